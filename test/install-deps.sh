@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs the real DNS tools the tests drive (validators, dig/kdig, Knot as a secondary,
+# ldns-verify-zone, openssl) on Debian/Ubuntu. Idempotent; needs root (or sudo).
+set -euo pipefail
+pkgs=(bind9-dnsutils bind9-utils knot-dnsutils knot ldnsutils unbound openssl)
+missing=()
+for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+[ ${#missing[@]} -eq 0 ] && { echo "test deps: all present"; exit 0; }
+SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+# The Debian packages start services we do not want holding ports during tests.
+for svc in unbound knot named; do $SUDO systemctl disable --now "$svc" >/dev/null 2>&1 || true; done
+pkill -x unbound >/dev/null 2>&1 || true
+pkill -x knotd >/dev/null 2>&1 || true
+echo "test deps: installed ${missing[*]}"

@@ -1,0 +1,225 @@
+// Domain names: the one internal form (lowercase presentation FQDN) and its wire conversions.
+//
+// Why a string: every lookup on the query path is a Map probe, and JS strings hash fast.
+// The key is the RFC 1035 §5.1 presentation form, ASCII-lowercased (RFC 4343: comparisons
+// are case-insensitive), absolute (trailing dot), with `\.`, `\\` and `\DDD` escapes for
+// label bytes that are not printable or would be ambiguous. Two names are equal iff their
+// keys are equal. The root is ".".
+
+export type Name = string;
+
+export class NameError extends Error {}
+
+const MAX_NAME_WIRE = 255;
+const MAX_LABEL = 63;
+
+/** True for bytes that can appear unescaped in a presentation label. */
+function plainByte(b: number): boolean {
+  return b > 0x20 && b < 0x7f && b !== 0x2e /* . */ && b !== 0x5c /* \ */ && b !== 0x22 /* " */
+    && b !== 0x28 && b !== 0x29 && b !== 0x3b && b !== 0x40 && b !== 0x24; // ( ) ; @ $
+}
+
+/** One wire label (raw bytes) → presentation text, lowercased unless keepCase. */
+export function labelToText(buf: Uint8Array, start: number, end: number, keepCase = false): string {
+  let s = '';
+  for (let i = start; i < end; i++) {
+    let b = buf[i];
+    if (!keepCase && b >= 0x41 && b <= 0x5a) b += 0x20;
+    if (plainByte(b)) s += String.fromCharCode(b);
+    else if (b === 0x2e || b === 0x5c || b === 0x22 || b === 0x28 || b === 0x29 || b === 0x3b || b === 0x40 || b === 0x24) s += '\\' + String.fromCharCode(b);
+    else s += '\\' + String(b).padStart(3, '0');
+  }
+  return s;
+}
+
+/**
+ * Parse presentation labels (escapes allowed) into raw label byte arrays.
+ * `text` must already be absolute (end with '.') or be '.'.
+ */
+function textToLabels(text: string): Uint8Array[] {
+  if (text === '.') return [];
+  const labels: Uint8Array[] = [];
+  let cur: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x5c) {
+      const d = text.slice(i + 1, i + 4);
+      if (/^[0-9]{3}$/.test(d)) {
+        const v = Number(d);
+        if (v > 255) throw new NameError(`bad escape \\${d} in ${text}`);
+        cur.push(v); i += 3;
+      } else if (i + 1 < text.length) {
+        cur.push(text.charCodeAt(i + 1) & 0xff); i += 1;
+      } else throw new NameError(`dangling backslash in ${text}`);
+    } else if (c === 0x2e) {
+      if (cur.length === 0) throw new NameError(`empty label in ${JSON.stringify(text)}`);
+      if (cur.length > MAX_LABEL) throw new NameError(`label longer than 63 octets in ${text}`);
+      labels.push(Uint8Array.from(cur)); cur = [];
+    } else {
+      if (c > 0xff) throw new NameError(`non-ASCII character in name ${text}`);
+      cur.push(c);
+    }
+  }
+  if (cur.length) throw new NameError(`name ${text} is not absolute`);
+  return labels;
+}
+
+/**
+ * Turn presentation text into a Name key. Relative names are completed with `origin`;
+ * `@` is the origin. Throws NameError for malformed names (empty labels, >63/255 octets).
+ */
+export function parseName(text: string, origin: Name = '.'): Name {
+  if (text === '@') return origin;
+  if (text === '') throw new NameError('empty name');
+  let abs: string;
+  if (text === '.') abs = '.';
+  else if (isAbsoluteText(text)) abs = text;
+  else abs = origin === '.' ? text + '.' : text + '.' + origin;
+  const labels = textToLabels(abs);
+  let wireLen = 1;
+  let key = '';
+  for (const l of labels) {
+    wireLen += l.length + 1;
+    key += labelToText(l, 0, l.length) + '.';
+  }
+  if (wireLen > MAX_NAME_WIRE) throw new NameError(`name longer than 255 octets: ${text}`);
+  return key === '' ? '.' : key;
+}
+
+/** A presentation name is absolute when it ends in an unescaped dot. */
+function isAbsoluteText(text: string): boolean {
+  if (!text.endsWith('.')) return false;
+  let bs = 0;
+  for (let i = text.length - 2; i >= 0 && text[i] === '\\'; i--) bs++;
+  return bs % 2 === 0;
+}
+
+/** Split a Name into its presentation labels (escapes kept), leftmost first. */
+export function labels(name: Name): string[] {
+  if (name === '.') return [];
+  if (name.indexOf('\\') < 0) return name.slice(0, -1).split('.');
+  const out: string[] = [];
+  let start = 0;
+  for (let i = 0; i < name.length; i++) {
+    const c = name[i];
+    if (c === '\\') { i += /[0-9]/.test(name[i + 1]) ? 3 : 1; continue; }
+    if (c === '.') { out.push(name.slice(start, i)); start = i + 1; }
+  }
+  return out;
+}
+
+/** Number of labels, not counting the root (the RRSIG "labels" notion, before the wildcard rule). */
+export function labelCount(name: Name): number {
+  if (name === '.') return 0;
+  if (name.indexOf('\\') < 0) {
+    let n = 0;
+    for (let i = 0; i < name.length; i++) if (name.charCodeAt(i) === 0x2e) n++;
+    return n;
+  }
+  return labels(name).length;
+}
+
+/** The name with its leftmost label removed; the root's parent is the root. */
+export function parentName(name: Name): Name {
+  if (name === '.') return '.';
+  if (name.indexOf('\\') < 0) {
+    const i = name.indexOf('.');
+    return i === name.length - 1 ? '.' : name.slice(i + 1);
+  }
+  const ls = labels(name);
+  return ls.length <= 1 ? '.' : ls.slice(1).join('.') + '.';
+}
+
+/** True when `name` equals `zone` or lies below it (label-wise, not string-suffix-wise). */
+export function isInZone(name: Name, zone: Name): boolean {
+  if (zone === '.') return true;
+  if (name.length < zone.length) return false;
+  if (name.length === zone.length) return name === zone;
+  if (!name.endsWith(zone)) return false;
+  // The byte before the suffix must be a label separator that is not itself escaped.
+  const cut = name.length - zone.length;
+  if (name[cut - 1] !== '.') return false;
+  let bs = 0;
+  for (let i = cut - 2; i >= 0 && name[i] === '\\'; i--) bs++;
+  return bs % 2 === 0;
+}
+
+/** Prefix `label.` (presentation text of one label) to a name. */
+export function childName(label: string, name: Name): Name {
+  return name === '.' ? label + '.' : label + '.' + name;
+}
+
+/** Uncompressed wire form (RFC 1035 §3.1). Lowercase, since Names are stored lowercase. */
+export function nameToWire(name: Name): Buffer {
+  const ls = textToLabels(name);
+  let len = 1;
+  for (const l of ls) len += l.length + 1;
+  const out = Buffer.allocUnsafe(len);
+  let o = 0;
+  for (const l of ls) { out[o++] = l.length; out.set(l, o); o += l.length; }
+  out[o] = 0;
+  return out;
+}
+
+/** Wire length of a name, uncompressed. */
+export function nameWireLength(name: Name): number {
+  if (name === '.') return 1;
+  if (name.indexOf('\\') < 0) return name.length + 1;
+  return nameToWire(name).length;
+}
+
+/**
+ * Read a possibly compressed name from a message. Returns the Name key (lowercased),
+ * the name as sent (case kept, for echoing), and the offset after the name in place.
+ */
+export function readWireName(buf: Uint8Array, offset: number, keepCase = false): { name: Name; next: number } {
+  let name = '';
+  let pos = offset;
+  let next = -1;
+  let jumps = 0;
+  let total = 1;
+  for (;;) {
+    if (pos >= buf.length) throw new NameError('name runs past end of message');
+    const len = buf[pos];
+    if (len === 0) { pos++; break; }
+    if ((len & 0xc0) === 0xc0) {
+      if (pos + 1 >= buf.length) throw new NameError('truncated compression pointer');
+      if (next < 0) next = pos + 2;
+      const ptr = ((len & 0x3f) << 8) | buf[pos + 1];
+      if (++jumps > 64 || ptr >= buf.length) throw new NameError('bad compression pointer');
+      pos = ptr;
+      continue;
+    }
+    if (len & 0xc0) throw new NameError('reserved label type');
+    if (pos + 1 + len > buf.length) throw new NameError('label runs past end of message');
+    total += len + 1;
+    if (total > MAX_NAME_WIRE) throw new NameError('name longer than 255 octets');
+    name += labelToText(buf, pos + 1, pos + 1 + len, keepCase) + '.';
+    pos += 1 + len;
+  }
+  return { name: name === '' ? '.' : name, next: next < 0 ? pos : next };
+}
+
+/**
+ * Canonical DNS name order (RFC 4034 §6.1): compare label by label from the right,
+ * each label as lowercase octets. Returns <0, 0, >0.
+ */
+export function compareCanonical(a: Name, b: Name): number {
+  if (a === b) return 0;
+  const la = textToLabels(a === '.' ? '.' : a);
+  const lb = textToLabels(b === '.' ? '.' : b);
+  for (let i = la.length - 1, j = lb.length - 1; i >= 0 || j >= 0; i--, j--) {
+    if (i < 0) return -1;
+    if (j < 0) return 1;
+    const x = la[i], y = lb[j];
+    const n = Math.min(x.length, y.length);
+    for (let k = 0; k < n; k++) if (x[k] !== y[k]) return x[k] - y[k];
+    if (x.length !== y.length) return x.length - y.length;
+  }
+  return 0;
+}
+
+/** Presentation for output: the key is already valid presentation text. */
+export function nameToText(name: Name): string {
+  return name;
+}
