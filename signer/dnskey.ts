@@ -27,7 +27,7 @@ export function dnskeyRdata(flags: DnskeyFlags, publicKey64: Buffer): Buffer {
  * Algorithm 1 (RSA/MD5) has its own rule (B.1) — kept so foreign DNSKEYs get the right tag.
  */
 export function keyTag(rdata: Buffer): number {
-  if (rdata.length >= 4 && rdata[3] === 1) return rdata.length < 3 ? 0 : rdata.readUInt16BE(rdata.length - 3);
+  if (rdata.length >= 4 && rdata[3] === 1) return rdata.readUInt16BE(rdata.length - 3); // B.1: modulus octets n-3, n-2
   let ac = 0;
   for (let i = 0; i < rdata.length; i++) ac += i & 1 ? rdata[i] : rdata[i] << 8;
   ac += (ac >>> 16) & 0xffff;

@@ -7,7 +7,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { Name } from '../zones/model/name.js';
 import { privateKeyFromPkcs8, publicKeyFromPrivate, ALG_ECDSAP256SHA256 } from './algorithms.js';
-import { dnskeyRdata, keyTag, DNSKEY_FLAGS_KSK, type DnskeyFlags } from './dnskey.js';
+import { dnskeyRdata, keyTag, DNSKEY_FLAGS_KSK, DNSKEY_FLAGS_ZSK, type DnskeyFlags } from './dnskey.js';
 
 /**
  * KSK signs the DNSKEY (and CDS/CDNSKEY) RRset and is what the parent's DS points to;
@@ -55,7 +55,7 @@ export class MemoryKeyStore implements KeyStore {
   /** Add a key from its PKCS#8 DER; returns its public metadata. */
   addKey(zone: Name, privateKeyPkcs8: Buffer, role: KeyRole, active = true): KeyInfo {
     const privateKey = privateKeyFromPkcs8(privateKeyPkcs8);
-    const flags: DnskeyFlags = role === 'zsk' ? 256 : DNSKEY_FLAGS_KSK;
+    const flags: DnskeyFlags = role === 'zsk' ? DNSKEY_FLAGS_ZSK : DNSKEY_FLAGS_KSK;
     const dnskey = dnskeyRdata(flags, publicKeyFromPrivate(privateKey));
     const tag = keyTag(dnskey);
     const info: KeyInfo = { zone, keyTag: tag, algorithm: ALG_ECDSAP256SHA256, flags, role, dnskey, active };
