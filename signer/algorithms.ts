@@ -3,8 +3,8 @@
 // Two backends, on purpose:
 //  * Signing uses node:crypto (OpenSSL). Measured with bench/crypto-sign.ts on the dev box
 //    (Node 20.20.2, x64, random 64..200-octet messages, median of 5 runs, one core):
-//      node:crypto sign   ≈ 39,800 sig/s
-//      @noble/curves sign ≈  1,950 sig/s   → OpenSSL is ≈ 20× faster.
+//      node:crypto sign   ≈ 37,500–39,800 sig/s
+//      @noble/curves sign ≈  1,600–1,950 sig/s   → OpenSSL is ≈ 20–24× faster (varies by run).
 //    This server signs on the fly (NSEC3 denials for random names, wildcard answers), so
 //    signatures per second is the capacity figure; OpenSSL's constant-time assembly wins, and
 //    it is the same code path an OpenSSL-provider HSM would use later.
