@@ -63,7 +63,10 @@ export function tokenizeEntries(text: string): Entry[] {
         endToken(); break;
       case '\n':
         endToken();
-        if (depth === 0 && entry.tokens.length) entries.push(entry);
+        if (depth === 0) {
+          if (entry.tokens.length) entries.push(entry);
+          entry = { tokens: [], line: line + 1, ownerOmitted: false };
+        }
         line++; atLineStart = true;
         break;
       case ';':
