@@ -48,6 +48,9 @@ function textToLabels(text: string): Uint8Array[] {
         const v = Number(d);
         if (v > 255) throw new NameError(`bad escape \\${d} in ${text}`);
         cur.push(v); i += 3;
+      } else if (/^[0-9]/.test(d)) {
+        // `\1x` is neither \DDD nor \X (RFC 1035 §5.1); reading it as the digit would hide typos.
+        throw new NameError(`bad escape \\${d} in ${text}: \\DDD needs three digits`);
       } else if (i + 1 < text.length) {
         cur.push(text.charCodeAt(i + 1) & 0xff); i += 1;
       } else throw new NameError(`dangling backslash in ${text}`);
@@ -70,6 +73,24 @@ function textToLabels(text: string): Uint8Array[] {
  */
 export function parseName(text: string, origin: Name = '.'): Name {
   if (text === '@') return origin;
+  const labels = absoluteLabels(text, origin);
+  let key = '';
+  for (const l of labels) key += labelToText(l, 0, l.length) + '.';
+  return key === '' ? '.' : key;
+}
+
+/**
+ * Presentation text → uncompressed wire form, keeping the letter case as written.
+ * RDATA names keep their case in storage (RFC 4034 §6.2 lowercases only for signing),
+ * so the RDATA codecs need this instead of parseName + nameToWire.
+ */
+export function nameTextToWire(text: string, origin: Name = '.'): Buffer {
+  const ls = text === '@' ? textToLabels(origin) : absoluteLabels(text, origin);
+  return labelsToWire(ls);
+}
+
+/** Resolve `text` against `origin` and split into raw labels, enforcing the 255-octet limit. */
+function absoluteLabels(text: string, origin: Name): Uint8Array[] {
   if (text === '') throw new NameError('empty name');
   let abs: string;
   if (text === '.') abs = '.';
@@ -77,13 +98,19 @@ export function parseName(text: string, origin: Name = '.'): Name {
   else abs = origin === '.' ? text + '.' : text + '.' + origin;
   const labels = textToLabels(abs);
   let wireLen = 1;
-  let key = '';
-  for (const l of labels) {
-    wireLen += l.length + 1;
-    key += labelToText(l, 0, l.length) + '.';
-  }
+  for (const l of labels) wireLen += l.length + 1;
   if (wireLen > MAX_NAME_WIRE) throw new NameError(`name longer than 255 octets: ${text}`);
-  return key === '' ? '.' : key;
+  return labels;
+}
+
+function labelsToWire(ls: Uint8Array[]): Buffer {
+  let len = 1;
+  for (const l of ls) len += l.length + 1;
+  const out = Buffer.allocUnsafe(len);
+  let o = 0;
+  for (const l of ls) { out[o++] = l.length; out.set(l, o); o += l.length; }
+  out[o] = 0;
+  return out;
 }
 
 /** A presentation name is absolute when it ends in an unescaped dot. */
@@ -151,14 +178,7 @@ export function childName(label: string, name: Name): Name {
 
 /** Uncompressed wire form (RFC 1035 §3.1). Lowercase, since Names are stored lowercase. */
 export function nameToWire(name: Name): Buffer {
-  const ls = textToLabels(name);
-  let len = 1;
-  for (const l of ls) len += l.length + 1;
-  const out = Buffer.allocUnsafe(len);
-  let o = 0;
-  for (const l of ls) { out[o++] = l.length; out.set(l, o); o += l.length; }
-  out[o] = 0;
-  return out;
+  return labelsToWire(textToLabels(name));
 }
 
 /** Wire length of a name, uncompressed. */

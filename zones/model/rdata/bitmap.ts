@@ -1,0 +1,68 @@
+// Type fields: a single type mnemonic (RRSIG type covered) and the windowed type bitmap
+// of NSEC/NSEC3 (RFC 4034 §4.1.2, RFC 5155 §3.2.1).
+import { typeFromText, typeToText } from '../types.js';
+import { RdataError } from './errors.js';
+import { need, nextToken, type FieldKind } from './kinds.js';
+
+function typeNumber(s: string, label: string): number {
+  const t = typeFromText(s);
+  if (t === undefined) throw new RdataError(`${label}: unknown type '${s}'`);
+  return t;
+}
+
+export const typeMnemonic: FieldKind = {
+  encode(c, label) {
+    const b = Buffer.alloc(2);
+    b.writeUInt16BE(typeNumber(nextToken(c, label).text, label));
+    return b;
+  },
+  decode(buf, off, label) {
+    need(buf, off, 2, label);
+    const t = typeToText(buf.readUInt16BE(off));
+    return { next: off + 2, text: t, json: t };
+  },
+};
+
+export function encodeBitmap(types: Iterable<number>): Buffer {
+  const windows = new Map<number, Uint8Array>();
+  for (const t of types) {
+    const w = t >> 8;
+    let bits = windows.get(w);
+    if (!bits) { bits = new Uint8Array(32); windows.set(w, bits); }
+    bits[(t & 0xff) >> 3] |= 0x80 >> (t & 7);
+  }
+  const parts: Buffer[] = [];
+  for (const w of [...windows.keys()].sort((a, b) => a - b)) {
+    const bits = windows.get(w)!;
+    let len = 32;
+    while (len > 0 && bits[len - 1] === 0) len--; // trailing zero octets MUST be omitted
+    parts.push(Buffer.from([w, len]), Buffer.from(bits.subarray(0, len)));
+  }
+  return Buffer.concat(parts);
+}
+
+export const typeBitmap: FieldKind = {
+  rest: true,
+  encode(c, label) {
+    const types = new Set<number>();
+    while (c.i < c.tokens.length) types.add(typeNumber(c.tokens[c.i++].text, label));
+    return encodeBitmap(types);
+  },
+  decode(buf, off, label) {
+    const names: string[] = [];
+    let prev = -1;
+    while (off < buf.length) {
+      need(buf, off, 2, label);
+      const w = buf[off], len = buf[off + 1];
+      if (w <= prev) throw new RdataError(`${label}: windows out of order`);
+      if (len < 1 || len > 32) throw new RdataError(`${label}: window length ${len} not in 1-32`);
+      need(buf, off + 2, len, label);
+      if (buf[off + 1 + len] === 0) throw new RdataError(`${label}: trailing zero octet in window ${w}`);
+      for (let i = 0; i < len; i++) {
+        for (let bit = 0; bit < 8; bit++) if (buf[off + 2 + i] & (0x80 >> bit)) names.push(typeToText(w * 256 + i * 8 + bit));
+      }
+      prev = w; off += 2 + len;
+    }
+    return { next: off, text: names.join(' '), json: names };
+  },
+};
