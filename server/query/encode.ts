@@ -1,0 +1,220 @@
+// Write a Response as DNS wire bytes: name compression, whole-RRset truncation, EDNS(0) OPT — the only byte writer.
+import { type Name, labels, parentName, readWireName } from '../../zones/model/name.js';
+import { RRType, CLASS_IN } from '../../zones/model/types.js';
+import type { Query } from './parse.js';
+import type { RREntry, Response } from './response.js';
+
+/** Our advertised EDNS buffer size (DNS flag day 2020: fits any path MTU without fragments). */
+export const EDNS_UDP_SIZE = 1232;
+const OPT_FIXED = 11;
+
+/** Largest reply this query may get (RFC 6891 §6.2.5, RFC 1035 §4.2.1, RFC 7766 §8). */
+export function maxResponseSize(q: Pick<Query, 'edns'> | undefined, tcp: boolean): number {
+  if (tcp) return 65535;
+  if (!q?.edns) return 512;
+  return Math.max(512, Math.min(q.edns.udpSize, EDNS_UDP_SIZE));
+}
+
+class Overflow extends Error {}
+const OVERFLOW = new Overflow('response does not fit');
+
+/** Appends to a fixed buffer; compression targets are remembered by lowercase Name key. */
+class Writer {
+  off = 0;
+  private readonly names = new Map<Name, number>();
+  constructor(readonly buf: Buffer, readonly limit: number) {}
+
+  ensure(n: number): void {
+    if (this.off + n > this.limit) throw OVERFLOW;
+  }
+  u8(v: number): void { this.ensure(1); this.buf[this.off++] = v; }
+  u16(v: number): void { this.ensure(2); this.buf.writeUInt16BE(v, this.off); this.off += 2; }
+  u32(v: number): void { this.ensure(4); this.buf.writeUInt32BE(v >>> 0, this.off); this.off += 4; }
+  bytes(b: Uint8Array): void { this.ensure(b.length); this.buf.set(b, this.off); this.off += b.length; }
+
+  /** Remember that `name` is spelled out at `offset` (RFC 1035 §4.1.4 pointers reach 14 bits). */
+  mark(name: Name, offset: number): void {
+    if (offset < 0x4000 && !this.names.has(name)) this.names.set(name, offset);
+  }
+
+  name(name: Name, compress = true): void {
+    let n = name;
+    while (n !== '.') {
+      if (compress) {
+        const ptr = this.names.get(n);
+        if (ptr !== undefined) { this.u16(0xc000 | ptr); return; }
+        this.mark(n, this.off);
+      }
+      this.label(n);
+      n = parentName(n);
+    }
+    this.u8(0);
+  }
+
+  /** Write the leftmost label of `name`, decoding presentation escapes. */
+  private label(name: Name): void {
+    const dot = name.indexOf('.');
+    if (name.indexOf('\\') < 0 || name.indexOf('\\') > dot) {
+      this.ensure(dot + 1);
+      this.buf[this.off++] = dot;
+      this.off += this.buf.write(name.slice(0, dot), this.off, 'latin1');
+      return;
+    }
+    const text = labels(name)[0];
+    const bytes: number[] = [];
+    for (let i = 0; i < text.length; i++) {
+      if (text[i] === '\\') {
+        if (/[0-9]/.test(text[i + 1])) { bytes.push(Number(text.slice(i + 1, i + 4))); i += 3; }
+        else { bytes.push(text.charCodeAt(i + 1)); i++; }
+      } else bytes.push(text.charCodeAt(i));
+    }
+    this.u8(bytes.length);
+    this.bytes(Uint8Array.from(bytes));
+  }
+}
+
+/**
+ * RDATA names we may compress: RFC 1035 types only (RFC 3597 §4). DNAME (RFC 6672 §2.5)
+ * and SRV (RFC 2782) targets go out uncompressed. Returns the byte offsets of names.
+ */
+function compressibleNames(type: number): readonly number[] | undefined {
+  switch (type) {
+    case RRType.NS: case RRType.CNAME: case RRType.PTR: return [0];
+    case RRType.MX: return [2];
+    default: return undefined;
+  }
+}
+
+function writeRdata(w: Writer, type: number, rdata: Buffer): void {
+  const lenAt = w.off;
+  w.u16(0);
+  const start = w.off;
+  const at = compressibleNames(type);
+  if (at) {
+    w.bytes(rdata.subarray(0, at[0]));
+    const { name, next } = readWireName(rdata, at[0]);
+    w.name(name);
+    w.bytes(rdata.subarray(next));
+  } else if (type === RRType.SOA) {
+    const m = readWireName(rdata, 0);
+    const r = readWireName(rdata, m.next);
+    w.name(m.name);
+    w.name(r.name);
+    w.bytes(rdata.subarray(r.next));
+  } else {
+    w.bytes(rdata);
+  }
+  w.buf.writeUInt16BE(w.off - start, lenAt);
+}
+
+function writeRR(w: Writer, owner: Name, type: number, ttl: number, rdata: Buffer): void {
+  w.name(owner);
+  w.u16(type);
+  w.u16(CLASS_IN);
+  w.u32(ttl);
+  writeRdata(w, type, rdata);
+}
+
+/** Writes an RRset and its RRSIGs; returns the number of RRs written. */
+function writeEntry(w: Writer, e: RREntry): number {
+  const ttl = e.ttl ?? e.rrset.ttl;
+  for (const rd of e.rrset.rdatas) writeRR(w, e.owner, e.rrset.type, ttl, rd);
+  if (e.sigs) for (const sig of e.sigs) writeRR(w, e.owner, RRType.RRSIG, ttl, sig);
+  return e.rrset.rdatas.length + (e.sigs?.length ?? 0);
+}
+
+/** Write entries until one does not fit; returns [count written, whether all fit]. */
+function writeSection(w: Writer, entries: readonly RREntry[]): [number, boolean] {
+  let count = 0;
+  for (const e of entries) {
+    const mark = w.off;
+    try {
+      count += writeEntry(w, e);
+    } catch (err) {
+      if (err !== OVERFLOW) throw err;
+      w.off = mark; // never a partial RRset
+      return [count, false];
+    }
+  }
+  return [count, true];
+}
+
+function optSize(q: Query, resp: Response): number {
+  if (!q.edns) return 0;
+  return OPT_FIXED + (resp.ede ? 6 + Buffer.byteLength(resp.ede.text) : 0);
+}
+
+function writeOpt(w: Writer, q: Query, resp: Response): void {
+  w.u8(0);
+  w.u16(RRType.OPT);
+  w.u16(EDNS_UDP_SIZE);
+  // Extended RCODE (upper 8 bits of 12), version 0, DO echoed (RFC 3225 §3).
+  w.u8(resp.rcode >> 4);
+  w.u8(0);
+  w.u16(q.edns!.dnssecOk ? 0x8000 : 0);
+  if (resp.ede) {
+    const text = Buffer.from(resp.ede.text);
+    w.u16(6 + text.length);
+    w.u16(15); // EDNS option code for Extended DNS Error (RFC 8914 §2)
+    w.u16(2 + text.length);
+    w.u16(resp.ede.code);
+    w.bytes(text);
+  } else {
+    w.u16(0);
+  }
+}
+
+const scratch = Buffer.allocUnsafe(65535);
+
+/**
+ * Encode `resp` for `q` within `maxSize` bytes. When the answer or authority section does
+ * not fit, set TC and keep only whole RRsets that fit (RFC 2181 §9, RFC 4035 §3.1.1);
+ * additional data that does not fit is simply left out.
+ */
+export function encodeResponse(q: Query, resp: Response, maxSize: number): Buffer {
+  const w = new Writer(scratch, maxSize - optSize(q, resp));
+  let tc = false;
+  w.off = 12;
+  w.bytes(q.questionWire);
+  w.mark(q.qname, 12);
+  const [an, anFit] = writeSection(w, resp.answer);
+  let ns = 0, ar = 0;
+  if (!anFit) tc = true;
+  else {
+    const [n, nsFit] = writeSection(w, resp.authority);
+    ns = n;
+    if (!nsFit) tc = true;
+    else ar = writeSection(w, resp.additional)[0];
+  }
+  (w as { limit: number }).limit = maxSize;
+  if (q.edns) { writeOpt(w, q, resp); ar++; }
+  writeHeader(scratch, q.id, q.flags, resp, tc, 1, an, ns, ar);
+  return Buffer.from(scratch.subarray(0, w.off));
+}
+
+/** A reply with no sections (FORMERR, NOTIMP, REFUSED…), echoing what of the query we could read. */
+export function encodeBare(id: number, flags: number, rcode: number, q?: Partial<Query>, ede?: Response['ede']): Buffer {
+  const resp: Response = { rcode, aa: false, answer: [], authority: [], additional: [], ede };
+  const w = new Writer(scratch, 65535);
+  w.off = 12;
+  let qd = 0;
+  if (q?.questionWire) { w.bytes(q.questionWire); qd = 1; }
+  let ar = 0;
+  if (q?.edns) { writeOpt(w, q as Query, resp); ar = 1; }
+  writeHeader(scratch, id, flags, resp, false, qd, 0, 0, ar);
+  return Buffer.from(scratch.subarray(0, w.off));
+}
+
+function writeHeader(buf: Buffer, id: number, qflags: number, resp: Response, tc: boolean,
+  qd: number, an: number, ns: number, ar: number): void {
+  // Keep opcode, RD and CD from the query (RFC 1035 §4.1.1, RFC 4035 §3.1.6); RA=0 (we do not recurse).
+  let flags = 0x8000 | (qflags & 0x7900) | (qflags & 0x0010) | (resp.rcode & 0xf);
+  if (resp.aa) flags |= 0x0400;
+  if (tc) flags |= 0x0200;
+  buf.writeUInt16BE(id, 0);
+  buf.writeUInt16BE(flags, 2);
+  buf.writeUInt16BE(qd, 4);
+  buf.writeUInt16BE(an, 6);
+  buf.writeUInt16BE(ns, 8);
+  buf.writeUInt16BE(ar, 10);
+}

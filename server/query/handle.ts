@@ -1,0 +1,73 @@
+// THE query path: packet in → parse → guard rules → answer → (DNSSEC) → encode → packet out.
+import { RRType, CLASS_IN } from '../../zones/model/types.js';
+import type { Registry } from '../../zones/registry.js';
+import { parseQuery, Opcode, Rcode, type Query } from './parse.js';
+import { answer } from './answer.js';
+import { encodeResponse, encodeBare, maxResponseSize } from './encode.js';
+import { EDE } from './response.js';
+
+export type Transport = 'udp' | 'tcp';
+
+/** What a listener needs to answer; later issues hang signing, transfers and metrics here. */
+export interface QueryContext {
+  zones: Registry;
+  /** Called once per answered query (metrics, logging); must be cheap. */
+  observe?: (q: Query | undefined, rcode: number) => void;
+  /** Opcodes and qtypes that a later stage handles (NOTIFY, AXFR/IXFR); return undefined to fall through. */
+  special?: (q: Query, transport: Transport, remote: string) => Buffer | Buffer[] | 'async' | undefined;
+}
+
+/**
+ * Answer one DNS message. Returns the reply bytes, or undefined when the message must be
+ * dropped (RFC 1035 §4.1.1: responses are never answered).
+ */
+export function handleMessage(ctx: QueryContext, msg: Buffer, transport: Transport, remote = ''): Buffer | Buffer[] | 'async' | undefined {
+  const parsed = parseQuery(msg);
+  if (parsed.kind === 'drop') return undefined;
+  if (parsed.kind === 'error') {
+    ctx.observe?.(undefined, parsed.rcode);
+    const p = parsed.partial;
+    return encodeBare(p.id, p.flags, parsed.rcode, p);
+  }
+  const q = parsed.query;
+  const refuse = guard(q);
+  if (refuse !== undefined) {
+    ctx.observe?.(q, refuse.rcode);
+    return encodeBare(q.id, q.flags, refuse.rcode, q, refuse.ede);
+  }
+  const special = ctx.special?.(q, transport, remote);
+  if (special !== undefined) return special;
+  if (q.opcode !== Opcode.QUERY) {
+    ctx.observe?.(q, Rcode.NOTIMP);
+    return encodeBare(q.id, q.flags, Rcode.NOTIMP, q);
+  }
+  if (isTransferType(q.qtype)) {
+    // Transfers are only for configured secondaries; with none allowed, refuse (RFC 5936 §4.2).
+    ctx.observe?.(q, Rcode.REFUSED);
+    return encodeBare(q.id, q.flags, Rcode.REFUSED, q, { code: EDE.PROHIBITED, text: 'zone transfer not allowed' });
+  }
+  const { response } = answer(ctx.zones, q.qname, q.qtype);
+  ctx.observe?.(q, response.rcode);
+  return encodeResponse(q, response, maxResponseSize(q, transport === 'tcp'));
+}
+
+/** The RFC rules that decide before any lookup; undefined lets the query through. */
+function guard(q: Query): { rcode: number; ede?: { code: number; text: string } } | undefined {
+  // RFC 6891 §6.1.3: we speak EDNS version 0 only.
+  if (q.edns && q.edns.version !== 0) return { rcode: Rcode.BADVERS };
+  // Only QUERY (and NOTIFY, which the transfer stage takes) are implemented (RFC 1035 §4.1.1).
+  if (q.opcode !== Opcode.QUERY && q.opcode !== Opcode.NOTIFY) return { rcode: Rcode.NOTIMP };
+  if (q.opcode === Opcode.QUERY) {
+    // We hold IN data only; CHAOS/HESIOD/ANY-class questions are not ours to answer.
+    if (q.qclass !== CLASS_IN) return { rcode: Rcode.REFUSED, ede: { code: EDE.NOT_AUTHORITATIVE, text: 'only class IN is served' } };
+    // Question-only meta types that make no sense in a query (RFC 6895 §3.1): OPT, TSIG, TKEY.
+    if (q.qtype === RRType.OPT || q.qtype === RRType.TSIG || q.qtype === RRType.TKEY) return { rcode: Rcode.FORMERR };
+    // MAILA/MAILB are obsolete (RFC 883 leftovers); not implemented.
+    if (q.qtype === 253 || q.qtype === 254) return { rcode: Rcode.NOTIMP };
+  }
+  return undefined;
+}
+
+function isTransferType(t: number): boolean {
+  return t === RRType.AXFR || t === RRType.IXFR;
+}

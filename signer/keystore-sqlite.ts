@@ -1,0 +1,69 @@
+// KeyStore over the SQLite store's keys table, and key generation for new zones.
+import type { Name } from '../zones/model/name.js';
+import type { Store, NewKey, KeyRow } from '../zones/store/sqlite.js';
+import { generateKeyPair, privateKeyFromPkcs8, ALG_ECDSAP256SHA256 } from './algorithms.js';
+import { dnskeyRdata, keyTag, DNSKEY_FLAGS_KSK, DNSKEY_FLAGS_ZSK, type DnskeyFlags } from './dnskey.js';
+import type { KeyInfo, KeyRole, KeyStore, SigningKey } from './keystore.js';
+
+export function flagsFor(role: KeyRole): DnskeyFlags {
+  return role === 'zsk' ? DNSKEY_FLAGS_ZSK : DNSKEY_FLAGS_KSK;
+}
+
+/** A new key row for `role` from a fresh P-256 key pair, or from an imported one. */
+export function newKey(role: KeyRole, now: number, imported?: { privateKeyPkcs8: Buffer; publicKey: Buffer }): NewKey {
+  const pair = imported ?? generateKeyPair();
+  return {
+    role,
+    algorithm: ALG_ECDSAP256SHA256,
+    key_tag: keyTag(dnskeyRdata(flagsFor(role), pair.publicKey)),
+    public_key: pair.publicKey,
+    private_pkcs8: pair.privateKeyPkcs8,
+    created_at: now,
+  };
+}
+
+/** The key set a new signed zone starts with: KSK + ZSK, or one CSK (RFC 6781 §3.1). */
+export function initialKeys(now: number, csk: boolean): NewKey[] {
+  return csk ? [newKey('csk', now)] : [newKey('ksk', now), newKey('zsk', now)];
+}
+
+export function keyInfo(zone: Name, row: KeyRow): KeyInfo {
+  const flags = flagsFor(row.role);
+  return { zone, keyTag: row.key_tag, algorithm: ALG_ECDSAP256SHA256, flags, role: row.role, dnskey: dnskeyRdata(flags, row.public_key), active: row.active === 1 };
+}
+
+/**
+ * Reads keys per zone from the store. Private keys become KeyObjects once per load and
+ * stay inside this object; `listKeys` hands out public parts only.
+ */
+export class SqliteKeyStore implements KeyStore {
+  private readonly cache = new Map<Name, { info: KeyInfo; key: SigningKey }[]>();
+
+  constructor(private readonly store: Store) {}
+
+  /** Forget cached keys of a zone (after a reload or a key change). */
+  invalidate(zone: Name): void {
+    this.cache.delete(zone);
+  }
+
+  private load(zone: Name): { info: KeyInfo; key: SigningKey }[] {
+    let list = this.cache.get(zone);
+    if (!list) {
+      const row = this.store.zone(zone);
+      list = row ? this.store.keys(row.id).map((k) => {
+        const info = keyInfo(zone, k);
+        return { info, key: { keyTag: k.key_tag, algorithm: ALG_ECDSAP256SHA256 as 13, privateKey: privateKeyFromPkcs8(k.private_pkcs8), flags: info.flags } };
+      }) : [];
+      this.cache.set(zone, list);
+    }
+    return list;
+  }
+
+  listKeys(zone: Name): KeyInfo[] {
+    return this.load(zone).map((e) => e.info);
+  }
+
+  signingKeys(zone: Name, purpose: 'ksk' | 'zsk'): SigningKey[] {
+    return this.load(zone).filter((e) => e.info.active && (e.info.role === purpose || e.info.role === 'csk')).map((e) => e.key);
+  }
+}

@@ -1,0 +1,230 @@
+// The zone's full NSEC3 chain (RFC 5155 §7.1): built once per load, kept sorted, updated per edit.
+import { type Name, parentName, labelCount } from '../zones/model/name.js';
+import { RRType } from '../zones/model/types.js';
+import { makeRRset, type RRset } from '../zones/model/rrset.js';
+import type { Zone, ZoneNode } from '../zones/zone.js';
+import type { Nsec3Settings } from '../zones/settings.js';
+import { nsec3Hash, nsec3Owner, nsec3Rdata, nsec3paramRdata, NSEC3_HASH_SHA1, NSEC3_FLAG_OPT_OUT } from './nsec3.js';
+
+/** One original name in the chain, with its hash and (lazily) its NSEC3 RRset. */
+export interface Nsec3Entry {
+  readonly name: Name;
+  readonly hash: Buffer;
+  /** Types present at the name, as the bitmap will show them (RRSIG added when signed data exists). */
+  types: number[];
+  /** Built on first use; dropped when this entry's types or its successor change. */
+  rrset?: RRset;
+}
+
+export class Nsec3Chain {
+  /** Sorted by hash: binary search finds the matching or covering record in O(log n). */
+  private entries: Nsec3Entry[] = [];
+  private readonly byName = new Map<Name, Nsec3Entry>();
+  readonly salt: Buffer;
+  private ttl = 0;
+  /** RRsets dropped since the last call to `takeStale`: their cached signatures must go too. */
+  private stale: RRset[] = [];
+
+  constructor(readonly zone: Zone, readonly params: Nsec3Settings) {
+    this.salt = Buffer.from(params.salt, 'hex');
+  }
+
+  get size(): number {
+    return this.entries.length;
+  }
+
+  hash(name: Name): Buffer {
+    return nsec3Hash(name, this.salt, this.params.iterations);
+  }
+
+  /** NSEC3PARAM RDATA for the apex (RFC 5155 §4; flags 0 even with opt-out). */
+  paramRdata(): Buffer {
+    return nsec3paramRdata({ hashAlgorithm: NSEC3_HASH_SHA1, flags: 0, iterations: this.params.iterations, salt: this.salt });
+  }
+
+  /** Build the whole chain from the zone: O(n log n) hashing and sorting, no signing. */
+  build(): void {
+    this.dropAll();
+    this.entries = [];
+    this.byName.clear();
+    this.ttl = negativeTtl(this.zone);
+    for (const node of this.zone.nodes.values()) {
+      const types = this.chainTypes(node);
+      if (types) {
+        const e: Nsec3Entry = { name: node.name, hash: this.hash(node.name), types };
+        this.entries.push(e);
+        this.byName.set(node.name, e);
+      }
+    }
+    this.entries.sort((a, b) => Buffer.compare(a.hash, b.hash));
+  }
+
+  /**
+   * Bring the chain up to date for names an edit touched. Only those entries and their
+   * predecessors change; a changed zone cut over existing names re-derives the chain.
+   */
+  update(touched: Iterable<Name>): void {
+    if (negativeTtl(this.zone) !== this.ttl) { this.build(); return; }
+    for (const name of touched) {
+      const node = this.zone.get(name);
+      if (node && node.children > 0 && name !== this.zone.apex && this.isCutChange(node)) { this.build(); return; }
+      const types = node ? this.chainTypes(node) : undefined;
+      const have = this.byName.get(name);
+      if (!types) {
+        if (have) this.remove(have);
+      } else if (!have) {
+        this.insert({ name, hash: this.hash(name), types });
+      } else if (!sameTypes(have.types, types)) {
+        have.types = types;
+        this.dropRRset(have);
+      }
+    }
+  }
+
+  /** True when the node's delegation status disagrees with the chain's view of its children. */
+  private isCutChange(node: ZoneNode): boolean {
+    const isCut = node.rrsets.has(RRType.NS);
+    // Children of a cut are occluded (not in the chain); children of a non-cut are in it.
+    for (const e of this.byName.values()) {
+      if (parentName(e.name) === node.name) return isCut;
+    }
+    return !isCut && node.children > 0 && !this.allChildrenMissingFromZone(node);
+  }
+
+  private allChildrenMissingFromZone(node: ZoneNode): boolean {
+    for (const n of this.zone.nodes.keys()) if (n !== node.name && parentName(n) === node.name) return false;
+    return true;
+  }
+
+  private indexOf(hash: Buffer): number {
+    let lo = 0, hi = this.entries.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const c = Buffer.compare(this.entries[mid].hash, hash);
+      if (c === 0) return mid;
+      if (c < 0) lo = mid + 1; else hi = mid - 1;
+    }
+    return -(lo + 1);
+  }
+
+  private insert(e: Nsec3Entry): void {
+    const i = this.indexOf(e.hash);
+    if (i >= 0) throw new Error(`NSEC3 hash collision between ${e.name} and ${this.entries[i].name}`);
+    const at = -i - 1;
+    this.entries.splice(at, 0, e);
+    this.byName.set(e.name, e);
+    this.dropRRset(this.entries[(at - 1 + this.entries.length) % this.entries.length]);
+  }
+
+  private remove(e: Nsec3Entry): void {
+    const i = this.indexOf(e.hash);
+    if (i < 0) return;
+    this.entries.splice(i, 1);
+    this.byName.delete(e.name);
+    this.dropRRset(e);
+    if (this.entries.length) this.dropRRset(this.entries[(i - 1 + this.entries.length) % this.entries.length]);
+  }
+
+  private dropRRset(e: Nsec3Entry): void {
+    if (e.rrset) { this.stale.push(e.rrset); e.rrset = undefined; }
+  }
+
+  private dropAll(): void {
+    for (const e of this.entries) this.dropRRset(e);
+  }
+
+  /** NSEC3 RRsets invalidated since the last call (their signatures are to be forgotten). */
+  takeStale(): RRset[] {
+    const s = this.stale;
+    this.stale = [];
+    return s;
+  }
+
+  /**
+   * Which names the chain holds (RFC 5155 §7.1): every authoritative name and empty
+   * non-terminal, and delegation points — except, under opt-out, insecure ones (no DS).
+   * Names below a cut (glue, occluded data) are not in the chain. undefined = not in chain.
+   */
+  private chainTypes(node: ZoneNode): number[] | undefined {
+    if (this.belowCut(node.name)) return undefined;
+    const isCut = node.name !== this.zone.apex && node.rrsets.has(RRType.NS);
+    if (isCut) {
+      const hasDs = node.rrsets.has(RRType.DS);
+      if (!hasDs && this.params.optOut) return undefined;
+      // RFC 4035 §2.3: a delegation's bitmap shows NS, DS and RRSIG only (RRSIG covers DS).
+      return hasDs ? [RRType.NS, RRType.DS, RRType.RRSIG] : [RRType.NS];
+    }
+    if (node.rrsets.size === 0) {
+      // An empty non-terminal that exists only above insecure delegations may go under opt-out;
+      // we keep every ENT: simpler, and always correct.
+      return [];
+    }
+    const types = [...node.rrsets.keys(), RRType.RRSIG];
+    return types.sort((a, b) => a - b);
+  }
+
+  private belowCut(name: Name): boolean {
+    for (let n = name; n !== this.zone.apex && n !== '.'; ) {
+      n = parentName(n);
+      if (n === this.zone.apex) return false;
+      if (this.zone.get(n)?.rrsets.has(RRType.NS)) return true;
+    }
+    return false;
+  }
+
+  /** The NSEC3 entry whose original name is `name` (RFC 5155 §7.2.x "matches"). */
+  matching(name: Name): Nsec3Entry | undefined {
+    return this.byName.get(name);
+  }
+
+  /** The entry whose hash interval covers the hash of `name` (RFC 5155 §3.1.7 "covers"). */
+  covering(name: Name): Nsec3Entry {
+    return this.coveringHash(this.hash(name));
+  }
+
+  coveringHash(hash: Buffer): Nsec3Entry {
+    const i = this.indexOf(hash);
+    // A match would prove existence, not cover; callers only ask for names that do not exist.
+    const at = i >= 0 ? i : -i - 2;
+    return this.entries[(at + this.entries.length) % this.entries.length];
+  }
+
+  /** The NSEC3 RRset of an entry (RFC 5155 §3): next hashed owner is the following entry's hash. */
+  rrsetOf(e: Nsec3Entry): RRset {
+    if (e.rrset) return e.rrset;
+    const i = this.indexOf(e.hash);
+    const next = this.entries[(i + 1) % this.entries.length];
+    const owner = nsec3Owner(e.hash, this.zone.apex);
+    const rdata = nsec3Rdata({
+      hashAlgorithm: NSEC3_HASH_SHA1, flags: this.params.optOut ? NSEC3_FLAG_OPT_OUT : 0,
+      iterations: this.params.iterations, salt: this.salt, nextHashed: next.hash, types: e.types,
+    });
+    e.rrset = makeRRset(owner, RRType.NSEC3, this.ttl, [rdata]);
+    return e.rrset;
+  }
+
+  /** Every entry in hash order (zone transfer, export). */
+  all(): readonly Nsec3Entry[] {
+    return this.entries;
+  }
+}
+
+/** RFC 9077 §3 / RFC 5155 §3: NSEC3 TTL = min(SOA MINIMUM, SOA TTL). */
+export function negativeTtl(zone: Zone): number {
+  const soa = zone.get(zone.apex)?.rrsets.get(RRType.SOA);
+  if (!soa) return 0;
+  const rd = soa.rdatas[0];
+  return Math.min(soa.ttl, rd.readUInt32BE(rd.length - 4));
+}
+
+function sameTypes(a: number[], b: number[]): boolean {
+  return a.length === b.length && a.every((t, i) => t === b[i]);
+}
+
+/** Next closer name (RFC 5155 §1.3): qname cut to one label more than the closest encloser. */
+export function nextCloser(qname: Name, closestEncloser: Name): Name {
+  const want = labelCount(closestEncloser) + 1;
+  let n = qname;
+  while (labelCount(n) > want) n = parentName(n);
+  return n;
+}

@@ -1,0 +1,78 @@
+// Test helpers: build queries with dns-packet, run them through the in-process query path, decode replies.
+import * as packet from 'dns-packet';
+import { Store } from '../../zones/store/sqlite.js';
+import { Registry } from '../../zones/registry.js';
+import { parseZoneText } from '../../zones/io/zonefile-parse.js';
+import { importZone } from '../../zones/update.js';
+import { handleMessage, type QueryContext } from '../../server/query/handle.js';
+import type { Name } from '../../zones/model/name.js';
+
+export interface AskOptions {
+  dnssecOk?: boolean;
+  /** EDNS UDP size; undefined with edns false sends no OPT. */
+  udpSize?: number;
+  edns?: boolean;
+  tcp?: boolean;
+  id?: number;
+}
+
+/** A registry over an in-memory store holding the given zones (zone file texts, origin taken from the map key). */
+export function zonesFromText(texts: Record<string, string>, now = 1_800_000_000): { store: Store; zones: Registry } {
+  const store = new Store(':memory:');
+  for (const [origin, text] of Object.entries(texts)) {
+    const apex = origin.endsWith('.') ? origin : origin + '.';
+    importZone(store, apex, parseZoneText(text, { origin: apex, fileName: apex }), { now });
+  }
+  const zones = new Registry(store);
+  zones.sync();
+  return { store, zones };
+}
+
+export function buildQuery(name: string, type: string, o: AskOptions = {}): Buffer {
+  const edns = o.edns ?? (o.udpSize !== undefined || o.dnssecOk === true);
+  return packet.encode({
+    type: 'query', id: o.id ?? 4242, flags: packet.RECURSION_DESIRED,
+    questions: [{ name, type: type as packet.RecordType, class: 'IN' }],
+    additionals: edns ? [{ type: 'OPT', name: '.', udpPayloadSize: o.udpSize ?? 1232, flags: o.dnssecOk ? packet.DNSSEC_OK : 0, options: [] } as unknown as packet.Answer] : [],
+  });
+}
+
+export function rawAsk(ctx: QueryContext, msg: Buffer, tcp = false): Buffer | undefined {
+  const r = handleMessage(ctx, msg, tcp ? 'tcp' : 'udp', '127.0.0.1');
+  if (r === 'async' || Array.isArray(r)) throw new Error('unexpected multi-message reply');
+  return r;
+}
+
+/** dns-packet's decoded shape, with the fields its typings leave out. */
+export type Reply = packet.Packet & {
+  rcode: string; opcode: string; raw: Buffer;
+  flag_aa: boolean; flag_tc: boolean; flag_rd: boolean; flag_ad: boolean; flag_cd: boolean;
+  answers?: AnyRR[]; authorities?: AnyRR[]; additionals?: AnyRR[];
+};
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyRR = packet.Answer & { ttl?: number; data?: any };
+
+export function ask(ctx: QueryContext, name: string, type: string, o: AskOptions = {}): Reply {
+  const raw = rawAsk(ctx, buildQuery(name, type, o), o.tcp);
+  if (!raw) throw new Error('no reply');
+  return decode(raw);
+}
+
+export function decode(raw: Buffer): Reply {
+  const p = packet.decode(raw) as unknown as Reply;
+  return Object.assign(p, { raw });
+}
+
+/** "owner TYPE" strings of a section, for compact assertions. */
+export function rrs(section: packet.Answer[] | undefined): string[] {
+  return (section ?? []).filter((a) => a.type !== 'OPT').map((a) => `${a.name.toLowerCase()} ${a.type}`);
+}
+
+export function flag(p: packet.Packet, bit: number): boolean {
+  return ((p.flags ?? 0) & bit) !== 0;
+}
+
+export const AA = 0x0400;
+export const TC = 0x0200;
+
+export type { Name };

@@ -1,0 +1,101 @@
+// The zones this process serves: loaded from the store, matched by longest suffix, refreshed on commits.
+import { type Name, parentName } from './model/name.js';
+import type { Store, ZoneRow } from './store/sqlite.js';
+import type { Zone, ZoneDelta } from './zone.js';
+import { buildZone } from './zone-build.js';
+
+export interface ZoneChangeEvent {
+  apex: Name;
+  /** The zone now served, or undefined when it was deleted. */
+  zone: Zone | undefined;
+  /** What changed, when the change was applied incrementally; undefined for a whole reload. */
+  delta?: ZoneDelta;
+}
+
+type Listener = (e: ZoneChangeEvent) => void;
+
+export class Registry {
+  private readonly zones = new Map<Name, { row: ZoneRow; zone: Zone }>();
+  private readonly listeners: Listener[] = [];
+  private lastDataVersion = -1;
+
+  constructor(readonly store: Store, private readonly log: (msg: string) => void = () => {}) {}
+
+  /** Subscribe to zone changes (signature caches, NSEC3 chains, NOTIFY hook in here). */
+  onChange(fn: Listener): void {
+    this.listeners.push(fn);
+  }
+
+  emit(e: ZoneChangeEvent): void {
+    for (const fn of this.listeners) fn(e);
+  }
+
+  /** Longest-match zone for a name (RFC 1034 §4.3.2 step 2). O(labels). */
+  find(qname: Name): Zone | undefined {
+    for (let n = qname; ; n = parentName(n)) {
+      const z = this.zones.get(n);
+      if (z) return z.zone;
+      if (n === '.') return undefined;
+    }
+  }
+
+  /** The zone for a DS query: the parent side of a cut when we host the parent (RFC 4035 §3.1.4.1). */
+  findForDS(qname: Name): Zone | undefined {
+    const own = this.zones.get(qname);
+    if (own && qname !== '.') return this.find(parentName(qname)) ?? own.zone;
+    return this.find(qname);
+  }
+
+  get(apex: Name): Zone | undefined {
+    return this.zones.get(apex)?.zone;
+  }
+
+  row(apex: Name): ZoneRow | undefined {
+    return this.zones.get(apex)?.row;
+  }
+
+  apexes(): Name[] {
+    return [...this.zones.keys()];
+  }
+
+  /** Load (or reload) every zone whose generation moved; drop zones deleted from the store. */
+  sync(): void {
+    this.lastDataVersion = this.store.dataVersion();
+    const rows = this.store.listZones();
+    const seen = new Set<Name>();
+    for (const row of rows) {
+      seen.add(row.name);
+      const have = this.zones.get(row.name);
+      if (have && have.row.generation === row.generation && have.row.id === row.id) continue;
+      try {
+        const zone = buildZone(row.name, this.store.records(row.id), false);
+        this.zones.set(row.name, { row, zone });
+        this.log(`zone ${row.name}: loaded generation ${row.generation}`);
+        this.emit({ apex: row.name, zone });
+      } catch (err) {
+        this.log(`zone ${row.name}: not loaded: ${(err as Error).message}`);
+      }
+    }
+    for (const apex of [...this.zones.keys()]) {
+      if (!seen.has(apex)) {
+        this.zones.delete(apex);
+        this.log(`zone ${apex}: removed`);
+        this.emit({ apex, zone: undefined });
+      }
+    }
+  }
+
+  /** Cheap poll: only re-reads zone rows when another connection committed something. */
+  syncIfChanged(): void {
+    if (this.store.dataVersion() !== this.lastDataVersion) this.sync();
+  }
+
+  /** After an in-process edit was applied to `zone` and committed: record the new row, tell listeners. */
+  committed(apex: Name, delta: ZoneDelta): void {
+    const row = this.store.zone(apex);
+    const have = this.zones.get(apex);
+    if (row && have) have.row = row;
+    // Our own commit also moves data_version for *other* connections only, so nothing to reload here.
+    this.emit({ apex, zone: have?.zone, delta });
+  }
+}

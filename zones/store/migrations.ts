@@ -1,0 +1,36 @@
+// Versioned schema migrations for the SQLite store, applied in order and tracked in PRAGMA user_version.
+
+/** Append-only: each entry moves the schema from version i to i+1. Never edit a released step. */
+export const MIGRATIONS: readonly string[] = [
+  // 1: zones and their source records. Signatures and NSEC3 are derived data and live elsewhere.
+  `CREATE TABLE zones (
+     id INTEGER PRIMARY KEY,
+     name TEXT NOT NULL UNIQUE,
+     -- bumped by every committed change; other processes reload a zone when it moves
+     generation INTEGER NOT NULL DEFAULT 1,
+     settings TEXT NOT NULL DEFAULT '{}',
+     created_at INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL
+   );
+   CREATE TABLE records (
+     zone_id INTEGER NOT NULL REFERENCES zones(id) ON DELETE CASCADE,
+     name TEXT NOT NULL,
+     type INTEGER NOT NULL,
+     ttl INTEGER NOT NULL,
+     rdata BLOB NOT NULL
+   );
+   CREATE INDEX records_by_owner ON records(zone_id, name, type);`,
+  // 2: DNSSEC keys. The private key is PKCS#8 DER and never leaves this table except into the signer.
+  `CREATE TABLE keys (
+     id INTEGER PRIMARY KEY,
+     zone_id INTEGER NOT NULL REFERENCES zones(id) ON DELETE CASCADE,
+     role TEXT NOT NULL CHECK (role IN ('ksk', 'zsk', 'csk')),
+     algorithm INTEGER NOT NULL,
+     key_tag INTEGER NOT NULL,
+     public_key BLOB NOT NULL,
+     private_pkcs8 BLOB NOT NULL,
+     active INTEGER NOT NULL DEFAULT 1,
+     created_at INTEGER NOT NULL
+   );
+   CREATE INDEX keys_by_zone ON keys(zone_id);`,
+];

@@ -1,0 +1,163 @@
+// The SQLite store: the only file that speaks SQL. Zones, records, and the change counter other processes watch.
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Name } from '../model/name.js';
+import type { Rec } from '../model/types.js';
+import type { RRset } from '../model/rrset.js';
+import { MIGRATIONS } from './migrations.js';
+
+export interface ZoneRow {
+  id: number;
+  name: Name;
+  generation: number;
+  settings: string;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A DNSSEC key row. `private_pkcs8` is for the signer only: never print, log or return it from an API. */
+export interface KeyRow {
+  id: number;
+  zone_id: number;
+  role: 'ksk' | 'zsk' | 'csk';
+  algorithm: number;
+  key_tag: number;
+  public_key: Buffer;
+  private_pkcs8: Buffer;
+  active: number;
+  created_at: number;
+}
+
+export type NewKey = Omit<KeyRow, 'id' | 'zone_id' | 'active'>;
+
+/** One RRset-level change: `rrset` undefined deletes the RRset at (name, type). */
+export interface RRsetChange {
+  name: Name;
+  type: number;
+  rrset: RRset | undefined;
+}
+
+export class Store {
+  readonly db: Database.Database;
+  private readonly stmts;
+
+  constructor(readonly path: string) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 5000');
+    // WAL + NORMAL keeps every commit durable against a process crash; only an OS crash can lose the tail.
+    this.db.pragma('synchronous = NORMAL');
+    this.migrate();
+    this.stmts = {
+      zones: this.db.prepare<[], ZoneRow>('SELECT * FROM zones ORDER BY name'),
+      zoneByName: this.db.prepare<[string], ZoneRow>('SELECT * FROM zones WHERE name = ?'),
+      records: this.db.prepare<[number], { name: string; type: number; ttl: number; rdata: Buffer }>(
+        'SELECT name, type, ttl, rdata FROM records WHERE zone_id = ? ORDER BY rowid'),
+      insertZone: this.db.prepare('INSERT INTO zones (name, settings, created_at, updated_at) VALUES (?, ?, ?, ?)'),
+      deleteZone: this.db.prepare('DELETE FROM zones WHERE id = ?'),
+      insertRecord: this.db.prepare('INSERT INTO records (zone_id, name, type, ttl, rdata) VALUES (?, ?, ?, ?, ?)'),
+      deleteRRset: this.db.prepare('DELETE FROM records WHERE zone_id = ? AND name = ? AND type = ?'),
+      deleteRecords: this.db.prepare('DELETE FROM records WHERE zone_id = ?'),
+      bump: this.db.prepare('UPDATE zones SET generation = generation + 1, updated_at = ? WHERE id = ?'),
+      keys: this.db.prepare<[number], KeyRow>('SELECT * FROM keys WHERE zone_id = ? ORDER BY id'),
+      insertKey: this.db.prepare('INSERT INTO keys (zone_id, role, algorithm, key_tag, public_key, private_pkcs8, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      setSettings: this.db.prepare('UPDATE zones SET settings = ?, generation = generation + 1, updated_at = ? WHERE id = ?'),
+    };
+  }
+
+  private migrate(): void {
+    const current = this.db.pragma('user_version', { simple: true }) as number;
+    if (current > MIGRATIONS.length) {
+      throw new Error(`database ${this.path} has schema version ${current}, newer than this daneprime (${MIGRATIONS.length})`);
+    }
+    for (let v = current; v < MIGRATIONS.length; v++) {
+      this.db.transaction(() => {
+        this.db.exec(MIGRATIONS[v]);
+        this.db.pragma(`user_version = ${v + 1}`);
+      })();
+    }
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  /** Changes whenever another connection commits (SQLite's data_version): cheap to poll. */
+  dataVersion(): number {
+    return this.db.pragma('data_version', { simple: true }) as number;
+  }
+
+  /** Run `fn` in one transaction (nested calls join the outer one). */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  listZones(): ZoneRow[] {
+    return this.stmts.zones.all();
+  }
+
+  zone(name: Name): ZoneRow | undefined {
+    return this.stmts.zoneByName.get(name);
+  }
+
+  /** Records of a zone, streamed: a million-record zone is never materialised as rows twice. */
+  *records(zoneId: number): Iterable<Rec> {
+    for (const r of this.stmts.records.iterate(zoneId)) yield { name: r.name, type: r.type, ttl: r.ttl, rdata: r.rdata };
+  }
+
+  /** Create a zone with its records (replacing an existing one when `replace`), in one transaction. */
+  createZone(name: Name, records: Iterable<Rec>, opts: { replace?: boolean; settings?: object; now: number }): number {
+    return this.transaction(() => {
+      const existing = this.zone(name);
+      if (existing && !opts.replace) throw new Error(`zone ${name} already exists (use --replace)`);
+      let id: number;
+      if (existing) {
+        id = existing.id;
+        this.stmts.deleteRecords.run(id);
+        this.stmts.bump.run(opts.now, id);
+        if (opts.settings) this.stmts.setSettings.run(JSON.stringify(opts.settings), opts.now, id);
+      } else {
+        id = Number(this.stmts.insertZone.run(name, JSON.stringify(opts.settings ?? {}), opts.now, opts.now).lastInsertRowid);
+      }
+      for (const r of records) this.stmts.insertRecord.run(id, r.name, r.type, r.ttl, r.rdata);
+      return id;
+    });
+  }
+
+  deleteZone(name: Name): boolean {
+    const z = this.zone(name);
+    if (!z) return false;
+    this.stmts.deleteZone.run(z.id);
+    return true;
+  }
+
+  /** Replace RRsets of a zone and bump its generation, in one transaction. */
+  applyRRsetChanges(zoneId: number, changes: readonly RRsetChange[], now: number): void {
+    this.transaction(() => {
+      for (const c of changes) {
+        this.stmts.deleteRRset.run(zoneId, c.name, c.type);
+        if (c.rrset) for (const rd of c.rrset.rdatas) this.stmts.insertRecord.run(zoneId, c.name, c.type, c.rrset.ttl, rd);
+      }
+      this.stmts.bump.run(now, zoneId);
+    });
+  }
+
+  keys(zoneId: number): KeyRow[] {
+    return this.stmts.keys.all(zoneId);
+  }
+
+  /** Add keys to a zone; bumps its generation so servers reload the DNSKEY RRset. */
+  addKeys(zoneId: number, keys: readonly NewKey[], now: number): void {
+    this.transaction(() => {
+      for (const k of keys) this.stmts.insertKey.run(zoneId, k.role, k.algorithm, k.key_tag, k.public_key, k.private_pkcs8, k.created_at);
+      this.stmts.bump.run(now, zoneId);
+    });
+  }
+
+  setZoneSettings(zoneId: number, settings: object, now: number): void {
+    this.stmts.setSettings.run(JSON.stringify(settings), now, zoneId);
+  }
+}

@@ -1,0 +1,118 @@
+// The in-memory zone a query is answered from: names → RRsets, with empty non-terminals.
+import { type Name, parentName, isInZone } from './model/name.js';
+import { RRType } from './model/types.js';
+import type { RRset } from './model/rrset.js';
+
+/** One owner name in the zone. A node with no RRsets is an empty non-terminal (RFC 5155 §7.1). */
+export interface ZoneNode {
+  readonly name: Name;
+  readonly rrsets: Map<number, RRset>;
+  /** Number of child nodes: a node lives while it has RRsets or children. */
+  children: number;
+}
+
+/** What an edit changed, for the parts that derive data incrementally (NSEC3 chain, caches). */
+export interface ZoneDelta {
+  /** Names whose RRset list changed (including names that appeared or vanished). */
+  readonly touched: Set<Name>;
+  /** Names that came into existence (data or empty non-terminal). */
+  readonly added: Set<Name>;
+  /** Names that no longer exist. */
+  readonly removed: Set<Name>;
+  /** RRsets replaced or deleted (their cached signatures are now stale). */
+  readonly staleRRsets: RRset[];
+}
+
+/**
+ * Zone contents for answering. Mutated only through `setRRset`, which a caller runs
+ * synchronously for a whole committed change: Node runs one JavaScript task at a time and
+ * the query path is synchronous, so every query sees either all of a change or none of it —
+ * the atomic swap of an immutable snapshot, without copying a million-name map per edit.
+ */
+export class Zone {
+  readonly apex: Name;
+  readonly nodes = new Map<Name, ZoneNode>();
+  /** Bumped on every applied change; caches and transfers key on it. */
+  generation = 0;
+
+  constructor(apex: Name) {
+    this.apex = apex;
+    this.nodes.set(apex, { name: apex, rrsets: new Map(), children: 0 });
+  }
+
+  get(name: Name): ZoneNode | undefined {
+    return this.nodes.get(name);
+  }
+
+  rrset(name: Name, type: number): RRset | undefined {
+    return this.nodes.get(name)?.rrsets.get(type);
+  }
+
+  get soa(): RRset {
+    const soa = this.rrset(this.apex, RRType.SOA);
+    if (!soa) throw new Error(`zone ${this.apex} has no SOA`);
+    return soa;
+  }
+
+  /**
+   * Put (or with `rrset` undefined, delete) one RRset, creating or pruning empty
+   * non-terminals on the way to the apex. Records the effect in `delta`.
+   */
+  setRRset(name: Name, type: number, rrset: RRset | undefined, delta: ZoneDelta): void {
+    if (!isInZone(name, this.apex)) throw new Error(`${name} is outside zone ${this.apex}`);
+    let node = this.nodes.get(name);
+    if (!rrset) {
+      if (!node) return;
+      const old = node.rrsets.get(type);
+      if (!old) return;
+      node.rrsets.delete(type);
+      delta.staleRRsets.push(old);
+      delta.touched.add(name);
+      this.prune(node, delta);
+      return;
+    }
+    if (!node) node = this.createNode(name, delta);
+    const old = node.rrsets.get(type);
+    if (old) delta.staleRRsets.push(old);
+    node.rrsets.set(type, rrset);
+    delta.touched.add(name);
+  }
+
+  private createNode(name: Name, delta: ZoneDelta): ZoneNode {
+    const node: ZoneNode = { name, rrsets: new Map(), children: 0 };
+    this.nodes.set(name, node);
+    delta.added.add(name);
+    delta.removed.delete(name);
+    delta.touched.add(name);
+    if (name !== this.apex) {
+      const p = parentName(name);
+      const parent = this.nodes.get(p) ?? this.createNode(p, delta);
+      parent.children++;
+      if (parent.children === 1 && parent.rrsets.size === 0) delta.touched.add(p);
+    }
+    return node;
+  }
+
+  /** Remove a node that has neither data nor children, and then its ancestors likewise. */
+  private prune(node: ZoneNode, delta: ZoneDelta): void {
+    let n: ZoneNode | undefined = node;
+    while (n && n.name !== this.apex && n.rrsets.size === 0 && n.children === 0) {
+      this.nodes.delete(n.name);
+      delta.removed.add(n.name);
+      delta.added.delete(n.name);
+      delta.touched.add(n.name);
+      const parent: ZoneNode | undefined = this.nodes.get(parentName(n.name));
+      if (parent) parent.children--;
+      n = parent;
+    }
+  }
+
+  /** Every RRset, apex first, for export and transfer. */
+  *allRRsets(): Iterable<RRset> {
+    for (const node of this.nodes.values()) yield* node.rrsets.values();
+  }
+}
+
+export function newDelta(): ZoneDelta {
+  return { touched: new Set(), added: new Set(), removed: new Set(), staleRRsets: [] };
+}
