@@ -2,7 +2,7 @@
 # Installs the real DNS tools the tests drive (validators, dig/kdig, Knot as a secondary,
 # ldns-verify-zone, openssl) on Debian/Ubuntu. Idempotent; needs root (or sudo).
 set -euo pipefail
-pkgs=(bind9-dnsutils bind9-utils knot-dnsutils knot ldnsutils unbound openssl)
+pkgs=(bind9-dnsutils bind9-utils knot-dnsutils knot-dnssecutils knot ldnsutils unbound openssl)
 missing=()
 for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 [ ${#missing[@]} -eq 0 ] && { echo "test deps: all present"; exit 0; }
