@@ -1,53 +1,22 @@
 #!/usr/bin/env node
 // The `daneprime` command line: parse arguments, dispatch to a command, print errors as one line.
 import { parseArgs } from 'node:util';
-import { Store } from '../zones/store/sqlite.js';
-import { parseName, type Name } from '../zones/model/name.js';
-import { parseZoneFile, ZoneParseError } from '../zones/io/zonefile-parse.js';
-import { writeZoneText } from '../zones/io/zonefile-write.js';
-import { importZone } from '../zones/update.js';
-import { buildZone } from '../zones/zone-build.js';
+import { ZoneParseError } from '../zones/io/zonefile-parse.js';
 import { ZoneCheckError } from '../zones/zone-check.js';
+import { SettingsError } from '../zones/settings.js';
+import { KeyFormatError } from '../signer/algorithms.js';
+import { UsageError, dbPath } from './commands/common.js';
+import { cmdZone, ZONE_USAGE } from './commands/zone.js';
 import { parseListenAddress } from './net/address.js';
 import { serve } from './main.js';
 import { log } from './log.js';
 
 const USAGE = `usage:
   daneprime serve [--db PATH] [--dns ADDR:PORT]... [--api ADDR:PORT]
-  daneprime zone import FILE [--origin NAME] [--replace] [--db PATH]
-  daneprime zone export NAME [--db PATH]
-  daneprime zone list [--db PATH]
-  daneprime zone delete NAME [--db PATH]
+${ZONE_USAGE}
 
 defaults: --db $DANEPRIME_DB or ./data/daneprime.db; --dns $DANEPRIME_DNS (comma-separated)
 or 127.0.0.1:5300; --api $DANEPRIME_API or 127.0.0.1:8053`;
-
-/** A user error: printed as one line, exit status 1. */
-export class UsageError extends Error {}
-
-const DEFAULT_DB = './data/daneprime.db';
-
-function dbPath(v: string | undefined): string {
-  return v ?? process.env.DANEPRIME_DB ?? DEFAULT_DB;
-}
-
-function zoneArg(text: string | undefined, what = 'zone name'): Name {
-  if (!text) throw new UsageError(`missing ${what}`);
-  try {
-    return parseName(text.endsWith('.') ? text : text + '.');
-  } catch (err) {
-    throw new UsageError(`bad ${what} ${JSON.stringify(text)}: ${(err as Error).message}`);
-  }
-}
-
-function withStore<T>(path: string, fn: (s: Store) => T): T {
-  const store = new Store(path);
-  try {
-    return fn(store);
-  } finally {
-    store.close();
-  }
-}
 
 async function cmdServe(argv: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -68,57 +37,6 @@ async function cmdServe(argv: string[]): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
 }
 
-function cmdZone(argv: string[]): void {
-  const [sub, ...rest] = argv;
-  const { values, positionals } = parseArgs({
-    args: rest, strict: true, allowPositionals: true,
-    options: { db: { type: 'string' }, origin: { type: 'string' }, replace: { type: 'boolean' } },
-  });
-  const db = dbPath(values.db);
-  switch (sub) {
-    case 'import': {
-      const file = positionals[0];
-      if (!file) throw new UsageError('zone import needs a FILE');
-      const origin = values.origin ? zoneArg(values.origin, '--origin') : undefined;
-      const records = parseZoneFile(file, { origin });
-      const apex = origin ?? records.find((r) => r.type === 6)?.name;
-      if (!apex) throw new UsageError(`${file}: no SOA record and no --origin: cannot tell the zone name`);
-      const res = withStore(db, (s) => importZone(s, apex, records, { replace: values.replace, now: nowSeconds() }));
-      process.stdout.write(`${res.replaced ? 'replaced' : 'imported'} zone ${res.apex}: ${res.records} records, ${res.rrsets} RRsets, ${res.names} names\n`);
-      return;
-    }
-    case 'export': {
-      const apex = zoneArg(positionals[0]);
-      withStore(db, (s) => {
-        const row = s.zone(apex);
-        if (!row) throw new UsageError(`no such zone: ${apex}`);
-        const zone = buildZone(apex, s.records(row.id), false);
-        process.stdout.write(writeZoneText(apex, [...zone.allRRsets()].flatMap((r) => r.rdatas.map((rdata) => ({ name: r.name, type: r.type, ttl: r.ttl, rdata })))));
-      });
-      return;
-    }
-    case 'list':
-      withStore(db, (s) => {
-        for (const z of s.listZones()) process.stdout.write(`${z.name}\n`);
-      });
-      return;
-    case 'delete': {
-      const apex = zoneArg(positionals[0]);
-      withStore(db, (s) => {
-        if (!s.deleteZone(apex)) throw new UsageError(`no such zone: ${apex}`);
-      });
-      process.stdout.write(`deleted zone ${apex}\n`);
-      return;
-    }
-    default:
-      throw new UsageError(`unknown zone command ${JSON.stringify(sub ?? '')}\n${USAGE}`);
-  }
-}
-
-function nowSeconds(): number {
-  return Math.floor(Date.now() / 1000);
-}
-
 export async function main(argv: string[]): Promise<void> {
   const [cmd, ...rest] = argv;
   switch (cmd) {
@@ -134,6 +52,7 @@ export async function main(argv: string[]): Promise<void> {
 
 main(process.argv.slice(2)).catch((err: unknown) => {
   const known = err instanceof UsageError || err instanceof ZoneParseError || err instanceof ZoneCheckError
+    || err instanceof SettingsError || err instanceof KeyFormatError
     || (err instanceof Error && (err as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION');
   const msg = err instanceof Error ? err.message : String(err);
   process.stderr.write(`daneprime: ${known ? msg : (err as Error).stack ?? msg}\n`);

@@ -2,6 +2,8 @@
 import type dgram from 'node:dgram';
 import { Store } from '../zones/store/sqlite.js';
 import { Registry } from '../zones/registry.js';
+import { DnssecService } from '../signer/service.js';
+import { SqliteKeyStore } from '../signer/keystore-sqlite.js';
 import { handleMessage, type QueryContext } from './query/handle.js';
 import { listenUdp } from './net/udp.js';
 import { listenTcp, type TcpListener } from './net/tcp.js';
@@ -20,6 +22,7 @@ export interface RunningServer {
   store: Store;
   zones: Registry;
   ctx: QueryContext;
+  dnssec: DnssecService;
   /** The addresses actually bound (port 0 resolved), UDP and TCP alike. */
   addresses: ListenAddress[];
   close(): Promise<void>;
@@ -28,8 +31,10 @@ export interface RunningServer {
 export async function serve(opts: ServeOptions): Promise<RunningServer> {
   const store = new Store(opts.db);
   const zones = new Registry(store, opts.log);
+  // Subscribe before the first load so every zone gets its signer.
+  const dnssec = new DnssecService(zones, new SqliteKeyStore(store), opts.log);
   zones.sync();
-  const ctx: QueryContext = { zones };
+  const ctx: QueryContext = { zones, dnssec };
   const udps: dgram.Socket[] = [];
   const tcps: TcpListener[] = [];
   const addresses: ListenAddress[] = [];
@@ -62,7 +67,7 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
   timer.unref();
   opts.log(`serving ${zones.apexes().length} zone(s) from ${opts.db}`);
   return {
-    store, zones, ctx, addresses,
+    store, zones, ctx, dnssec, addresses,
     async close() {
       clearInterval(timer);
       await Promise.all([

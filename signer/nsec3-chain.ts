@@ -146,7 +146,7 @@ export class Nsec3Chain {
    * Names below a cut (glue, occluded data) are not in the chain. undefined = not in chain.
    */
   private chainTypes(node: ZoneNode): number[] | undefined {
-    if (this.belowCut(node.name)) return undefined;
+    if (this.isBelowCut(node.name)) return undefined;
     const isCut = node.name !== this.zone.apex && node.rrsets.has(RRType.NS);
     if (isCut) {
       const hasDs = node.rrsets.has(RRType.DS);
@@ -163,7 +163,8 @@ export class Nsec3Chain {
     return types.sort((a, b) => a - b);
   }
 
-  private belowCut(name: Name): boolean {
+  /** True for names under a delegation (glue, occluded data): not authoritative here. */
+  isBelowCut(name: Name): boolean {
     for (let n = name; n !== this.zone.apex && n !== '.'; ) {
       n = parentName(n);
       if (n === this.zone.apex) return false;

@@ -58,32 +58,32 @@ export function answer(zones: Registry, qname: Name, qtype: number): Answered {
 function addStep(resp: Response, zone: Zone, qname: Name, r: Lookup, isFirst: boolean): Name | undefined {
   switch (r.kind) {
     case 'answer':
-      resp.answer.push({ owner: r.owner, rrset: r.rrset });
+      resp.answer.push({ owner: r.owner, rrset: r.rrset, zone });
       addTargetAddresses(resp, zone, r.rrset);
       return undefined;
     case 'any':
-      for (const rrset of r.rrsets) resp.answer.push({ owner: r.owner, rrset });
+      for (const rrset of r.rrsets) resp.answer.push({ owner: r.owner, rrset, zone });
       return undefined;
     case 'cname':
-      resp.answer.push({ owner: r.owner, rrset: r.rrset });
+      resp.answer.push({ owner: r.owner, rrset: r.rrset, zone });
       return r.target;
     case 'dname': {
-      resp.answer.push({ owner: r.owner, rrset: r.rrset });
+      resp.answer.push({ owner: r.owner, rrset: r.rrset, zone });
       if (r.target === undefined) {
         // RFC 6672 §2.2: the synthesised name would be too long.
         resp.rcode = Rcode.YXDOMAIN;
         return undefined;
       }
       // The synthesised CNAME carries the DNAME's TTL and is never signed (RFC 6672 §3.4).
-      resp.answer.push({ owner: qname, rrset: synthesizedCname(qname, r.target, r.rrset.ttl), unsigned: true });
+      resp.answer.push({ owner: qname, rrset: synthesizedCname(qname, r.target, r.rrset.ttl) });
       return r.target;
     }
     case 'referral':
       // A referral is not authoritative (RFC 1034 §4.3.2 3b) — unless we got here along a chain
       // whose first answer was ours (RFC 6604 §3: AA follows the first owner).
       if (isFirst) resp.aa = false;
-      resp.authority.push({ owner: r.cut, rrset: r.ns, unsigned: true });
-      if (r.ds) resp.authority.push({ owner: r.cut, rrset: r.ds });
+      resp.authority.push({ owner: r.cut, rrset: r.ns });
+      if (r.ds) resp.authority.push({ owner: r.cut, rrset: r.ds, zone });
       addGlue(resp, zone, r.ns);
       return undefined;
     case 'nodata':
@@ -109,7 +109,7 @@ export function negativeSoa(zone: Zone): RREntry {
   const soa = zone.soa;
   const rd = soa.rdatas[0];
   const minimum = rd.readUInt32BE(rd.length - 4);
-  return { owner: zone.apex, rrset: soa, ttl: Math.min(soa.ttl, minimum) };
+  return { owner: zone.apex, rrset: soa, ttl: Math.min(soa.ttl, minimum), zone };
 }
 
 /** Additional-section addresses for NS/MX/SRV targets inside this zone (RFC 1035 §3.3.9, RFC 2782). */
@@ -139,6 +139,6 @@ function pushAddresses(resp: Response, zone: Zone, target: Name, glue: boolean):
   if (!node) return;
   for (const t of [RRType.A, RRType.AAAA]) {
     const rrset = node.rrsets.get(t);
-    if (rrset && !resp.additional.some((e) => e.rrset === rrset)) resp.additional.push({ owner: target, rrset, unsigned: glue });
+    if (rrset && !resp.additional.some((e) => e.rrset === rrset)) resp.additional.push({ owner: target, rrset, zone: glue ? undefined : zone });
   }
 }

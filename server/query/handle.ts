@@ -5,12 +5,18 @@ import { parseQuery, Opcode, Rcode, type Query } from './parse.js';
 import { answer } from './answer.js';
 import { encodeResponse, encodeBare, maxResponseSize } from './encode.js';
 import { EDE } from './response.js';
+import { addDnssec } from './dnssec.js';
+import type { DnssecService } from '../../signer/service.js';
 
 export type Transport = 'udp' | 'tcp';
 
 /** What a listener needs to answer; later issues hang signing, transfers and metrics here. */
 export interface QueryContext {
   zones: Registry;
+  /** Signs answers from signed zones when the client sets DO. */
+  dnssec?: DnssecService;
+  /** The clock, unix seconds (injected so tests can move time). */
+  now?: () => number;
   /** Called once per answered query (metrics, logging); must be cheap. */
   observe?: (q: Query | undefined, rcode: number) => void;
   /** Opcodes and qtypes that a later stage handles (NOTIFY, AXFR/IXFR); return undefined to fall through. */
@@ -46,7 +52,9 @@ export function handleMessage(ctx: QueryContext, msg: Buffer, transport: Transpo
     ctx.observe?.(q, Rcode.REFUSED);
     return encodeBare(q.id, q.flags, Rcode.REFUSED, q, { code: EDE.PROHIBITED, text: 'zone transfer not allowed' });
   }
-  const { response } = answer(ctx.zones, q.qname, q.qtype);
+  const answered = answer(ctx.zones, q.qname, q.qtype);
+  if (q.edns?.dnssecOk && ctx.dnssec) addDnssec(answered, ctx.dnssec, q.qtype, ctx.now ? ctx.now() : Math.floor(Date.now() / 1000));
+  const response = answered.response;
   ctx.observe?.(q, response.rcode);
   return encodeResponse(q, response, maxResponseSize(q, transport === 'tcp'));
 }

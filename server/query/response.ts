@@ -1,6 +1,7 @@
 // The classified response: sections chosen as RRsets, before any byte is written.
 import type { Name } from '../../zones/model/name.js';
 import type { RRset } from '../../zones/model/rrset.js';
+import type { Zone } from '../../zones/zone.js';
 
 /** One RRset placed in a section. `owner` differs from rrset.name for wildcard answers. */
 export interface RREntry {
@@ -10,8 +11,8 @@ export interface RREntry {
   ttl?: number;
   /** RRSIG RDATAs covering this RRset, added by the DNSSEC step when DO=1. */
   sigs?: readonly Buffer[];
-  /** Glue and other data we are not authoritative for: never signed (RFC 4035 §2.2). */
-  unsigned?: boolean;
+  /** The zone whose keys sign this RRset; absent for data we must not sign (glue, referral NS, synthesised CNAME). */
+  zone?: Zone;
 }
 
 export interface Response {

@@ -1,0 +1,150 @@
+// `daneprime zone …`: import, export (optionally signed), list, delete, keys, ds, key import.
+import { parseArgs } from 'node:util';
+import { readFileSync } from 'node:fs';
+import type { Store } from '../../zones/store/sqlite.js';
+import type { Name } from '../../zones/model/name.js';
+import { RRType, type Rec } from '../../zones/model/types.js';
+import type { RRset } from '../../zones/model/rrset.js';
+import { parseZoneFile } from '../../zones/io/zonefile-parse.js';
+import { writeZoneText } from '../../zones/io/zonefile-write.js';
+import { importZone } from '../../zones/update.js';
+import { buildZone } from '../../zones/zone-build.js';
+import { parseSettings } from '../../zones/settings.js';
+import { rdataToText } from '../../zones/model/rdata/index.js';
+import { initialKeys, keyInfo, newKey, SqliteKeyStore } from '../../signer/keystore-sqlite.js';
+import { dsRdata } from '../../signer/dnskey.js';
+import { importPrivateKey } from '../../signer/key-import.js';
+import { SignatureCache } from '../../signer/sig-cache.js';
+import { ZoneSigner } from '../../signer/zone-signer.js';
+import type { KeyRole } from '../../signer/keystore.js';
+import { UsageError, dbPath, zoneArg, withStore, nowSeconds } from './common.js';
+
+export const ZONE_USAGE = `  daneprime zone import FILE [--origin NAME] [--replace] [--csk] [--unsigned]
+                        [--nsec3-iterations N] [--nsec3-salt HEX] [--nsec3-optout] [--db PATH]
+  daneprime zone export NAME [--signed] [--db PATH]
+  daneprime zone list [--db PATH]
+  daneprime zone delete NAME [--db PATH]
+  daneprime zone keys NAME [--db PATH]
+  daneprime zone ds NAME [--db PATH]
+  daneprime zone key-import NAME FILE --role ksk|zsk|csk [--db PATH]   (BIND .private or PKCS#8/SEC1 PEM)`;
+
+export function cmdZone(argv: string[]): void {
+  const [sub, ...rest] = argv;
+  const { values, positionals } = parseArgs({
+    args: rest, strict: true, allowPositionals: true,
+    options: {
+      db: { type: 'string' }, origin: { type: 'string' }, replace: { type: 'boolean' }, signed: { type: 'boolean' },
+      csk: { type: 'boolean' }, unsigned: { type: 'boolean' }, role: { type: 'string' },
+      'nsec3-iterations': { type: 'string' }, 'nsec3-salt': { type: 'string' }, 'nsec3-optout': { type: 'boolean' },
+    },
+  });
+  const db = dbPath(values.db);
+  switch (sub) {
+    case 'import': {
+      const file = positionals[0];
+      if (!file) throw new UsageError('zone import needs a FILE');
+      const origin = values.origin ? zoneArg(values.origin, '--origin') : undefined;
+      const records = parseZoneFile(file, { origin });
+      const apex = origin ?? records.find((r) => r.type === RRType.SOA)?.name;
+      if (!apex) throw new UsageError(`${file}: no SOA record and no --origin: cannot tell the zone name`);
+      const nsec3: Record<string, unknown> = {};
+      if (values['nsec3-iterations'] !== undefined) nsec3.iterations = Number(values['nsec3-iterations']);
+      if (values['nsec3-salt'] !== undefined) nsec3.salt = values['nsec3-salt'] === '-' ? '' : values['nsec3-salt'];
+      if (values['nsec3-optout']) nsec3.optOut = true;
+      const settings = { ...(values.unsigned ? { signed: false } : {}), ...(Object.keys(nsec3).length ? { nsec3 } : {}) };
+      const now = nowSeconds();
+      const res = withStore(db, (s) => importZone(s, apex, records, {
+        replace: values.replace, now, settings: settings as never, makeKeys: () => initialKeys(now, !!values.csk),
+      }));
+      const extra = [res.keysCreated ? `${res.keysCreated} new key(s)` : '', res.droppedDnssec ? `${res.droppedDnssec} DNSSEC record(s) dropped (we sign ourselves)` : '']
+        .filter(Boolean).join(', ');
+      process.stdout.write(`${res.replaced ? 'replaced' : 'imported'} zone ${res.apex}: ${res.records} records, ${res.rrsets} RRsets, ${res.names} names${extra ? '; ' + extra : ''}\n`);
+      return;
+    }
+    case 'export': {
+      const apex = zoneArg(positionals[0]);
+      withStore(db, (s) => process.stdout.write(exportZone(s, apex, !!values.signed)));
+      return;
+    }
+    case 'list':
+      withStore(db, (s) => {
+        for (const z of s.listZones()) {
+          const st = parseSettings(z.settings);
+          process.stdout.write(`${z.name}\t${st.signed ? 'signed' : 'unsigned'}\n`);
+        }
+      });
+      return;
+    case 'delete': {
+      const apex = zoneArg(positionals[0]);
+      withStore(db, (s) => {
+        if (!s.deleteZone(apex)) throw new UsageError(`no such zone: ${apex}`);
+      });
+      process.stdout.write(`deleted zone ${apex}\n`);
+      return;
+    }
+    case 'keys': {
+      const apex = zoneArg(positionals[0]);
+      withStore(db, (s) => {
+        const row = mustZone(s, apex);
+        process.stdout.write('tag\trole\talgorithm\tactive\tcreated\n');
+        for (const k of s.keys(row.id)) {
+          process.stdout.write(`${k.key_tag}\t${k.role}\t${k.algorithm} (ECDSAP256SHA256)\t${k.active ? 'yes' : 'no'}\t${new Date(k.created_at * 1000).toISOString()}\n`);
+        }
+      });
+      return;
+    }
+    case 'ds': {
+      const apex = zoneArg(positionals[0]);
+      withStore(db, (s) => {
+        const row = mustZone(s, apex);
+        const ksks = s.keys(row.id).filter((k) => k.role !== 'zsk' && k.active).map((k) => keyInfo(apex, k));
+        if (!ksks.length) throw new UsageError(`zone ${apex} has no KSK/CSK: is it signed?`);
+        for (const k of ksks) process.stdout.write(`${apex} IN DS ${rdataToText(RRType.DS, dsRdata(apex, k.dnskey, 2))}\n`);
+      });
+      return;
+    }
+    case 'key-import': {
+      const apex = zoneArg(positionals[0]);
+      const file = positionals[1];
+      if (!file) throw new UsageError('zone key-import needs NAME and FILE');
+      const role = values.role as KeyRole;
+      if (!['ksk', 'zsk', 'csk'].includes(role)) throw new UsageError('--role must be ksk, zsk or csk');
+      const imported = importPrivateKey(readFileSync(file, 'utf8'));
+      const now = nowSeconds();
+      const key = newKey(role, now, imported);
+      withStore(db, (s) => s.addKeys(mustZone(s, apex).id, [key], now));
+      process.stdout.write(`imported ${role} key tag ${key.key_tag} into ${apex}\n`);
+      return;
+    }
+    default:
+      throw new UsageError(`unknown zone command ${JSON.stringify(sub ?? '')}`);
+  }
+}
+
+function mustZone(s: Store, apex: Name) {
+  const row = s.zone(apex);
+  if (!row) throw new UsageError(`no such zone: ${apex}`);
+  return row;
+}
+
+/** Zone file text: the source records, or (signed) the zone as served with RRSIGs and NSEC3. */
+export function exportZone(s: Store, apex: Name, signed: boolean): string {
+  const row = mustZone(s, apex);
+  const zone = buildZone(apex, s.records(row.id), false);
+  const recs: Rec[] = [];
+  const add = (rrset: RRset) => { for (const rdata of rrset.rdatas) recs.push({ name: rrset.name, type: rrset.type, ttl: rrset.ttl, rdata }); };
+  if (!signed) {
+    for (const rrset of zone.allRRsets()) add(rrset);
+    return writeZoneText(apex, recs);
+  }
+  const settings = parseSettings(row.settings);
+  const keys = new SqliteKeyStore(s);
+  if (!settings.signed || keys.listKeys(apex).length === 0) throw new UsageError(`zone ${apex} is not signed`);
+  const signer = new ZoneSigner(zone, settings, keys, new SignatureCache(Number.MAX_SAFE_INTEGER));
+  signer.attach();
+  for (const { rrset, sigs } of signer.signedRRsets(nowSeconds())) {
+    add(rrset);
+    for (const rdata of sigs) recs.push({ name: rrset.name, type: RRType.RRSIG, ttl: rrset.ttl, rdata });
+  }
+  return writeZoneText(apex, recs);
+}

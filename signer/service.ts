@@ -1,0 +1,57 @@
+// DNSSEC for every served zone: keeps one ZoneSigner per signed zone in step with the registry.
+import type { Name } from '../zones/model/name.js';
+import type { Registry, ZoneChangeEvent } from '../zones/registry.js';
+import type { Zone } from '../zones/zone.js';
+import { parseSettings } from '../zones/settings.js';
+import type { KeyStore } from './keystore.js';
+import { SignatureCache } from './sig-cache.js';
+import { ZoneSigner } from './zone-signer.js';
+
+export interface DnssecOptions {
+  /** Upper bound on cached RRsets' signatures, across all zones. */
+  cacheEntries?: number;
+}
+
+export class DnssecService {
+  private readonly signers = new Map<Name, ZoneSigner>();
+  readonly cache: SignatureCache;
+
+  constructor(private readonly zones: Registry, private readonly keys: KeyStore & { invalidate?(zone: Name): void },
+    private readonly log: (m: string) => void = () => {}, opts: DnssecOptions = {}) {
+    this.cache = new SignatureCache(opts.cacheEntries);
+    zones.onChange((e) => this.onZoneChange(e));
+  }
+
+  /** The signer for a zone object, when that zone is signed. One Map probe per query step. */
+  forZone(zone: Zone): ZoneSigner | undefined {
+    const s = this.signers.get(zone.apex);
+    return s && s.zone === zone ? s : undefined;
+  }
+
+  forApex(apex: Name): ZoneSigner | undefined {
+    return this.signers.get(apex);
+  }
+
+  private onZoneChange(e: ZoneChangeEvent): void {
+    const have = this.signers.get(e.apex);
+    if (e.zone && e.delta && have && have.zone === e.zone) {
+      have.applyDelta(e.delta);
+      return;
+    }
+    // A whole (re)load: keys or settings may have changed too. The old zone's cache entries
+    // are keyed by RRset objects nothing will ask for again; the LRU bound retires them.
+    this.signers.delete(e.apex);
+    this.keys.invalidate?.(e.apex);
+    if (!e.zone) return;
+    const settings = parseSettings(this.zones.row(e.apex)?.settings);
+    if (!settings.signed) return;
+    if (this.keys.listKeys(e.apex).length === 0) {
+      this.log(`zone ${e.apex}: signing is on but the zone has no keys; serving it unsigned`);
+      return;
+    }
+    const signer = new ZoneSigner(e.zone, settings, this.keys, this.cache);
+    signer.attach();
+    this.signers.set(e.apex, signer);
+    this.log(`zone ${e.apex}: signed, NSEC3 chain of ${signer.chain.size} names`);
+  }
+}

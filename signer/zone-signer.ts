@@ -1,0 +1,115 @@
+// One signed zone: its DNSKEY/CDS/CDNSKEY/NSEC3PARAM at the apex, its NSEC3 chain, and signatures made on demand.
+import { RRType } from '../zones/model/types.js';
+import { makeRRset, type RRset } from '../zones/model/rrset.js';
+import { canonicalRdata } from '../zones/model/rdata/index.js';
+import { newDelta, type Zone, type ZoneDelta } from '../zones/zone.js';
+import type { ZoneSettings } from '../zones/settings.js';
+import { dsRdata } from './dnskey.js';
+import type { KeyStore } from './keystore.js';
+import { Nsec3Chain } from './nsec3-chain.js';
+import { signatureValidity, validitySeed, serialDiff } from './policy.js';
+import { signRRset } from './rrset-sign.js';
+import type { SignatureCache } from './sig-cache.js';
+
+/** Types at the apex that come from the key store and settings, not from zone data. */
+export const APEX_DERIVED = new Set<number>([RRType.DNSKEY, RRType.CDS, RRType.CDNSKEY, RRType.NSEC3PARAM]);
+/** Signed with the KSK (RFC 4035 §2.1, RFC 7344 §4.1); everything else with the ZSK. */
+const KSK_SIGNED = new Set<number>([RRType.DNSKEY, RRType.CDS, RRType.CDNSKEY]);
+
+/** Re-sign this long before expiry, so caches and secondaries never hold a dying signature. */
+export const REFRESH_BEFORE = 7 * 86400;
+
+export class ZoneSigner {
+  readonly chain: Nsec3Chain;
+  /** Bumped when keys change: signatures made with older keys are re-made. */
+  keysVersion = 0;
+
+  constructor(readonly zone: Zone, readonly settings: ZoneSettings, private readonly keys: KeyStore,
+    private readonly cache: SignatureCache) {
+    this.chain = new Nsec3Chain(zone, settings.nsec3);
+  }
+
+  get apex() {
+    return this.zone.apex;
+  }
+
+  /** Publish the key-derived apex RRsets and build the NSEC3 chain. No signing happens here. */
+  attach(): void {
+    this.publishApexRecords(newDelta());
+    this.chain.build();
+  }
+
+  /** Re-read keys (after a key import or rollover step). */
+  keysChanged(): void {
+    this.keysVersion++;
+    const delta = newDelta();
+    this.publishApexRecords(delta);
+    this.applyDelta(delta);
+  }
+
+  /** An edit was applied to the zone: forget exactly the signatures it made stale, fix the chain. */
+  applyDelta(delta: ZoneDelta): void {
+    for (const r of delta.staleRRsets) this.cache.delete(r);
+    // An SOA change may move the NSEC3 TTL; the chain notices and rebuilds its records.
+    this.chain.update(delta.touched);
+    for (const r of this.chain.takeStale()) this.cache.delete(r);
+  }
+
+  private publishApexRecords(delta: ZoneDelta): void {
+    const apex = this.zone.apex;
+    const ttl = this.zone.soa.ttl;
+    const keys = this.keys.listKeys(apex);
+    const set = (type: number, rdatas: Buffer[]) =>
+      this.zone.setRRset(apex, type, rdatas.length ? makeRRset(apex, type, ttl, rdatas) : undefined, delta);
+    set(RRType.DNSKEY, keys.map((k) => k.dnskey));
+    // CDS/CDNSKEY (RFC 7344 §3) mirror the KSK(s) the parent's DS should point to.
+    const ksks = keys.filter((k) => k.active && k.role !== 'zsk');
+    set(RRType.CDNSKEY, ksks.map((k) => k.dnskey));
+    set(RRType.CDS, ksks.map((k) => dsRdata(apex, k.dnskey, 2)));
+    set(RRType.NSEC3PARAM, [this.chain.paramRdata()]);
+    for (const r of delta.staleRRsets) this.cache.delete(r);
+  }
+
+  /**
+   * The whole signed zone, RRset by RRset with its RRSIGs (none for delegation NS and glue,
+   * RFC 4035 §2.2), then the NSEC3 chain: what `zone export --signed` prints and AXFR sends.
+   * Signatures come from the same cache answers use.
+   */
+  *signedRRsets(now: number): Iterable<{ rrset: RRset; sigs: Buffer[] }> {
+    const apex = this.zone.apex;
+    for (const node of this.zone.nodes.values()) {
+      const below = this.chain.isBelowCut(node.name);
+      const isCut = node.name !== apex && node.rrsets.has(RRType.NS);
+      for (const rrset of node.rrsets.values()) {
+        const authoritative = !below && (!isCut || rrset.type === RRType.DS);
+        yield { rrset, sigs: authoritative ? this.sigs(rrset, now) : [] };
+      }
+    }
+    for (const e of this.chain.all()) {
+      const rrset = this.chain.rrsetOf(e);
+      yield { rrset, sigs: this.sigs(rrset, now) };
+    }
+  }
+
+  /**
+   * RRSIGs for an RRset of this zone at time `now`: cached, or made now with every active key
+   * of the right role. A cached signature is used only while inception ≤ now < refresh time,
+   * so an expired or not-yet-valid signature is never served.
+   */
+  sigs(rrset: RRset, now: number): Buffer[] {
+    const hit = this.cache.get(rrset);
+    if (hit && hit.keysVersion === this.keysVersion && now >= hit.validFrom && now < hit.refreshAt) {
+      this.cache.hits++;
+      return hit.sigs;
+    }
+    this.cache.misses++;
+    const keys = this.keys.signingKeys(this.zone.apex, KSK_SIGNED.has(rrset.type) ? 'ksk' : 'zsk');
+    const validity = signatureValidity(now, { seed: validitySeed(rrset.name, rrset.type) });
+    const rdatas = rrset.rdatas.map((rd) => canonicalRdata(rrset.type, rd));
+    const sigs = keys.map((k) => signRRset({ owner: rrset.name, type: rrset.type, ttl: rrset.ttl, rdatas }, k, validity, this.zone.apex));
+    this.cache.signed += sigs.length;
+    const lifetime = serialDiff(validity.expiration, now);
+    this.cache.set(rrset, { sigs, refreshAt: now + lifetime - REFRESH_BEFORE, keysVersion: this.keysVersion, validFrom: now - serialDiff(now, validity.inception) });
+    return sigs;
+  }
+}
