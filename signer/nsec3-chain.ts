@@ -2,7 +2,7 @@
 import { type Name, parentName, labelCount } from '../zones/model/name.js';
 import { RRType } from '../zones/model/types.js';
 import { makeRRset, type RRset } from '../zones/model/rrset.js';
-import type { Zone, ZoneNode } from '../zones/zone.js';
+import type { Zone, ZoneNode, ZoneDelta } from '../zones/zone.js';
 import type { Nsec3Settings } from '../zones/settings.js';
 import { nsec3Hash, nsec3Owner, nsec3Rdata, nsec3paramRdata, NSEC3_HASH_SHA1, NSEC3_FLAG_OPT_OUT } from './nsec3.js';
 
@@ -22,6 +22,8 @@ export class Nsec3Chain {
   private readonly byName = new Map<Name, Nsec3Entry>();
   readonly salt: Buffer;
   private ttl = 0;
+  /** Whole-chain builds so far: one per load; edits should not add more (observable in tests and metrics). */
+  builds = 0;
   /** RRsets dropped since the last call to `takeStale`: their cached signatures must go too. */
   private stale: RRset[] = [];
 
@@ -44,6 +46,7 @@ export class Nsec3Chain {
 
   /** Build the whole chain from the zone: O(n log n) hashing and sorting, no signing. */
   build(): void {
+    this.builds++;
     this.dropAll();
     this.entries = [];
     this.byName.clear();
@@ -60,14 +63,17 @@ export class Nsec3Chain {
   }
 
   /**
-   * Bring the chain up to date for names an edit touched. Only those entries and their
-   * predecessors change; a changed zone cut over existing names re-derives the chain.
+   * Bring the chain up to date after an edit. Only touched entries and their predecessors
+   * change; a cut appearing or vanishing above existing names (rare) re-derives the chain,
+   * since it moves a whole subtree in or out of it.
    */
-  update(touched: Iterable<Name>): void {
+  update(delta: Pick<ZoneDelta, 'touched' | 'cutsChanged'>): void {
     if (negativeTtl(this.zone) !== this.ttl) { this.build(); return; }
-    for (const name of touched) {
+    for (const cut of delta.cutsChanged) {
+      if ((this.zone.get(cut)?.children ?? 0) > 0) { this.build(); return; }
+    }
+    for (const name of delta.touched) {
       const node = this.zone.get(name);
-      if (node && node.children > 0 && name !== this.zone.apex && this.isCutChange(node)) { this.build(); return; }
       const types = node ? this.chainTypes(node) : undefined;
       const have = this.byName.get(name);
       if (!types) {
@@ -79,21 +85,6 @@ export class Nsec3Chain {
         this.dropRRset(have);
       }
     }
-  }
-
-  /** True when the node's delegation status disagrees with the chain's view of its children. */
-  private isCutChange(node: ZoneNode): boolean {
-    const isCut = node.rrsets.has(RRType.NS);
-    // Children of a cut are occluded (not in the chain); children of a non-cut are in it.
-    for (const e of this.byName.values()) {
-      if (parentName(e.name) === node.name) return isCut;
-    }
-    return !isCut && node.children > 0 && !this.allChildrenMissingFromZone(node);
-  }
-
-  private allChildrenMissingFromZone(node: ZoneNode): boolean {
-    for (const n of this.zone.nodes.keys()) if (n !== node.name && parentName(n) === node.name) return false;
-    return true;
   }
 
   private indexOf(hash: Buffer): number {

@@ -51,7 +51,7 @@ export class ZoneSigner {
   applyDelta(delta: ZoneDelta): void {
     for (const r of delta.staleRRsets) this.cache.delete(r);
     // An SOA change may move the NSEC3 TTL; the chain notices and rebuilds its records.
-    this.chain.update(delta.touched);
+    this.chain.update(delta);
     for (const r of this.chain.takeStale()) this.cache.delete(r);
   }
 

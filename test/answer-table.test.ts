@@ -11,7 +11,7 @@ const { zones } = zonesFromText({
   'example.com': fixture('example.com.zone'),
   'child.example.com': fixture('child.example.com.zone'),
 });
-const ctx: QueryContext = { zones };
+const ctx: QueryContext = { zones };  // unsigned path: DO is not set by these rows
 
 interface Row {
   q: [string, string];

@@ -9,7 +9,7 @@ import type { QueryContext } from '../server/query/handle.js';
 
 const fixture = (f: string) => readFileSync(fileURLToPath(new URL(`../../test/fixtures/${f}`, import.meta.url)), 'utf8');
 const { zones } = zonesFromText({ 'example.com': fixture('example.com.zone') });
-const ctx: QueryContext = { zones };
+const ctx: QueryContext = { zones };  // unsigned path: DO is not set by these rows
 
 function header(id: number, flags: number, qd: number, an = 0, ns = 0, ar = 0): Buffer {
   const h = Buffer.alloc(12);

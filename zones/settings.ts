@@ -9,14 +9,19 @@ export interface Nsec3Settings {
   optOut: boolean;
 }
 
+export type SerialPolicy = 'increment' | 'unixtime';
+
 export interface ZoneSettings {
   signed: boolean;
   nsec3: Nsec3Settings;
+  /** How edits move the SOA serial: +1, or the current unix time (never backwards, RFC 1982). */
+  serial: SerialPolicy;
 }
 
 export const DEFAULT_SETTINGS: ZoneSettings = Object.freeze({
   signed: true,
   nsec3: Object.freeze({ iterations: 0, salt: '', optOut: false }),
+  serial: 'increment',
 });
 
 export class SettingsError extends Error {}
@@ -28,7 +33,8 @@ const MAX_ITERATIONS = 50;
 export function parseSettings(json: string | object | undefined): ZoneSettings {
   const raw = (typeof json === 'string' ? JSON.parse(json || '{}') : json ?? {}) as Partial<ZoneSettings> & { nsec3?: Partial<Nsec3Settings> };
   const n = { ...DEFAULT_SETTINGS.nsec3, ...(raw.nsec3 ?? {}) };
-  const s: ZoneSettings = { signed: raw.signed ?? DEFAULT_SETTINGS.signed, nsec3: n };
+  const s: ZoneSettings = { signed: raw.signed ?? DEFAULT_SETTINGS.signed, nsec3: n, serial: raw.serial ?? DEFAULT_SETTINGS.serial };
+  if (s.serial !== 'increment' && s.serial !== 'unixtime') throw new SettingsError('serial must be "increment" or "unixtime"');
   if (typeof s.signed !== 'boolean') throw new SettingsError('signed must be true or false');
   if (!Number.isInteger(n.iterations) || n.iterations < 0 || n.iterations > MAX_ITERATIONS) {
     throw new SettingsError(`nsec3.iterations must be an integer from 0 to ${MAX_ITERATIONS} (RFC 9276 recommends 0)`);

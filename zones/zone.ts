@@ -21,6 +21,8 @@ export interface ZoneDelta {
   readonly removed: Set<Name>;
   /** RRsets replaced or deleted (their cached signatures are now stale). */
   readonly staleRRsets: RRset[];
+  /** Names that became or stopped being zone cuts (NS below the apex added or removed). */
+  readonly cutsChanged: Set<Name>;
 }
 
 /**
@@ -66,6 +68,7 @@ export class Zone {
       const old = node.rrsets.get(type);
       if (!old) return;
       node.rrsets.delete(type);
+      if (type === RRType.NS && name !== this.apex) delta.cutsChanged.add(name);
       delta.staleRRsets.push(old);
       delta.touched.add(name);
       this.prune(node, delta);
@@ -74,6 +77,7 @@ export class Zone {
     if (!node) node = this.createNode(name, delta);
     const old = node.rrsets.get(type);
     if (old) delta.staleRRsets.push(old);
+    else if (type === RRType.NS && name !== this.apex) delta.cutsChanged.add(name);
     node.rrsets.set(type, rrset);
     delta.touched.add(name);
   }
@@ -114,5 +118,5 @@ export class Zone {
 }
 
 export function newDelta(): ZoneDelta {
-  return { touched: new Set(), added: new Set(), removed: new Set(), staleRRsets: [] };
+  return { touched: new Set(), added: new Set(), removed: new Set(), staleRRsets: [], cutsChanged: new Set() };
 }

@@ -6,6 +6,8 @@ import { parseZoneText } from '../../zones/io/zonefile-parse.js';
 import { importZone } from '../../zones/update.js';
 import { handleMessage, type QueryContext } from '../../server/query/handle.js';
 import type { Name } from '../../zones/model/name.js';
+import { DnssecService } from '../../signer/service.js';
+import { SqliteKeyStore, initialKeys } from '../../signer/keystore-sqlite.js';
 
 export interface AskOptions {
   dnssecOk?: boolean;
@@ -16,16 +18,34 @@ export interface AskOptions {
   id?: number;
 }
 
-/** A registry over an in-memory store holding the given zones (zone file texts, origin taken from the map key). */
-export function zonesFromText(texts: Record<string, string>, now = 1_800_000_000): { store: Store; zones: Registry } {
+export interface TestServer {
+  store: Store;
+  zones: Registry;
+  dnssec: DnssecService;
+  ctx: QueryContext;
+  /** The injected clock (unix seconds) the context answers with; tests move it. */
+  clock: { now: number };
+}
+
+/**
+ * The in-process query path over an in-memory store holding the given zones (zone file
+ * texts keyed by origin). Zones are signed (KSK+ZSK) unless `signed: false`.
+ */
+export function zonesFromText(texts: Record<string, string>, opts: { now?: number; signed?: boolean; csk?: boolean; settings?: object } = {}): TestServer {
+  const clock = { now: opts.now ?? 1_800_000_000 };
   const store = new Store(':memory:');
   for (const [origin, text] of Object.entries(texts)) {
     const apex = origin.endsWith('.') ? origin : origin + '.';
-    importZone(store, apex, parseZoneText(text, { origin: apex, fileName: apex }), { now });
+    importZone(store, apex, parseZoneText(text, { origin: apex, fileName: apex }), {
+      now: clock.now, settings: { signed: opts.signed ?? true, ...(opts.settings ?? {}) },
+      makeKeys: () => initialKeys(clock.now, !!opts.csk),
+    });
   }
   const zones = new Registry(store);
+  const dnssec = new DnssecService(zones, new SqliteKeyStore(store));
   zones.sync();
-  return { store, zones };
+  const ctx: QueryContext = { zones, dnssec, now: () => clock.now };
+  return { store, zones, dnssec, ctx, clock };
 }
 
 export function buildQuery(name: string, type: string, o: AskOptions = {}): Buffer {
