@@ -13,13 +13,17 @@ export interface CachedSigs {
 }
 
 /**
- * LRU keyed by RRset identity. RRsets are immutable and replaced on edit, so an edit
- * invalidates exactly the RRsets it replaced (their entries are deleted, and could never
- * be hit again anyway). Map iteration order is insertion order, so re-inserting on a hit
- * keeps the least recently used entry first.
+ * Keyed by RRset identity. RRsets are immutable and replaced on edit, so an edit invalidates
+ * exactly the RRsets it replaced (their entries are deleted, and could never be hit again).
+ *
+ * Bounded as an approximate LRU with two generations: hits in the current generation cost one
+ * Map probe (a strict LRU's delete+reinsert per hit measured as a quarter of the whole query
+ * path); when the current generation fills half the budget it becomes the old one, and the
+ * previous old generation — entries not used for a whole generation — is dropped.
  */
 export class SignatureCache {
-  private readonly map = new Map<RRset, CachedSigs>();
+  private young = new Map<RRset, CachedSigs>();
+  private old = new Map<RRset, CachedSigs>();
   hits = 0;
   misses = 0;
   signed = 0;
@@ -27,33 +31,40 @@ export class SignatureCache {
   constructor(readonly maxEntries = 500_000) {}
 
   get size(): number {
-    return this.map.size;
+    return this.young.size + this.old.size;
   }
 
   get(rrset: RRset): CachedSigs | undefined {
-    const e = this.map.get(rrset);
-    if (e) {
-      // Refresh recency only occasionally would be cheaper; a delete+set is two hash operations.
-      this.map.delete(rrset);
-      this.map.set(rrset, e);
+    const e = this.young.get(rrset);
+    if (e) return e;
+    const o = this.old.get(rrset);
+    if (o) {
+      this.old.delete(rrset);
+      this.put(rrset, o);
     }
-    return e;
+    return o;
   }
 
   set(rrset: RRset, e: CachedSigs): void {
-    this.map.delete(rrset);
-    this.map.set(rrset, e);
-    if (this.map.size > this.maxEntries) {
-      const oldest = this.map.keys().next().value as RRset;
-      this.map.delete(oldest);
+    this.old.delete(rrset);
+    this.put(rrset, e);
+  }
+
+  private put(rrset: RRset, e: CachedSigs): void {
+    this.young.set(rrset, e);
+    if (this.young.size >= Math.max(1, this.maxEntries >> 1)) {
+      this.old = this.young;
+      this.young = new Map();
     }
   }
 
   delete(rrset: RRset): void {
-    this.map.delete(rrset);
+    this.young.delete(rrset);
+    this.old.delete(rrset);
   }
 
   clear(): void {
-    this.map.clear();
+    this.young.clear();
+    this.old.clear();
   }
 }
