@@ -5,7 +5,7 @@ import { Store } from '../zones/store/sqlite.js';
 import { parseName, type Name } from '../zones/model/name.js';
 import { parseZoneFile, ZoneParseError } from '../zones/io/zonefile-parse.js';
 import { writeZoneText } from '../zones/io/zonefile-write.js';
-import { importZone } from '../zones/update.js';
+import { importZone, ZoneExistsError } from '../zones/update.js';
 import { buildZone } from '../zones/zone-build.js';
 import { ZoneCheckError } from '../zones/zone-check.js';
 import { parseListenAddress } from './net/address.js';
@@ -133,7 +133,7 @@ export async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {
-  const known = err instanceof UsageError || err instanceof ZoneParseError || err instanceof ZoneCheckError
+  const known = err instanceof UsageError || err instanceof ZoneParseError || err instanceof ZoneCheckError || err instanceof ZoneExistsError
     || (err instanceof Error && (err as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION');
   const msg = err instanceof Error ? err.message : String(err);
   process.stderr.write(`daneprime: ${known ? msg : (err as Error).stack ?? msg}\n`);

@@ -4,6 +4,11 @@ import type { Rec } from './model/types.js';
 import type { Store } from './store/sqlite.js';
 import { buildZone } from './zone-build.js';
 
+/** Import over an existing zone without `replace`: a user error, reported as one line. */
+export class ZoneExistsError extends Error {
+  override name = 'ZoneExistsError';
+}
+
 export interface ImportResult {
   apex: Name;
   records: number;
@@ -19,7 +24,7 @@ export interface ImportResult {
 export function importZone(store: Store, apex: Name, records: Rec[], opts: { replace?: boolean; now: number }): ImportResult {
   const zone = buildZone(apex, records); // throws ZoneCheckError before anything is written
   const existed = store.zone(apex) !== undefined;
-  if (existed && !opts.replace) throw new Error(`zone ${apex} already exists; use --replace to overwrite it`);
+  if (existed && !opts.replace) throw new ZoneExistsError(`zone ${apex} already exists; use --replace to overwrite it`);
   let rrsets = 0;
   const rows: Rec[] = [];
   for (const rrset of zone.allRRsets()) {
