@@ -20,7 +20,7 @@ const USAGE = `usage:
   daneprime zone delete NAME [--db PATH]
 
 defaults: --db $DANEPRIME_DB or ./data/daneprime.db; --dns $DANEPRIME_DNS (comma-separated)
-or 127.0.0.1:5300; --api $DANEPRIME_API or 127.0.0.1:8053`;
+or 127.0.0.1:5300; --api $DANEPRIME_API or 127.0.0.1:8053; TCP idle timeout $DANEPRIME_TCP_IDLE_MS or 10000`;
 
 /** A user error: printed as one line, exit status 1. */
 export class UsageError extends Error {}
@@ -56,7 +56,9 @@ async function cmdServe(argv: string[]): Promise<void> {
   });
   const dnsTexts = values.dns?.length ? values.dns : (process.env.DANEPRIME_DNS ?? '127.0.0.1:5300').split(',');
   const dns = dnsTexts.map((t) => parseListenAddress(t, '--dns address'));
-  const running = await serve({ db: dbPath(values.db), dns, log });
+  const idle = process.env.DANEPRIME_TCP_IDLE_MS;
+  if (idle !== undefined && !/^[1-9][0-9]*$/.test(idle)) throw new UsageError(`bad DANEPRIME_TCP_IDLE_MS ${JSON.stringify(idle)}: expected milliseconds > 0`);
+  const running = await serve({ db: dbPath(values.db), dns, log, tcpIdleMs: idle === undefined ? undefined : Number(idle) });
   let stopping = false;
   const stop = (sig: string) => {
     if (stopping) return;

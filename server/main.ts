@@ -4,7 +4,7 @@ import { Store } from '../zones/store/sqlite.js';
 import { Registry } from '../zones/registry.js';
 import { handleMessage, type QueryContext } from './query/handle.js';
 import { listenUdp } from './net/udp.js';
-import { listenTcp, type TcpListener } from './net/tcp.js';
+import { listenTcp, DEFAULT_TCP_LIMITS, type TcpListener } from './net/tcp.js';
 import { formatAddress, type ListenAddress } from './net/address.js';
 import type { Logger } from './log.js';
 
@@ -14,6 +14,8 @@ export interface ServeOptions {
   log: Logger;
   /** How often to look for commits made by other processes (CLI imports). */
   pollMs?: number;
+  /** TCP idle timeout (RFC 7766 §6.2.3); default DEFAULT_TCP_LIMITS.idleTimeoutMs. */
+  tcpIdleMs?: number;
 }
 
 export interface RunningServer {
@@ -40,7 +42,7 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
         const reply = handleMessage(ctx, msg, 'tcp', sink.remote);
         if (Buffer.isBuffer(reply)) sink.write(reply);
         else if (Array.isArray(reply)) for (const m of reply) sink.write(m);
-      }, opts.log);
+      }, opts.log, { ...DEFAULT_TCP_LIMITS, idleTimeoutMs: opts.tcpIdleMs ?? DEFAULT_TCP_LIMITS.idleTimeoutMs });
       const bound = { host: a.host, port: tcp.port };
       tcps.push(tcp);
       udps.push(await listenUdp(bound, (msg, remote) => {
