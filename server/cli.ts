@@ -55,7 +55,9 @@ async function cmdServe(argv: string[]): Promise<void> {
     options: { db: { type: 'string' }, dns: { type: 'string', multiple: true }, api: { type: 'string' } },
   });
   const dnsTexts = values.dns?.length ? values.dns : (process.env.DANEPRIME_DNS ?? '127.0.0.1:5300').split(',');
-  const dns = dnsTexts.map((t) => parseListenAddress(t, '--dns address'));
+  const dns = dnsTexts.map((t) => {
+    try { return parseListenAddress(t, '--dns address'); } catch (err) { throw new UsageError((err as Error).message); }
+  });
   const idle = process.env.DANEPRIME_TCP_IDLE_MS;
   if (idle !== undefined && !/^[1-9][0-9]*$/.test(idle)) throw new UsageError(`bad DANEPRIME_TCP_IDLE_MS ${JSON.stringify(idle)}: expected milliseconds > 0`);
   const running = await serve({ db: dbPath(values.db), dns, log, tcpIdleMs: idle === undefined ? undefined : Number(idle) });
