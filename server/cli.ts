@@ -2,6 +2,7 @@
 // The `daneprime` command line: parse arguments, dispatch to a command, print errors as one line.
 import { parseArgs } from 'node:util';
 import { ZoneParseError } from '../zones/io/zonefile-parse.js';
+import { ZoneExistsError } from '../zones/update.js';
 import { ZoneCheckError } from '../zones/zone-check.js';
 import { SettingsError } from '../zones/settings.js';
 import { KeyFormatError } from '../signer/algorithms.js';
@@ -16,7 +17,7 @@ const USAGE = `usage:
 ${ZONE_USAGE}
 
 defaults: --db $DANEPRIME_DB or ./data/daneprime.db; --dns $DANEPRIME_DNS (comma-separated)
-or 127.0.0.1:5300; --api $DANEPRIME_API or 127.0.0.1:8053`;
+or 127.0.0.1:5300; --api $DANEPRIME_API or 127.0.0.1:8053; TCP idle timeout $DANEPRIME_TCP_IDLE_MS or 10000`;
 
 async function cmdServe(argv: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -24,8 +25,12 @@ async function cmdServe(argv: string[]): Promise<void> {
     options: { db: { type: 'string' }, dns: { type: 'string', multiple: true }, api: { type: 'string' } },
   });
   const dnsTexts = values.dns?.length ? values.dns : (process.env.DANEPRIME_DNS ?? '127.0.0.1:5300').split(',');
-  const dns = dnsTexts.map((t) => parseListenAddress(t, '--dns address'));
-  const running = await serve({ db: dbPath(values.db), dns, log });
+  const dns = dnsTexts.map((t) => {
+    try { return parseListenAddress(t, '--dns address'); } catch (err) { throw new UsageError((err as Error).message); }
+  });
+  const idle = process.env.DANEPRIME_TCP_IDLE_MS;
+  if (idle !== undefined && !/^[1-9][0-9]*$/.test(idle)) throw new UsageError(`bad DANEPRIME_TCP_IDLE_MS ${JSON.stringify(idle)}: expected milliseconds > 0`);
+  const running = await serve({ db: dbPath(values.db), dns, log, tcpIdleMs: idle === undefined ? undefined : Number(idle) });
   let stopping = false;
   const stop = (sig: string) => {
     if (stopping) return;
@@ -51,7 +56,7 @@ export async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {
-  const known = err instanceof UsageError || err instanceof ZoneParseError || err instanceof ZoneCheckError
+  const known = err instanceof UsageError || err instanceof ZoneParseError || err instanceof ZoneCheckError || err instanceof ZoneExistsError
     || err instanceof SettingsError || err instanceof KeyFormatError
     || (err instanceof Error && (err as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION');
   const msg = err instanceof Error ? err.message : String(err);

@@ -6,7 +6,7 @@ import { DnssecService } from '../signer/service.js';
 import { SqliteKeyStore } from '../signer/keystore-sqlite.js';
 import { handleMessage, type QueryContext } from './query/handle.js';
 import { listenUdp } from './net/udp.js';
-import { listenTcp, type TcpListener } from './net/tcp.js';
+import { listenTcp, DEFAULT_TCP_LIMITS, type TcpListener } from './net/tcp.js';
 import { formatAddress, type ListenAddress } from './net/address.js';
 import type { Logger } from './log.js';
 
@@ -16,6 +16,8 @@ export interface ServeOptions {
   log: Logger;
   /** How often to look for commits made by other processes (CLI imports). */
   pollMs?: number;
+  /** TCP idle timeout (RFC 7766 §6.2.3); default DEFAULT_TCP_LIMITS.idleTimeoutMs. */
+  tcpIdleMs?: number;
 }
 
 export interface RunningServer {
@@ -45,7 +47,7 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
         const reply = handleMessage(ctx, msg, 'tcp', sink.remote);
         if (Buffer.isBuffer(reply)) sink.write(reply);
         else if (Array.isArray(reply)) for (const m of reply) sink.write(m);
-      }, opts.log);
+      }, opts.log, { ...DEFAULT_TCP_LIMITS, idleTimeoutMs: opts.tcpIdleMs ?? DEFAULT_TCP_LIMITS.idleTimeoutMs });
       const bound = { host: a.host, port: tcp.port };
       tcps.push(tcp);
       udps.push(await listenUdp(bound, (msg, remote) => {

@@ -68,6 +68,7 @@ const rows: Record<string, Row> = {
     q: [`www.sub.${E}`, 'A'], rcode: 'NOERROR', aa: false, answer: [], authority: [`sub.${E} NS`], additional: [`ns.sub.${E} A`],
   },
   'referral at the cut name itself': { q: [`sub.${E}`, 'A'], aa: false, authority: [`sub.${E} NS`] },
+  'referral without DO carries no DS (RFC 4035 §3.1.4)': { q: [`www.ins.${E}`, 'A'], aa: false, authority: [`ins.${E} NS`] },
   'referral for NS at the cut is a referral, not an answer': { q: [`sub.${E}`, 'NS'], aa: false, answer: [], authority: [`sub.${E} NS`] },
   'DS answered from the parent side of a cut': { q: [`ins.${E}`, 'DS'], rcode: 'NOERROR', aa: true, answer: [`ins.${E} DS`] },
   'DS NODATA at an unsigned cut, from the parent': { q: [`sub.${E}`, 'DS'], rcode: 'NOERROR', aa: true, answer: [], authority: [`${E} SOA`] },

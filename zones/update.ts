@@ -22,6 +22,11 @@ export interface ImportOptions {
   makeKeys?: () => NewKey[];
 }
 
+/** Import over an existing zone without `replace`: a user error, reported as one line. */
+export class ZoneExistsError extends Error {
+  override name = 'ZoneExistsError';
+}
+
 export interface ImportResult {
   apex: Name;
   records: number;
@@ -45,7 +50,7 @@ export function isDerivedRecord(r: Rec, apex: Name): boolean {
  */
 export function importZone(store: Store, apex: Name, input: Rec[], opts: ImportOptions): ImportResult {
   const existing = store.zone(apex);
-  if (existing && !opts.replace) throw new Error(`zone ${apex} already exists; use --replace to overwrite it`);
+  if (existing && !opts.replace) throw new ZoneExistsError(`zone ${apex} already exists; use --replace to overwrite it`);
   const settings = parseSettings({ ...(existing ? JSON.parse(existing.settings) : {}), ...(opts.settings ?? {}) });
   const records = settings.signed ? input.filter((r) => !isDerivedRecord(r, apex)) : input;
   const zone = buildZone(apex, records); // throws ZoneCheckError before anything is written

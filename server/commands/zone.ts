@@ -68,10 +68,8 @@ export function cmdZone(argv: string[]): void {
     }
     case 'list':
       withStore(db, (s) => {
-        for (const z of s.listZones()) {
-          const st = parseSettings(z.settings);
-          process.stdout.write(`${z.name}\t${st.signed ? 'signed' : 'unsigned'}\n`);
-        }
+        // One name per line, nothing else: scripts read this.
+        for (const z of s.listZones()) process.stdout.write(`${z.name}\n`);
       });
       return;
     case 'delete': {

@@ -29,7 +29,7 @@ export interface Answered {
 export const MAX_CHAIN = 12;
 
 /** Answer qname/qtype from the zones we serve: the sections, and the lookups that made them. */
-export function answer(zones: Registry, qname: Name, qtype: number): Answered {
+export function answer(zones: Registry, qname: Name, qtype: number, dnssecOk = false): Answered {
   const first = qtype === RRType.DS ? zones.findForDS(qname) : zones.find(qname);
   if (!first) {
     const r = emptyResponse(Rcode.REFUSED);
@@ -45,7 +45,7 @@ export function answer(zones: Registry, qname: Name, qtype: number): Answered {
     visited.add(name);
     const result = lookup(zone, name, qtype);
     steps.push({ zone, qname: name, result });
-    const next = addStep(response, zone, name, result, steps.length === 1);
+    const next = addStep(response, zone, name, result, steps.length === 1, dnssecOk);
     if (next === undefined) break;
     name = next;
     // Follow into any zone we are authoritative for (RFC 6604 §2); stop at foreign names.
@@ -55,7 +55,7 @@ export function answer(zones: Registry, qname: Name, qtype: number): Answered {
 }
 
 /** Put one lookup's records in the sections; return the next name when the chain continues. */
-function addStep(resp: Response, zone: Zone, qname: Name, r: Lookup, isFirst: boolean): Name | undefined {
+function addStep(resp: Response, zone: Zone, qname: Name, r: Lookup, isFirst: boolean, dnssecOk: boolean): Name | undefined {
   switch (r.kind) {
     case 'answer':
       resp.answer.push({ owner: r.owner, rrset: r.rrset, zone });
@@ -83,7 +83,8 @@ function addStep(resp: Response, zone: Zone, qname: Name, r: Lookup, isFirst: bo
       // whose first answer was ours (RFC 6604 §3: AA follows the first owner).
       if (isFirst) resp.aa = false;
       resp.authority.push({ owner: r.cut, rrset: r.ns });
-      if (r.ds) resp.authority.push({ owner: r.cut, rrset: r.ds, zone });
+      // The DS of a secure delegation goes with the referral only for DO clients (RFC 4035 §3.1.4).
+      if (r.ds && dnssecOk) resp.authority.push({ owner: r.cut, rrset: r.ds, zone });
       addGlue(resp, zone, r.ns);
       return undefined;
     case 'nodata':

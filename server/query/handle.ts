@@ -52,8 +52,9 @@ export function handleMessage(ctx: QueryContext, msg: Buffer, transport: Transpo
     ctx.observe?.(q, Rcode.REFUSED);
     return encodeBare(q.id, q.flags, Rcode.REFUSED, q, { code: EDE.PROHIBITED, text: 'zone transfer not allowed' });
   }
-  const answered = answer(ctx.zones, q.qname, q.qtype);
-  if (q.edns?.dnssecOk && ctx.dnssec) addDnssec(answered, ctx.dnssec, q.qtype, ctx.now ? ctx.now() : Math.floor(Date.now() / 1000));
+  const dnssecOk = q.edns?.dnssecOk === true;
+  const answered = answer(ctx.zones, q.qname, q.qtype, dnssecOk);
+  if (dnssecOk && ctx.dnssec) addDnssec(answered, ctx.dnssec, q.qtype, ctx.now ? ctx.now() : Math.floor(Date.now() / 1000));
   const response = answered.response;
   ctx.observe?.(q, response.rcode);
   return encodeResponse(q, response, maxResponseSize(q, transport === 'tcp'));
