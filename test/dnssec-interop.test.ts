@@ -157,7 +157,7 @@ async function mainCases(port: number): Promise<Case[]> {
 }
 
 test('1. delv validates every answer path from the KSK trust anchor', { timeout: 45_000, concurrency: true }, async (t) => {
-  if (!requireTool('delv', t)) return;
+  if (!requireTool('delv', t) || !requireTool('kdig', t)) return; // kdig: failure diagnostics
   const m = main!;
   await runDelvCases(t, m.server.port, m.taFile, await mainCases(m.server.port));
 });
@@ -316,7 +316,7 @@ function editedParent(): string {
 }
 
 test('4. after import --replace (add, delete, TLSA under the wildcard) everything validates again', { timeout: 45_000, concurrency: true }, async (t) => {
-  if (!requireTool('delv', t) || !requireTool('ldns-verify-zone', t)) return;
+  if (!requireTool('delv', t) || !requireTool('ldns-verify-zone', t) || !requireTool('kdig', t)) return;
   const s = await serveZones([PARENT_FIXTURE]);
   try {
     const port = s.server.port;
@@ -365,7 +365,7 @@ test('4. after import --replace (add, delete, TLSA under the wildcard) everythin
 // Child zone on the same server, validated through the parent's DS
 
 test('5. child.example.com, signed with its own keys, validates through the real DS in the parent', { timeout: 45_000, concurrency: true }, async (t) => {
-  if (!requireTool('delv', t)) return;
+  if (!requireTool('delv', t) || !requireTool('kdig', t)) return; // kdig: failure diagnostics
   let dsLines: string[] = [];
   const s = await serveZones([], (dir, db) => {
     cli(['zone', 'import', CHILD_FIXTURE, '--db', db]);
