@@ -59,7 +59,11 @@ export class Nsec3Chain {
         this.byName.set(node.name, e);
       }
     }
-    this.entries.sort((a, b) => Buffer.compare(a.hash, b.hash));
+    // Sorting 10^6 entries with Buffer.compare crosses into C++ per comparison; binary strings
+    // of the same bytes compare in the same order, natively in V8.
+    const keyed = this.entries.map((e) => ({ e, k: e.hash.toString('latin1') }));
+    keyed.sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
+    this.entries = keyed.map((x) => x.e);
   }
 
   /**

@@ -178,6 +178,19 @@ export function childName(label: string, name: Name): Name {
 
 /** Uncompressed wire form (RFC 1035 §3.1). Lowercase, since Names are stored lowercase. */
 export function nameToWire(name: Name): Buffer {
+  if (name === '.') return Buffer.from([0]);
+  // Fast path (almost every name): no escapes, so each character is one octet and each dot a
+  // length byte. This runs once per NSEC3 hash, i.e. per random-label query and per chain name.
+  if (name.indexOf('\\') < 0) {
+    const out = Buffer.allocUnsafe(name.length + 1);
+    out.write(name, 1, 'latin1');
+    let lenAt = 0;
+    for (let i = 1; i <= name.length; i++) {
+      if (out[i] === 0x2e) { out[lenAt] = i - lenAt - 1; lenAt = i; }
+    }
+    out[name.length] = 0;
+    return out;
+  }
   return labelsToWire(textToLabels(name));
 }
 
