@@ -10,26 +10,37 @@ import { UsageError, dbPath } from './commands/common.js';
 import { cmdZone, ZONE_USAGE } from './commands/zone.js';
 import { parseListenAddress } from './net/address.js';
 import { serve } from './main.js';
+import { runPrimary, isPrimaryProcess } from './workers.js';
+import { availableParallelism } from 'node:os';
 import { log } from './log.js';
 
 const USAGE = `usage:
-  daneprime serve [--db PATH] [--dns ADDR:PORT]... [--api ADDR:PORT]
+  daneprime serve [--db PATH] [--dns ADDR:PORT]... [--api ADDR:PORT] [--workers N]
 ${ZONE_USAGE}
 
 defaults: --db $DANEPRIME_DB or ./data/daneprime.db; --dns $DANEPRIME_DNS (comma-separated)
-or 127.0.0.1:5300; --api $DANEPRIME_API or 127.0.0.1:8053; TCP idle timeout $DANEPRIME_TCP_IDLE_MS or 10000`;
+or 127.0.0.1:5300; --api $DANEPRIME_API or 127.0.0.1:8053; TCP idle timeout $DANEPRIME_TCP_IDLE_MS or 10000;
+--workers $DANEPRIME_WORKERS or the number of cores`;
 
 async function cmdServe(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv, strict: true, allowPositionals: false,
-    options: { db: { type: 'string' }, dns: { type: 'string', multiple: true }, api: { type: 'string' } },
+    options: { db: { type: 'string' }, dns: { type: 'string', multiple: true }, api: { type: 'string' }, workers: { type: 'string' } },
   });
+  const workersText = values.workers ?? process.env.DANEPRIME_WORKERS ?? String(availableParallelism());
+  if (!/^[1-9][0-9]{0,2}$/.test(workersText)) throw new UsageError(`bad --workers ${JSON.stringify(workersText)}: expected a number of processes (1-999)`);
+  const workers = Number(workersText);
   const dnsTexts = values.dns?.length ? values.dns : (process.env.DANEPRIME_DNS ?? '127.0.0.1:5300').split(',');
   const dns = dnsTexts.map((t) => {
     try { return parseListenAddress(t, '--dns address'); } catch (err) { throw new UsageError((err as Error).message); }
   });
   const idle = process.env.DANEPRIME_TCP_IDLE_MS;
   if (idle !== undefined && !/^[1-9][0-9]*$/.test(idle)) throw new UsageError(`bad DANEPRIME_TCP_IDLE_MS ${JSON.stringify(idle)}: expected milliseconds > 0`);
+  if (workers > 1 && isPrimaryProcess()) {
+    // The primary only supervises; each worker re-runs this command and serves.
+    runPrimary(workers, log);
+    return;
+  }
   const running = await serve({ db: dbPath(values.db), dns, log, tcpIdleMs: idle === undefined ? undefined : Number(idle) });
   let stopping = false;
   const stop = (sig: string) => {

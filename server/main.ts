@@ -4,6 +4,8 @@ import { Store } from '../zones/store/sqlite.js';
 import { Registry } from '../zones/registry.js';
 import { DnssecService } from '../signer/service.js';
 import { SqliteKeyStore } from '../signer/keystore-sqlite.js';
+import { APEX_DERIVED } from '../signer/zone-signer.js';
+import { shareEdits } from './workers.js';
 import { handleMessage, type QueryContext } from './query/handle.js';
 import { listenUdp } from './net/udp.js';
 import { listenTcp, DEFAULT_TCP_LIMITS, type TcpListener } from './net/tcp.js';
@@ -36,6 +38,8 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
   // Subscribe before the first load so every zone gets its signer.
   const dnssec = new DnssecService(zones, new SqliteKeyStore(store), opts.log);
   zones.sync();
+  // With --workers, siblings apply each other's edits (a no-op in a single process).
+  shareEdits(zones, (apex, name, type) => name === apex && APEX_DERIVED.has(type));
   const ctx: QueryContext = { zones, dnssec };
   const udps: dgram.Socket[] = [];
   const tcps: TcpListener[] = [];

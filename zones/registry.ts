@@ -1,8 +1,9 @@
 // The zones this process serves: loaded from the store, matched by longest suffix, refreshed on commits.
 import { type Name, parentName } from './model/name.js';
 import type { Store, ZoneRow } from './store/sqlite.js';
-import type { Zone, ZoneDelta } from './zone.js';
+import { newDelta, type Zone, type ZoneDelta } from './zone.js';
 import { buildZone } from './zone-build.js';
+import { makeRRset, sameRRset } from './model/rrset.js';
 
 export interface ZoneChangeEvent {
   apex: Name;
@@ -10,6 +11,8 @@ export interface ZoneChangeEvent {
   zone: Zone | undefined;
   /** What changed, when the change was applied incrementally; undefined for a whole reload. */
   delta?: ZoneDelta;
+  /** True when this process made the change (an edit committed here, not one read back). */
+  local?: boolean;
 }
 
 type Listener = (e: ZoneChangeEvent) => void;
@@ -90,12 +93,43 @@ export class Registry {
     if (this.store.dataVersion() !== this.lastDataVersion) this.sync();
   }
 
+  /**
+   * Another process (a sibling worker) committed an edit touching `names`: re-read just those
+   * owner names from the store and apply them like a local edit — O(edit), not O(zone).
+   * `keep(type, name)` says which in-memory types are not stored (signer-derived) and stay.
+   */
+  reloadNames(apex: Name, names: Iterable<Name>, keep: (name: Name, type: number) => boolean): void {
+    const have = this.zones.get(apex);
+    const row = this.store.zone(apex);
+    if (!have || !row || row.id !== have.row.id) { this.sync(); return; }
+    const zone = have.zone;
+    const delta = newDelta();
+    for (const name of names) {
+      const stored = new Map<number, { ttl: number; rdatas: Buffer[] }>();
+      for (const r of this.store.recordsAt(row.id, name)) {
+        const g = stored.get(r.type);
+        if (g) g.rdatas.push(r.rdata); else stored.set(r.type, { ttl: r.ttl, rdatas: [r.rdata] });
+      }
+      for (const type of [...(zone.get(name)?.rrsets.keys() ?? [])]) {
+        if (!stored.has(type) && !keep(name, type)) zone.setRRset(name, type, undefined, delta);
+      }
+      for (const [type, g] of stored) {
+        const next = makeRRset(name, type, g.ttl, g.rdatas);
+        // Unchanged RRsets keep their object, and so their cached signatures.
+        if (!sameRRset(zone.rrset(name, type), next)) zone.setRRset(name, type, next, delta);
+      }
+    }
+    // Our row now matches the store: the next data_version poll will not reload this zone whole.
+    have.row = row;
+    this.emit({ apex, zone, delta });
+  }
+
   /** After an in-process edit was applied to `zone` and committed: record the new row, tell listeners. */
   committed(apex: Name, delta: ZoneDelta): void {
     const row = this.store.zone(apex);
     const have = this.zones.get(apex);
     if (row && have) have.row = row;
     // Our own commit also moves data_version for *other* connections only, so nothing to reload here.
-    this.emit({ apex, zone: have?.zone, delta });
+    this.emit({ apex, zone: have?.zone, delta, local: true });
   }
 }

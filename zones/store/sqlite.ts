@@ -56,6 +56,8 @@ export class Store {
       zoneByName: this.db.prepare<[string], ZoneRow>('SELECT * FROM zones WHERE name = ?'),
       records: this.db.prepare<[number], { name: string; type: number; ttl: number; rdata: Buffer }>(
         'SELECT name, type, ttl, rdata FROM records WHERE zone_id = ? ORDER BY rowid'),
+      recordsAt: this.db.prepare<[number, string], { name: string; type: number; ttl: number; rdata: Buffer }>(
+        'SELECT name, type, ttl, rdata FROM records WHERE zone_id = ? AND name = ? ORDER BY rowid'),
       insertZone: this.db.prepare('INSERT INTO zones (name, settings, created_at, updated_at) VALUES (?, ?, ?, ?)'),
       deleteZone: this.db.prepare('DELETE FROM zones WHERE id = ?'),
       insertRecord: this.db.prepare('INSERT INTO records (zone_id, name, type, ttl, rdata) VALUES (?, ?, ?, ?, ?)'),
@@ -106,6 +108,11 @@ export class Store {
   /** Records of a zone, streamed: a million-record zone is never materialised as rows twice. */
   *records(zoneId: number): Iterable<Rec> {
     for (const r of this.stmts.records.iterate(zoneId)) yield { name: r.name, type: r.type, ttl: r.ttl, rdata: r.rdata };
+  }
+
+  /** The records at one owner name (a worker re-reading what another process changed). */
+  recordsAt(zoneId: number, name: Name): Rec[] {
+    return this.stmts.recordsAt.all(zoneId, name).map((r) => ({ name: r.name, type: r.type, ttl: r.ttl, rdata: r.rdata }));
   }
 
   /** Create a zone with its records (replacing an existing one when `replace`), in one transaction. */
