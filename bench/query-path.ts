@@ -45,7 +45,9 @@ function main(): void {
   zones.sync();
   console.log(`zone: ${recs.length} records, import+load+chain ${(performance.now() - t).toFixed(0)} ms`);
   const ctx: QueryContext = { zones, dnssec, now: () => now };
+  const only = process.env.BENCH_MIX;
   for (const [name, next] of Object.entries(mixes)) {
+    if (only && name !== only) continue;
     for (let i = 0; i < 2000; i++) handleMessage(ctx, next(), 'udp'); // warm the JIT and the signature cache
     const runs: number[] = [];
     for (let r = 0; r < 3; r++) {

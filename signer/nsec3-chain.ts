@@ -10,6 +10,8 @@ import { nsec3Hash, nsec3Owner, nsec3Rdata, nsec3paramRdata, NSEC3_HASH_SHA1, NS
 export interface Nsec3Entry {
   readonly name: Name;
   readonly hash: Buffer;
+  /** The hash's first 4 octets as a number: binary search compares these and only rarely the Buffers. */
+  readonly head: number;
   /** Types present at the name, as the bitmap will show them (RRSIG added when signed data exists). */
   types: number[];
   /** Built on first use; dropped when this entry's types or its successor change. */
@@ -54,7 +56,7 @@ export class Nsec3Chain {
     for (const node of this.zone.nodes.values()) {
       const types = this.chainTypes(node);
       if (types) {
-        const e: Nsec3Entry = { name: node.name, hash: this.hash(node.name), types };
+        const e = entry(node.name, this.hash(node.name), types);
         this.entries.push(e);
         this.byName.set(node.name, e);
       }
@@ -83,7 +85,7 @@ export class Nsec3Chain {
       if (!types) {
         if (have) this.remove(have);
       } else if (!have) {
-        this.insert({ name, hash: this.hash(name), types });
+        this.insert(entry(name, this.hash(name), types));
       } else if (!sameTypes(have.types, types)) {
         have.types = types;
         this.dropRRset(have);
@@ -92,10 +94,12 @@ export class Nsec3Chain {
   }
 
   private indexOf(hash: Buffer): number {
+    const head = hash.readUInt32BE(0);
     let lo = 0, hi = this.entries.length - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1;
-      const c = Buffer.compare(this.entries[mid].hash, hash);
+      const e = this.entries[mid];
+      const c = e.head !== head ? e.head - head : Buffer.compare(e.hash, hash);
       if (c === 0) return mid;
       if (c < 0) lo = mid + 1; else hi = mid - 1;
     }
@@ -211,6 +215,10 @@ export function negativeTtl(zone: Zone): number {
   if (!soa) return 0;
   const rd = soa.rdatas[0];
   return Math.min(soa.ttl, rd.readUInt32BE(rd.length - 4));
+}
+
+function entry(name: Name, hash: Buffer, types: number[]): Nsec3Entry {
+  return { name, hash, head: hash.readUInt32BE(0), types };
 }
 
 function sameTypes(a: number[], b: number[]): boolean {
