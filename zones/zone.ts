@@ -120,3 +120,15 @@ export class Zone {
 export function newDelta(): ZoneDelta {
   return { touched: new Set(), added: new Set(), removed: new Set(), staleRRsets: [], cutsChanged: new Set() };
 }
+
+/** A set that remembers nothing: for deltas nobody reads. */
+class ForgetfulSet<T> extends Set<T> {
+  override add(): this { return this; }
+}
+
+/** A delta that records nothing: for building a zone from scratch, where no cache or chain exists yet. */
+export function ignoredDelta(): ZoneDelta {
+  const none: RRset[] = [];
+  none.push = () => 0;
+  return { touched: new ForgetfulSet(), added: new ForgetfulSet(), removed: new ForgetfulSet(), staleRRsets: none, cutsChanged: new ForgetfulSet() };
+}
