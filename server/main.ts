@@ -7,6 +7,7 @@ import { SqliteKeyStore } from '../signer/keystore-sqlite.js';
 import { APEX_DERIVED } from '../signer/zone-signer.js';
 import { shareEdits } from './workers.js';
 import { handleMessage, type QueryContext } from './query/handle.js';
+import { ResponseCache } from './query/response-cache.js';
 import { listenUdp } from './net/udp.js';
 import { listenTcp, DEFAULT_TCP_LIMITS, type TcpListener } from './net/tcp.js';
 import { formatAddress, type ListenAddress } from './net/address.js';
@@ -40,7 +41,7 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
   zones.sync();
   // With --workers, siblings apply each other's edits (a no-op in a single process).
   shareEdits(zones, (apex, name, type) => name === apex && APEX_DERIVED.has(type));
-  const ctx: QueryContext = { zones, dnssec };
+  const ctx: QueryContext = { zones, dnssec, cache: new ResponseCache() };
   const udps: dgram.Socket[] = [];
   const tcps: TcpListener[] = [];
   const addresses: ListenAddress[] = [];

@@ -27,6 +27,12 @@ export class Nsec3Chain {
   private readonly byName = new Map<Name, Nsec3Entry>();
   readonly salt: Buffer;
   private ttl = 0;
+  /**
+   * Cover of `*.<closest encloser>` per closest encloser: every NXDOMAIN below the same
+   * encloser needs the same one, so a random-label flood hashes once per query, not twice.
+   * Cleared whenever the chain's membership changes.
+   */
+  private readonly wildcardCovers = new Map<Name, Nsec3Entry>();
   /** Whole-chain builds so far: one per load; edits should not add more (observable in tests and metrics). */
   builds = 0;
   /** RRsets dropped since the last call to `takeStale`: their cached signatures must go too. */
@@ -52,6 +58,7 @@ export class Nsec3Chain {
   /** Build the whole chain from the zone: O(n log n) hashing and sorting, no signing. */
   build(): void {
     this.builds++;
+    this.wildcardCovers.clear();
     this.dropAll();
     this.entries = [];
     this.byName.clear();
@@ -103,7 +110,19 @@ export class Nsec3Chain {
     return -(lo + 1);
   }
 
+  /** The NSEC3 covering the wildcard at a closest encloser (RFC 5155 §7.2.2, third record). */
+  wildcardCover(closestEncloser: Name): Nsec3Entry {
+    let e = this.wildcardCovers.get(closestEncloser);
+    if (!e) {
+      e = this.covering(closestEncloser === '.' ? '*.' : '*.' + closestEncloser);
+      if (this.wildcardCovers.size > 10_000) this.wildcardCovers.clear();
+      this.wildcardCovers.set(closestEncloser, e);
+    }
+    return e;
+  }
+
   private insert(e: Nsec3Entry): void {
+    this.wildcardCovers.clear();
     const i = this.indexOf(e.hash);
     if (i >= 0) throw new Error(`NSEC3 hash collision between ${e.name} and ${this.entries[i].name}`);
     const at = -i - 1;
@@ -113,6 +132,7 @@ export class Nsec3Chain {
   }
 
   private remove(e: Nsec3Entry): void {
+    this.wildcardCovers.clear();
     const i = this.indexOf(e.hash);
     if (i < 0) return;
     this.entries.splice(i, 1);

@@ -29,7 +29,11 @@ export class Registry {
     this.listeners.push(fn);
   }
 
+  /** Bumped on every change to any zone: derived caches (encoded replies) key on it. */
+  generation = 0;
+
   emit(e: ZoneChangeEvent): void {
+    this.generation++;
     for (const fn of this.listeners) fn(e);
   }
 

@@ -1,5 +1,5 @@
 // NSEC3 proofs for one lookup result (RFC 5155 §7.2, RFC 4035 §3.1.3): a switch on the result kind.
-import { type Name, childName, parentName } from '../../zones/model/name.js';
+import { type Name, parentName } from '../../zones/model/name.js';
 import type { ZoneSigner } from '../../signer/zone-signer.js';
 import { nextCloser, type Nsec3Entry } from '../../signer/nsec3-chain.js';
 import type { Lookup } from './resolve.js';
@@ -11,7 +11,7 @@ export function denialProof(zs: ZoneSigner, qname: Name, qtype: number, result: 
     case 'nxdomain': {
       // §7.2.2: closest encloser matches, next closer is covered, the wildcard at the CE is covered.
       const ce = result.closestEncloser;
-      return present([chain.matching(ce), chain.covering(nextCloser(qname, ce)), chain.covering(childName('*', ce))]);
+      return present([chain.matching(ce), chain.covering(nextCloser(qname, ce)), chain.wildcardCover(ce)]);
     }
     case 'nodata':
       if (result.wildcard) {

@@ -6,6 +6,7 @@ import { answer } from './answer.js';
 import { encodeResponse, encodeBare, maxResponseSize } from './encode.js';
 import { EDE } from './response.js';
 import { addDnssec } from './dnssec.js';
+import { ResponseCache } from './response-cache.js';
 import type { DnssecService } from '../../signer/service.js';
 
 export type Transport = 'udp' | 'tcp';
@@ -15,6 +16,8 @@ export interface QueryContext {
   zones: Registry;
   /** Signs answers from signed zones when the client sets DO. */
   dnssec?: DnssecService;
+  /** Replies to repeated questions, reused until any zone changes. */
+  cache?: ResponseCache;
   /** The clock, unix seconds (injected so tests can move time). */
   now?: () => number;
   /** Called once per answered query (metrics, logging); must be cheap. */
@@ -52,12 +55,22 @@ export function handleMessage(ctx: QueryContext, msg: Buffer, transport: Transpo
     ctx.observe?.(q, Rcode.REFUSED);
     return encodeBare(q.id, q.flags, Rcode.REFUSED, q, { code: EDE.PROHIBITED, text: 'zone transfer not allowed' });
   }
+  const now = ctx.now ? ctx.now() : Math.floor(Date.now() / 1000);
+  const maxSize = maxResponseSize(q, transport === 'tcp');
+  const key = ctx.cache ? ResponseCache.key(q, maxSize) : '';
+  const cached = ctx.cache?.get(key, q, ctx.zones.generation, now);
+  if (cached) {
+    ctx.observe?.(q, cached[3] & 0xf);
+    return cached;
+  }
   const dnssecOk = q.edns?.dnssecOk === true;
   const answered = answer(ctx.zones, q.qname, q.qtype, dnssecOk);
-  if (dnssecOk && ctx.dnssec) addDnssec(answered, ctx.dnssec, q.qtype, ctx.now ? ctx.now() : Math.floor(Date.now() / 1000));
+  if (dnssecOk && ctx.dnssec) addDnssec(answered, ctx.dnssec, q.qtype, now);
   const response = answered.response;
   ctx.observe?.(q, response.rcode);
-  return encodeResponse(q, response, maxResponseSize(q, transport === 'tcp'));
+  const bytes = encodeResponse(q, response, maxSize);
+  ctx.cache?.set(key, bytes, answered, ctx.zones.generation, now);
+  return bytes;
 }
 
 /** The RFC rules that decide before any lookup; undefined lets the query through. */

@@ -1,0 +1,52 @@
+// A size-bounded map with approximate LRU eviction in O(1): two generations of plain Maps.
+
+/**
+ * Hits in the current generation cost one Map probe (a strict LRU's delete+reinsert per hit
+ * measured as a quarter of the whole query path when used for signatures). When the current
+ * generation holds half the budget it becomes the old one, and the previous old generation —
+ * entries unused for a whole generation — is dropped. A hit in the old generation promotes.
+ */
+export class BoundedMap<K, V> {
+  private young = new Map<K, V>();
+  private old = new Map<K, V>();
+
+  constructor(readonly maxEntries: number) {}
+
+  get size(): number {
+    return this.young.size + this.old.size;
+  }
+
+  get(key: K): V | undefined {
+    const v = this.young.get(key);
+    if (v !== undefined) return v;
+    const o = this.old.get(key);
+    if (o !== undefined) {
+      this.old.delete(key);
+      this.put(key, o);
+    }
+    return o;
+  }
+
+  set(key: K, value: V): void {
+    this.old.delete(key);
+    this.put(key, value);
+  }
+
+  private put(key: K, value: V): void {
+    this.young.set(key, value);
+    if (this.young.size >= Math.max(1, this.maxEntries >> 1)) {
+      this.old = this.young;
+      this.young = new Map();
+    }
+  }
+
+  delete(key: K): void {
+    this.young.delete(key);
+    this.old.delete(key);
+  }
+
+  clear(): void {
+    this.young.clear();
+    this.old.clear();
+  }
+}
