@@ -9,6 +9,9 @@ import { listenUdp } from './net/udp.js';
 import { listenTcp, type TcpListener } from './net/tcp.js';
 import { formatAddress, type ListenAddress } from './net/address.js';
 import type { Logger } from './log.js';
+import { XfrStore } from '../zones/store/xfr-sqlite.js';
+import { XfrService } from './xfr/service.js';
+import { Notifier, type NotifyOptions } from './xfr/notify.js';
 
 export interface ServeOptions {
   db: string;
@@ -16,6 +19,18 @@ export interface ServeOptions {
   log: Logger;
   /** How often to look for commits made by other processes (CLI imports). */
   pollMs?: number;
+  /** The clock, unix seconds; defaults to the system clock (plus the hidden test offset below). */
+  now?: () => number;
+  notify?: NotifyOptions;
+}
+
+/**
+ * Test hook, deliberately not a documented option: DANEPRIME_CLOCK_OFFSET seconds are added
+ * to every clock reading of the server, so a test can run it "a week later".
+ */
+export function systemClock(): () => number {
+  const offset = Number(process.env.DANEPRIME_CLOCK_OFFSET ?? 0) || 0;
+  return () => Math.floor(Date.now() / 1000) + offset;
 }
 
 export interface RunningServer {
@@ -23,6 +38,7 @@ export interface RunningServer {
   zones: Registry;
   ctx: QueryContext;
   dnssec: DnssecService;
+  notifier: Notifier;
   /** The addresses actually bound (port 0 resolved), UDP and TCP alike. */
   addresses: ListenAddress[];
   close(): Promise<void>;
@@ -33,8 +49,15 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
   const zones = new Registry(store, opts.log);
   // Subscribe before the first load so every zone gets its signer.
   const dnssec = new DnssecService(zones, new SqliteKeyStore(store), opts.log);
+  const now = opts.now ?? systemClock();
+  const xs = new XfrStore(store);
+  // Every change of a zone (edit, reload by another process, startup load) tells its secondaries (RFC 1996).
+  const notifier = new Notifier(store, xs, opts.log, now, opts.notify);
+  let listening = false;
+  zones.onChange((e) => { if (listening && e.zone) notifier.notifyZone(e.apex, e.zone.soa); });
+  const xfr = new XfrService({ store, xs, zones, dnssec, log: opts.log, now });
   zones.sync();
-  const ctx: QueryContext = { zones, dnssec };
+  const ctx: QueryContext = { zones, dnssec, now, special: xfr.special };
   const udps: dgram.Socket[] = [];
   const tcps: TcpListener[] = [];
   const addresses: ListenAddress[] = [];
@@ -42,7 +65,7 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
     for (const a of opts.dns) {
       // Bind TCP first so port 0 picks one free port that UDP then shares.
       const tcp = await listenTcp(a, (msg, sink) => {
-        const reply = handleMessage(ctx, msg, 'tcp', sink.remote);
+        const reply = handleMessage(ctx, msg, 'tcp', sink.remote, sink);
         if (Buffer.isBuffer(reply)) sink.write(reply);
         else if (Array.isArray(reply)) for (const m of reply) sink.write(m);
       }, opts.log);
@@ -56,20 +79,25 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
       opts.log(`dns: listening on ${formatAddress(bound)} (udp, tcp)`);
     }
   } catch (err) {
+    notifier.close();
     for (const s of udps) s.close();
     for (const s of tcps) void s.close();
     store.close();
     throw err;
   }
+  // Once we can answer the secondaries' SOA queries and transfers, tell them what we serve.
+  listening = true;
+  for (const apex of zones.apexes()) notifier.notifyZone(apex, zones.get(apex)!.soa);
   const timer = setInterval(() => {
     try { zones.syncIfChanged(); } catch (err) { opts.log(`zone reload failed: ${(err as Error).message}`); }
   }, opts.pollMs ?? 250);
   timer.unref();
   opts.log(`serving ${zones.apexes().length} zone(s) from ${opts.db}`);
   return {
-    store, zones, ctx, dnssec, addresses,
+    store, zones, ctx, dnssec, notifier, addresses,
     async close() {
       clearInterval(timer);
+      notifier.close();
       await Promise.all([
         ...udps.map((s) => new Promise<void>((r) => s.close(() => r()))),
         ...tcps.map((s) => s.close()),
