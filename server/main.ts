@@ -12,6 +12,8 @@ import type { Logger } from './log.js';
 import { XfrStore } from '../zones/store/xfr-sqlite.js';
 import { XfrService } from './xfr/service.js';
 import { Notifier, type NotifyOptions } from './xfr/notify.js';
+import { Journal, DEFAULT_JOURNAL_LIMITS, type JournalLimits } from './xfr/journal.js';
+import { SignatureRefresher, type RefreshOptions } from './xfr/refresh.js';
 
 export interface ServeOptions {
   db: string;
@@ -22,6 +24,8 @@ export interface ServeOptions {
   /** The clock, unix seconds; defaults to the system clock (plus the hidden test offset below). */
   now?: () => number;
   notify?: NotifyOptions;
+  journal?: Partial<JournalLimits>;
+  refresh?: RefreshOptions;
 }
 
 /**
@@ -55,7 +59,9 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
   const notifier = new Notifier(store, xs, opts.log, now, opts.notify);
   let listening = false;
   zones.onChange((e) => { if (listening && e.zone) notifier.notifyZone(e.apex, e.zone.soa); });
-  const xfr = new XfrService({ store, xs, zones, dnssec, log: opts.log, now });
+  const journal = new Journal(store, xs, zones, dnssec, now, opts.log, { ...DEFAULT_JOURNAL_LIMITS, ...opts.journal });
+  const xfr = new XfrService({ store, xs, zones, dnssec, log: opts.log, now, journal });
+  const refresher = new SignatureRefresher(store, xs, zones, dnssec, journal, now, opts.log, opts.refresh);
   zones.sync();
   const ctx: QueryContext = { zones, dnssec, now, special: xfr.special };
   const udps: dgram.Socket[] = [];
@@ -88,6 +94,7 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
   // Once we can answer the secondaries' SOA queries and transfers, tell them what we serve.
   listening = true;
   for (const apex of zones.apexes()) notifier.notifyZone(apex, zones.get(apex)!.soa);
+  refresher.start();
   const timer = setInterval(() => {
     try { zones.syncIfChanged(); } catch (err) { opts.log(`zone reload failed: ${(err as Error).message}`); }
   }, opts.pollMs ?? 250);
@@ -97,6 +104,7 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
     store, zones, ctx, dnssec, notifier, addresses,
     async close() {
       clearInterval(timer);
+      refresher.stop();
       notifier.close();
       await Promise.all([
         ...udps.map((s) => new Promise<void>((r) => s.close(() => r()))),

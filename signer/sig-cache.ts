@@ -40,6 +40,11 @@ export class SignatureCache {
     return e;
   }
 
+  /** Look without counting as a use (a journal reading what was served must not keep it alive). */
+  peek(rrset: RRset): CachedSigs | undefined {
+    return this.map.get(rrset);
+  }
+
   set(rrset: RRset, e: CachedSigs): void {
     this.map.delete(rrset);
     this.map.set(rrset, e);
