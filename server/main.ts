@@ -56,11 +56,13 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
   const now = opts.now ?? systemClock();
   const xs = new XfrStore(store);
   // Every change of a zone (edit, reload by another process, startup load) tells its secondaries (RFC 1996).
-  const notifier = new Notifier(store, xs, opts.log, now, opts.notify);
+  // TSIG time is checked by the peer against its own clock (RFC 8945 §5.2.3): always the wall clock.
+  const wallClock = () => Math.floor(Date.now() / 1000);
+  const notifier = new Notifier(store, xs, opts.log, wallClock, opts.notify);
   let listening = false;
   zones.onChange((e) => { if (listening && e.zone) notifier.notifyZone(e.apex, e.zone.soa); });
   const journal = new Journal(store, xs, zones, dnssec, now, opts.log, { ...DEFAULT_JOURNAL_LIMITS, ...opts.journal });
-  const xfr = new XfrService({ store, xs, zones, dnssec, log: opts.log, now, journal });
+  const xfr = new XfrService({ store, xs, zones, dnssec, log: opts.log, now, tsigNow: wallClock, journal });
   const refresher = new SignatureRefresher(store, xs, zones, dnssec, journal, now, opts.log, opts.refresh);
   zones.sync();
   const ctx: QueryContext = { zones, dnssec, now, special: xfr.special };

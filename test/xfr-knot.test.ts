@@ -82,6 +82,21 @@ test('Knot DNS as secondary: transfer with TSIG, validation, NOTIFY/IXFR, ACL', 
       assert.equal(knotSerial(knotPort), 2024010102);
       assert.match(knot.log(), /IXFR/);
     });
+
+    await t.test('(e) a week later (injected clock) Knot holds freshly signed data', async () => {
+      await ours.stop();
+      const WEEK = 7 * 86400;
+      const later = await startServer(db, { DANEPRIME_CLOCK_OFFSET: String(WEEK) }, ours.port);
+      children.push(later);
+      const floor = Math.floor(Date.now() / 1000) + WEEK - 2 * 3600; // inception is backdated 1 h
+      await waitFor('Knot to hold signatures made a week later', 10_000, () => {
+        const sig = kdig(['@127.0.0.1', '-p', String(knotPort), 'www.example.com', 'A', '+dnssec', '+short']).split('\n').find((l) => l.startsWith('A '));
+        const inception = sig?.split(/\s+/)[5];
+        return !!inception && Date.parse(inception.replace(/^(\d{4})(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)$/, '$1-$2-$3T$4:$5:$6Z')) / 1000 >= floor;
+      });
+      assert.ok((knotSerial(knotPort) ?? 0) > 2024010102, 'the re-sign moved the serial');
+      assert.match(later.log(), /signatures renewed/);
+    });
   } finally {
     if (process.env.XFR_TEST_LOGS) for (const c of children) process.stderr.write(c.log());
     for (const c of children.reverse()) await c.stop();

@@ -31,6 +31,8 @@ export interface XfrDeps {
   dnssec?: DnssecService;
   log: (m: string) => void;
   now: () => number;
+  /** Clock for TSIG times (the peer checks them against its clock); defaults to `now`. */
+  tsigNow?: () => number;
   journal?: JournalSource;
 }
 
@@ -48,7 +50,8 @@ export class XfrService {
   };
 
   private transfer(q: Query, transport: Transport, remote: string, msg: Buffer, sink?: TcpSink): Reply {
-    const now = this.d.now();
+    const tsigNow = this.d.tsigNow ?? this.d.now;
+    const now = tsigNow();
     const what = `${typeToText(q.qtype)} ${q.qname} from ${remote}`;
     let key: TsigKey | undefined;
     let requestMac: Buffer | undefined;
@@ -58,12 +61,12 @@ export class XfrService {
         // RFC 8945 §5.2: TSIG failures are NOTAUTH with the TSIG error; only BADTIME is signed.
         this.d.log(`xfr: refused ${what}: TSIG ${v.reason}`);
         const bare = encodeBare(q.id, q.flags, Rcode.NOTAUTH, q);
-        return v.key ? badTimeSigner(v.key, v.record.mac, this.d.now).sign(bare) : unsignedTsigError(bare, v.record, v.error, now);
+        return v.key ? badTimeSigner(v.key, v.record.mac, tsigNow).sign(bare) : unsignedTsigError(bare, v.record, v.error, now);
       }
       key = v.key;
       requestMac = v.record.mac;
     }
-    const signer = () => (key ? new TsigSigner(key, requestMac, this.d.now) : undefined);
+    const signer = () => (key ? new TsigSigner(key, requestMac, tsigNow) : undefined);
     const single = (m: Buffer) => signer()?.sign(m) ?? m;
     const zone = this.d.zones.get(q.qname);
     // RFC 5936 §2.2.1: not authoritative for this zone → NOTAUTH.
