@@ -8,6 +8,7 @@ import { SettingsError } from '../zones/settings.js';
 import { KeyFormatError } from '../signer/algorithms.js';
 import { UsageError, dbPath } from './commands/common.js';
 import { cmdZone, ZONE_USAGE } from './commands/zone.js';
+import { cmdTsig, TSIG_USAGE } from './commands/tsig.js';
 import { parseListenAddress } from './net/address.js';
 import { serve } from './main.js';
 import { runPrimary, isPrimaryProcess } from './workers.js';
@@ -17,6 +18,7 @@ import { log } from './log.js';
 const USAGE = `usage:
   daneprime serve [--db PATH] [--dns ADDR:PORT]... [--api ADDR:PORT] [--workers N]
 ${ZONE_USAGE}
+${TSIG_USAGE}
 
 defaults: --db $DANEPRIME_DB or ./data/daneprime.db; --dns $DANEPRIME_DNS (comma-separated)
 or 127.0.0.1:5300; --api $DANEPRIME_API or 127.0.0.1:8053; TCP idle timeout $DANEPRIME_TCP_IDLE_MS or 10000;
@@ -58,6 +60,7 @@ export async function main(argv: string[]): Promise<void> {
   switch (cmd) {
     case 'serve': return cmdServe(rest);
     case 'zone': return cmdZone(rest);
+    case 'tsig': return cmdTsig(rest);
     case undefined: case '-h': case '--help': case 'help':
       process.stdout.write(USAGE + '\n');
       return;

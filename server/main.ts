@@ -5,13 +5,18 @@ import { Registry } from '../zones/registry.js';
 import { DnssecService } from '../signer/service.js';
 import { SqliteKeyStore } from '../signer/keystore-sqlite.js';
 import { APEX_DERIVED } from '../signer/zone-signer.js';
-import { shareEdits } from './workers.js';
+import { shareEdits, isLeaderProcess } from './workers.js';
 import { handleMessage, type QueryContext } from './query/handle.js';
 import { ResponseCache } from './query/response-cache.js';
 import { listenUdp } from './net/udp.js';
 import { listenTcp, DEFAULT_TCP_LIMITS, type TcpListener } from './net/tcp.js';
 import { formatAddress, type ListenAddress } from './net/address.js';
 import type { Logger } from './log.js';
+import { XfrStore } from '../zones/store/xfr-sqlite.js';
+import { XfrService } from './xfr/service.js';
+import { Notifier, type NotifyOptions } from './xfr/notify.js';
+import { Journal, DEFAULT_JOURNAL_LIMITS, type JournalLimits } from './xfr/journal.js';
+import { SignatureRefresher, type RefreshOptions } from './xfr/refresh.js';
 
 export interface ServeOptions {
   db: string;
@@ -21,6 +26,20 @@ export interface ServeOptions {
   pollMs?: number;
   /** TCP idle timeout (RFC 7766 §6.2.3); default DEFAULT_TCP_LIMITS.idleTimeoutMs. */
   tcpIdleMs?: number;
+  /** The clock, unix seconds; defaults to the system clock (plus the hidden test offset below). */
+  now?: () => number;
+  notify?: NotifyOptions;
+  journal?: Partial<JournalLimits>;
+  refresh?: RefreshOptions;
+}
+
+/**
+ * Test hook, deliberately not a documented option: DANEPRIME_CLOCK_OFFSET seconds are added
+ * to every clock reading of the server, so a test can run it "a week later".
+ */
+export function systemClock(): () => number {
+  const offset = Number(process.env.DANEPRIME_CLOCK_OFFSET ?? 0) || 0;
+  return () => Math.floor(Date.now() / 1000) + offset;
 }
 
 export interface RunningServer {
@@ -28,6 +47,7 @@ export interface RunningServer {
   zones: Registry;
   ctx: QueryContext;
   dnssec: DnssecService;
+  notifier: Notifier;
   /** The addresses actually bound (port 0 resolved), UDP and TCP alike. */
   addresses: ListenAddress[];
   close(): Promise<void>;
@@ -38,10 +58,24 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
   const zones = new Registry(store, opts.log);
   // Subscribe before the first load so every zone gets its signer.
   const dnssec = new DnssecService(zones, new SqliteKeyStore(store), opts.log);
+  const now = opts.now ?? systemClock();
+  const xs = new XfrStore(store);
+  // Every change of a zone (edit, reload by another process, startup load) tells its secondaries (RFC 1996).
+  // TSIG time is checked by the peer against its own clock (RFC 8945 §5.2.3): always the wall clock.
+  const wallClock = () => Math.floor(Date.now() / 1000);
+  const notifier = new Notifier(store, xs, opts.log, wallClock, opts.notify);
+  let listening = false;
+  // With --workers, each change reaches every worker: the one that made an edit notifies, and
+  // whole reloads (another process's commit, seen by all) are notified by the leader only.
+  const leader = isLeaderProcess();
+  zones.onChange((e) => { if (listening && e.zone && (e.local || (!e.delta && leader))) notifier.notifyZone(e.apex, e.zone.soa); });
+  const journal = new Journal(store, xs, zones, dnssec, now, opts.log, { ...DEFAULT_JOURNAL_LIMITS, ...opts.journal });
+  const xfr = new XfrService({ store, xs, zones, dnssec, log: opts.log, now, tsigNow: wallClock, journal });
+  const refresher = new SignatureRefresher(store, xs, zones, dnssec, journal, now, opts.log, opts.refresh);
   zones.sync();
   // With --workers, siblings apply each other's edits (a no-op in a single process).
   shareEdits(zones, (apex, name, type) => name === apex && APEX_DERIVED.has(type));
-  const ctx: QueryContext = { zones, dnssec, cache: new ResponseCache() };
+  const ctx: QueryContext = { zones, dnssec, now, special: xfr.special, cache: new ResponseCache() };
   const udps: dgram.Socket[] = [];
   const tcps: TcpListener[] = [];
   const addresses: ListenAddress[] = [];
@@ -49,7 +83,7 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
     for (const a of opts.dns) {
       // Bind TCP first so port 0 picks one free port that UDP then shares.
       const tcp = await listenTcp(a, (msg, sink) => {
-        const reply = handleMessage(ctx, msg, 'tcp', sink.remote);
+        const reply = handleMessage(ctx, msg, 'tcp', sink.remote, sink);
         if (Buffer.isBuffer(reply)) sink.write(reply);
         else if (Array.isArray(reply)) for (const m of reply) sink.write(m);
       }, opts.log, { ...DEFAULT_TCP_LIMITS, idleTimeoutMs: opts.tcpIdleMs ?? DEFAULT_TCP_LIMITS.idleTimeoutMs });
@@ -63,10 +97,18 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
       opts.log(`dns: listening on ${formatAddress(bound)} (udp, tcp)`);
     }
   } catch (err) {
+    notifier.close();
     for (const s of udps) s.close();
     for (const s of tcps) void s.close();
     store.close();
     throw err;
+  }
+  // Once we can answer the secondaries' SOA queries and transfers, tell them what we serve.
+  listening = true;
+  if (leader) {
+    for (const apex of zones.apexes()) notifier.notifyZone(apex, zones.get(apex)!.soa);
+    // One re-signer for all workers: each bump is an edit that the others then apply.
+    refresher.start();
   }
   const timer = setInterval(() => {
     try { zones.syncIfChanged(); } catch (err) { opts.log(`zone reload failed: ${(err as Error).message}`); }
@@ -74,9 +116,11 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
   timer.unref();
   opts.log(`serving ${zones.apexes().length} zone(s) from ${opts.db}`);
   return {
-    store, zones, ctx, dnssec, addresses,
+    store, zones, ctx, dnssec, notifier, addresses,
     async close() {
       clearInterval(timer);
+      refresher.stop();
+      notifier.close();
       await Promise.all([
         ...udps.map((s) => new Promise<void>((r) => s.close(() => r()))),
         ...tcps.map((s) => s.close()),

@@ -22,8 +22,10 @@ function isZoneChanged(m: unknown): m is ZoneChangedMessage {
 export function runPrimary(n: number, log: Logger): void {
   let stopping = false;
   let restarts = 0;
-  const fork = () => cluster.fork();
-  for (let i = 0; i < n; i++) fork();
+  // Each worker keeps its index across restarts, so there is always exactly one leader (index 0).
+  const fork = (index: number) => cluster.fork({ DANEPRIME_WORKER_INDEX: String(index) });
+  const indexOf = new Map<number, number>();
+  for (let i = 0; i < n; i++) indexOf.set(fork(i).id, i);
   cluster.on('message', (from: Worker, msg: unknown) => {
     if (!isZoneChanged(msg)) return;
     for (const w of Object.values(cluster.workers ?? {})) if (w && w.id !== from.id) w.send(msg);
@@ -34,8 +36,10 @@ export function runPrimary(n: number, log: Logger): void {
       return;
     }
     const delay = Math.min(30_000, 250 * 2 ** Math.min(restarts++, 7));
+    const index = indexOf.get(w.id) ?? 0;
+    indexOf.delete(w.id);
     log(`worker ${w.process.pid} exited (${signal ?? code}); restarting in ${delay} ms`);
-    setTimeout(fork, delay).unref();
+    setTimeout(() => indexOf.set(fork(index).id, index), delay).unref();
   });
   const stop = (sig: string) => {
     if (stopping) return;
@@ -64,3 +68,8 @@ export function shareEdits(zones: Registry, keep: (apex: Name, name: Name, type:
 }
 
 export const isPrimaryProcess = (): boolean => cluster.isPrimary;
+
+/** The process that runs once-per-server jobs (signature refresh, NOTIFY after reloads): a lone server, or worker 0. */
+export function isLeaderProcess(): boolean {
+  return !cluster.isWorker || (process.env.DANEPRIME_WORKER_INDEX ?? '0') === '0';
+}

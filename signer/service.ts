@@ -5,7 +5,11 @@ import type { Zone } from '../zones/zone.js';
 import { parseSettings } from '../zones/settings.js';
 import type { KeyStore } from './keystore.js';
 import { SignatureCache } from './sig-cache.js';
-import { ZoneSigner } from './zone-signer.js';
+import { ZoneSigner, type ReplacedRRset } from './zone-signer.js';
+import type { ZoneDelta } from '../zones/zone.js';
+
+/** An incremental change as the signer applied it: the IXFR journal records it. */
+export interface SignedChange { apex: Name; signer: ZoneSigner; delta: ZoneDelta; replaced: ReplacedRRset[]; chainRebuilt: boolean }
 
 export interface DnssecOptions {
   /** Upper bound on cached RRsets' signatures, across all zones. */
@@ -15,6 +19,7 @@ export interface DnssecOptions {
 export class DnssecService {
   private readonly signers = new Map<Name, ZoneSigner>();
   readonly cache: SignatureCache;
+  private readonly signedListeners: ((c: SignedChange) => void)[] = [];
 
   constructor(private readonly zones: Registry, private readonly keys: KeyStore & { invalidate?(zone: Name): void },
     private readonly log: (m: string) => void = () => {}, opts: DnssecOptions = {}) {
@@ -23,6 +28,11 @@ export class DnssecService {
   }
 
   /** The signer for a zone object, when that zone is signed. One Map probe per query step. */
+  /** Called after each incremental change is applied to a signed zone (before any query sees it). */
+  onSignedChange(fn: (c: SignedChange) => void): void {
+    this.signedListeners.push(fn);
+  }
+
   forZone(zone: Zone): ZoneSigner | undefined {
     const s = this.signers.get(zone.apex);
     return s && s.zone === zone ? s : undefined;
@@ -35,7 +45,10 @@ export class DnssecService {
   private onZoneChange(e: ZoneChangeEvent): void {
     const have = this.signers.get(e.apex);
     if (e.zone && e.delta && have && have.zone === e.zone) {
-      have.applyDelta(e.delta);
+      const builds = have.chain.builds;
+      const replaced = have.applyDelta(e.delta);
+      const change = { apex: e.apex, signer: have, delta: e.delta, replaced, chainRebuilt: have.chain.builds !== builds };
+      for (const fn of this.signedListeners) fn(change);
       return;
     }
     // A whole (re)load: keys or settings may have changed too. The old zone's cache entries

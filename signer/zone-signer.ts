@@ -19,6 +19,9 @@ const KSK_SIGNED = new Set<number>([RRType.DNSKEY, RRType.CDS, RRType.CDNSKEY]);
 /** Re-sign this long before expiry, so caches and secondaries never hold a dying signature. */
 export const REFRESH_BEFORE = 7 * 86400;
 
+/** An RRset an edit replaced, with the RRSIGs it was last served with (undefined: not in the cache). */
+export interface ReplacedRRset { rrset: RRset; sigs: Buffer[] | undefined }
+
 export class ZoneSigner {
   readonly chain: Nsec3Chain;
   /** Bumped when keys change: signatures made with older keys are re-made. */
@@ -47,12 +50,19 @@ export class ZoneSigner {
     this.applyDelta(delta);
   }
 
-  /** An edit was applied to the zone: forget exactly the signatures it made stale, fix the chain. */
-  applyDelta(delta: ZoneDelta): void {
-    for (const r of delta.staleRRsets) this.cache.delete(r);
+  /**
+   * An edit was applied to the zone: forget exactly the signatures it made stale, fix the chain.
+   * Returns the RRsets (zone data and NSEC3) it replaced with the signatures they were served
+   * with, when still cached — what an IXFR journal must tell secondaries to delete.
+   */
+  applyDelta(delta: ZoneDelta): ReplacedRRset[] {
+    const replaced: ReplacedRRset[] = [];
+    const forget = (r: RRset) => { replaced.push({ rrset: r, sigs: this.cache.peek(r)?.sigs }); this.cache.delete(r); };
+    for (const r of delta.staleRRsets) forget(r);
     // An SOA change may move the NSEC3 TTL; the chain notices and rebuilds its records.
     this.chain.update(delta);
-    for (const r of this.chain.takeStale()) this.cache.delete(r);
+    for (const r of this.chain.takeStale()) forget(r);
+    return replaced;
   }
 
   private publishApexRecords(delta: ZoneDelta): void {

@@ -23,6 +23,8 @@ export interface ZoneDelta {
   readonly staleRRsets: RRset[];
   /** Names that became or stopped being zone cuts (NS below the apex added or removed). */
   readonly cutsChanged: Set<Name>;
+  /** RRsets put (new or replacing one), in order: with staleRRsets, what an IXFR journal adds and removes. */
+  readonly putRRsets: RRset[];
 }
 
 /**
@@ -79,6 +81,7 @@ export class Zone {
     if (old) delta.staleRRsets.push(old);
     else if (type === RRType.NS && name !== this.apex) delta.cutsChanged.add(name);
     node.rrsets.set(type, rrset);
+    delta.putRRsets.push(rrset);
     delta.touched.add(name);
   }
 
@@ -118,7 +121,7 @@ export class Zone {
 }
 
 export function newDelta(): ZoneDelta {
-  return { touched: new Set(), added: new Set(), removed: new Set(), staleRRsets: [], cutsChanged: new Set() };
+  return { touched: new Set(), added: new Set(), removed: new Set(), staleRRsets: [], cutsChanged: new Set(), putRRsets: [] };
 }
 
 /** A set that remembers nothing: for deltas nobody reads. */
@@ -130,5 +133,5 @@ class ForgetfulSet<T> extends Set<T> {
 export function ignoredDelta(): ZoneDelta {
   const none: RRset[] = [];
   none.push = () => 0;
-  return { touched: new ForgetfulSet(), added: new ForgetfulSet(), removed: new ForgetfulSet(), staleRRsets: none, cutsChanged: new ForgetfulSet() };
+  return { touched: new ForgetfulSet(), added: new ForgetfulSet(), removed: new ForgetfulSet(), staleRRsets: none, cutsChanged: new ForgetfulSet(), putRRsets: none };
 }

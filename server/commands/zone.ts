@@ -18,6 +18,7 @@ import { SignatureCache } from '../../signer/sig-cache.js';
 import { ZoneSigner } from '../../signer/zone-signer.js';
 import type { KeyRole } from '../../signer/keystore.js';
 import { UsageError, dbPath, zoneArg, withStore, nowSeconds } from './common.js';
+import { cmdSecondary, SECONDARY_USAGE } from './secondary.js';
 
 export const ZONE_USAGE = `  daneprime zone import FILE [--origin NAME] [--replace] [--csk] [--unsigned]
                         [--nsec3-iterations N] [--nsec3-salt HEX] [--nsec3-optout] [--db PATH]
@@ -26,10 +27,13 @@ export const ZONE_USAGE = `  daneprime zone import FILE [--origin NAME] [--repla
   daneprime zone delete NAME [--db PATH]
   daneprime zone keys NAME [--db PATH]
   daneprime zone ds NAME [--db PATH]
-  daneprime zone key-import NAME FILE --role ksk|zsk|csk [--db PATH]   (BIND .private or PKCS#8/SEC1 PEM)`;
+  daneprime zone key-import NAME FILE --role ksk|zsk|csk [--db PATH]   (BIND .private or PKCS#8/SEC1 PEM)
+${SECONDARY_USAGE}`;
 
 export function cmdZone(argv: string[]): void {
   const [sub, ...rest] = argv;
+  // `zone secondary …` has its own options (--tsig) and subcommands.
+  if (sub === 'secondary') return cmdSecondary(rest);
   const { values, positionals } = parseArgs({
     args: rest, strict: true, allowPositionals: true,
     options: {

@@ -8,6 +8,7 @@ import { EDE } from './response.js';
 import { addDnssec } from './dnssec.js';
 import { ResponseCache } from './response-cache.js';
 import type { DnssecService } from '../../signer/service.js';
+import type { TcpSink } from '../net/tcp.js';
 
 export type Transport = 'udp' | 'tcp';
 
@@ -22,15 +23,19 @@ export interface QueryContext {
   now?: () => number;
   /** Called once per answered query (metrics, logging); must be cheap. */
   observe?: (q: Query | undefined, rcode: number) => void;
-  /** Opcodes and qtypes that a later stage handles (NOTIFY, AXFR/IXFR); return undefined to fall through. */
-  special?: (q: Query, transport: Transport, remote: string) => Buffer | Buffer[] | 'async' | undefined;
+  /**
+   * Opcodes and qtypes that a later stage handles (NOTIFY, AXFR/IXFR); return undefined to fall
+   * through. `msg` is the raw request (TSIG covers its bytes); `sink` lets a TCP transfer stream
+   * its reply messages itself, returning 'async'.
+   */
+  special?: (q: Query, transport: Transport, remote: string, msg: Buffer, sink?: TcpSink) => Buffer | Buffer[] | 'async' | undefined;
 }
 
 /**
  * Answer one DNS message. Returns the reply bytes, or undefined when the message must be
  * dropped (RFC 1035 §4.1.1: responses are never answered).
  */
-export function handleMessage(ctx: QueryContext, msg: Buffer, transport: Transport, remote = ''): Buffer | Buffer[] | 'async' | undefined {
+export function handleMessage(ctx: QueryContext, msg: Buffer, transport: Transport, remote = '', sink?: TcpSink): Buffer | Buffer[] | 'async' | undefined {
   const parsed = parseQuery(msg);
   if (parsed.kind === 'drop') return undefined;
   if (parsed.kind === 'error') {
@@ -44,7 +49,7 @@ export function handleMessage(ctx: QueryContext, msg: Buffer, transport: Transpo
     ctx.observe?.(q, refuse.rcode);
     return encodeBare(q.id, q.flags, refuse.rcode, q, refuse.ede);
   }
-  const special = ctx.special?.(q, transport, remote);
+  const special = ctx.special?.(q, transport, remote, msg, sink);
   if (special !== undefined) return special;
   if (q.opcode !== Opcode.QUERY) {
     ctx.observe?.(q, Rcode.NOTIMP);

@@ -33,4 +33,43 @@ export const MIGRATIONS: readonly string[] = [
      created_at INTEGER NOT NULL
    );
    CREATE INDEX keys_by_zone ON keys(zone_id);`,
+  // Zone transfers (issue 5), self-contained so it may land at any index: TSIG keys, the
+  // secondaries per zone (NOTIFY targets and transfer ACL), the IXFR journal of signed
+  // differences, and when each zone's signatures were last renewed as a whole.
+  `CREATE TABLE tsig_keys (
+     id INTEGER PRIMARY KEY,
+     name TEXT NOT NULL UNIQUE,
+     algorithm TEXT NOT NULL CHECK (algorithm IN ('hmac-sha256', 'hmac-sha512')),
+     secret BLOB NOT NULL,
+     created_at INTEGER NOT NULL
+   );
+   CREATE TABLE secondaries (
+     id INTEGER PRIMARY KEY,
+     zone_id INTEGER NOT NULL REFERENCES zones(id) ON DELETE CASCADE,
+     -- an address, or an address prefix (a/len) that may transfer but is not notified
+     address TEXT NOT NULL,
+     port INTEGER NOT NULL DEFAULT 53,
+     tsig_key_name TEXT,
+     created_at INTEGER NOT NULL,
+     UNIQUE (zone_id, address, port)
+   );
+   CREATE TABLE journal (
+     id INTEGER PRIMARY KEY,
+     zone_id INTEGER NOT NULL REFERENCES zones(id) ON DELETE CASCADE,
+     serial_from INTEGER NOT NULL,
+     serial_to INTEGER NOT NULL,
+     at INTEGER NOT NULL,
+     -- the serving process that recorded it: signatures are not persisted, so only its own
+     -- steps carry the exact RRSIGs a secondary holds
+     epoch TEXT NOT NULL,
+     -- JSON [[name, type, ttl, rdata-base64], ...]; NULL for a step that was not incremental
+     removed TEXT,
+     added TEXT,
+     bytes INTEGER NOT NULL DEFAULT 0
+   );
+   CREATE INDEX journal_by_zone ON journal(zone_id, id);
+   CREATE TABLE zone_resign (
+     zone_id INTEGER PRIMARY KEY REFERENCES zones(id) ON DELETE CASCADE,
+     resigned_at INTEGER NOT NULL
+   );`,
 ];

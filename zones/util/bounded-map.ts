@@ -27,6 +27,11 @@ export class BoundedMap<K, V> {
     return o;
   }
 
+  /** Look without counting as a use (a journal reading what was served must not keep it alive). */
+  peek(key: K): V | undefined {
+    return this.young.get(key) ?? this.old.get(key);
+  }
+
   set(key: K, value: V): void {
     this.old.delete(key);
     this.put(key, value);

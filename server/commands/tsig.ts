@@ -1,0 +1,47 @@
+// `daneprime tsig …`: add (secret printed once), list (never secrets), delete TSIG keys.
+import { parseArgs } from 'node:util';
+import { XfrStore } from '../../zones/store/xfr-sqlite.js';
+import { createTsigKey, listTsigKeys, deleteTsigKey, TsigKeyError } from '../xfr/keys.js';
+import { UsageError, dbPath, withStore, nowSeconds } from './common.js';
+
+export const TSIG_USAGE = `  daneprime tsig add NAME [--algorithm hmac-sha256|hmac-sha512] [--secret BASE64] [--db PATH]
+  daneprime tsig list [--db PATH]
+  daneprime tsig delete NAME [--db PATH]`;
+
+export function cmdTsig(argv: string[]): void {
+  const [sub, ...rest] = argv;
+  const { values, positionals } = parseArgs({
+    args: rest, strict: true, allowPositionals: true,
+    options: { db: { type: 'string' }, algorithm: { type: 'string' }, secret: { type: 'string' } },
+  });
+  const db = dbPath(values.db);
+  try {
+    switch (sub) {
+      case 'add': {
+        if (!positionals[0]) throw new UsageError('tsig add needs a NAME');
+        const k = withStore(db, (s) => createTsigKey(new XfrStore(s), positionals[0], values.algorithm, values.secret, nowSeconds()));
+        // The secret is shown only when we made it, and only this once.
+        process.stdout.write(k.generated
+          ? `added TSIG key ${k.name} (${k.algorithm}); secret (shown once, store it now):\n${k.secret}\n`
+          : `added TSIG key ${k.name} (${k.algorithm})\n`);
+        return;
+      }
+      case 'list':
+        withStore(db, (s) => {
+          process.stdout.write('name\talgorithm\tcreated\n');
+          for (const k of listTsigKeys(new XfrStore(s))) process.stdout.write(`${k.name}\t${k.algorithm}\t${new Date(k.created_at * 1000).toISOString()}\n`);
+        });
+        return;
+      case 'delete':
+        if (!positionals[0]) throw new UsageError('tsig delete needs a NAME');
+        withStore(db, (s) => deleteTsigKey(new XfrStore(s), positionals[0]));
+        process.stdout.write(`deleted TSIG key ${positionals[0]}\n`);
+        return;
+      default:
+        throw new UsageError(`unknown tsig command ${JSON.stringify(sub ?? '')}\n${TSIG_USAGE}`);
+    }
+  } catch (err) {
+    if (err instanceof TsigKeyError) throw new UsageError(err.message);
+    throw err;
+  }
+}

@@ -1,0 +1,57 @@
+// IXFR (RFC 1995): the client's serial from the request, and the reply as journal difference sequences.
+import { readWireName, type Name } from '../../zones/model/name.js';
+import { RRType } from '../../zones/model/types.js';
+import { makeRRset, type RRset } from '../../zones/model/rrset.js';
+import { soaSerial } from '../../zones/model/rdata/index.js';
+import type { Query } from '../query/parse.js';
+import type { RREntry } from '../query/response.js';
+
+/** One RR as the journal keeps it. */
+export interface JournalRR { name: Name; type: number; ttl: number; rdata: Buffer }
+
+/** One serial step: the old SOA first in `removed`, the new SOA first in `added` (RFC 1995 §4). */
+export interface JournalStep { from: number; to: number; removed: JournalRR[]; added: JournalRR[] }
+
+/** The SOA serial the client holds: the SOA in the authority section (RFC 1995 §3). */
+export function clientSerial(msg: Buffer, q: Query): number | undefined {
+  let off = q.bodyOffset;
+  for (let i = 0; i < q.ancount + q.nscount; i++) {
+    const { next } = readWireName(msg, off);
+    const type = msg.readUInt16BE(next);
+    const rdlen = msg.readUInt16BE(next + 8);
+    if (i >= q.ancount && type === RRType.SOA) {
+      // The SOA's names may be compressed against the whole message: read them in place.
+      const m = readWireName(msg, next + 10);
+      const r = readWireName(msg, m.next);
+      return r.next + 4 <= next + 10 + rdlen ? msg.readUInt32BE(r.next) : undefined;
+    }
+    off = next + 10 + rdlen;
+  }
+  return undefined;
+}
+
+/** RFC 1982: is serial a at or after b? */
+export function serialAtLeast(a: number, b: number): boolean {
+  return ((a - b) | 0) >= 0;
+}
+
+function entry(rr: JournalRR): RREntry {
+  return { owner: rr.name, rrset: makeRRset(rr.name, rr.type, rr.ttl, [rr.rdata]) };
+}
+
+/**
+ * The incremental reply: current SOA, then per step the old SOA and what it removed, the
+ * new SOA and what it added, then the current SOA again (RFC 1995 §4).
+ */
+export function* ixfrEntries(current: RRset, steps: readonly JournalStep[]): Iterable<RREntry> {
+  yield { owner: current.name, rrset: current };
+  for (const s of steps) {
+    for (const rr of s.removed) yield entry(rr);
+    for (const rr of s.added) yield entry(rr);
+  }
+  yield { owner: current.name, rrset: current };
+}
+
+export function currentSerial(soa: RRset): number {
+  return soaSerial(soa.rdatas[0]);
+}

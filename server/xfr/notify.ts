@@ -1,0 +1,92 @@
+// NOTIFY (RFC 1996) to every secondary of a zone on each change: UDP, TSIG when the peer has a key, retries with backoff.
+import dgram from 'node:dgram';
+import { randomInt } from 'node:crypto';
+import { isIPv6 } from 'node:net';
+import { type Name, nameToWire } from '../../zones/model/name.js';
+import { RRType, CLASS_IN } from '../../zones/model/types.js';
+import type { RRset } from '../../zones/model/rrset.js';
+import type { Store } from '../../zones/store/sqlite.js';
+import type { XfrStore } from '../../zones/store/xfr-sqlite.js';
+import { MessageBuilder } from '../query/encode.js';
+import { Opcode, Rcode } from '../query/parse.js';
+import { notifyTargets, type SecondarySpec } from './acl.js';
+import { lookupTsigKey } from './keys.js';
+import { TsigSigner } from './tsig.js';
+
+export interface NotifyOptions {
+  /** Sends per change and target, first one included (RFC 1996 §3.6 suggests a handful). */
+  tries?: number;
+  /** Wait before the first retry; doubled after each (RFC 1996 §3.6: retransmit with backoff). */
+  initialTimeoutMs?: number;
+}
+
+/** The NOTIFY request: opcode NOTIFY, AA, question <zone> SOA IN, the new SOA in the answer (RFC 1996 §3.7). */
+export function notifyMessage(apex: Name, soa: RRset, id: number): Buffer {
+  const q = Buffer.concat([nameToWire(apex), Buffer.from([0, RRType.SOA, 0, CLASS_IN])]);
+  const b = new MessageBuilder({ id, flags: (Opcode.NOTIFY << 11) | 0x0400, questionWire: q, qname: apex }, 4096);
+  b.add({ owner: apex, rrset: soa });
+  return b.finish({ request: true });
+}
+
+export class Notifier {
+  /** One retry loop per zone and target; a newer change replaces the older loop. */
+  private readonly pending = new Map<string, () => void>();
+  private readonly tries: number;
+  private readonly initialMs: number;
+  /** Completed notifications (acknowledged by the peer), for tests and metrics. */
+  acked = 0;
+
+  constructor(private readonly store: Store, private readonly xs: XfrStore, private readonly log: (m: string) => void,
+    private readonly now: () => number, opts: NotifyOptions = {}) {
+    this.tries = opts.tries ?? 5;
+    this.initialMs = opts.initialTimeoutMs ?? 1000;
+  }
+
+  /** Tell every secondary of `apex` that its SOA is now `soa`. Targets are read from the store each time. */
+  notifyZone(apex: Name, soa: RRset): void {
+    for (const t of notifyTargets(this.store, this.xs, apex)) this.start(apex, soa, t);
+  }
+
+  private start(apex: Name, soa: RRset, t: SecondarySpec): void {
+    const id = `${apex} ${t.address} ${t.port}`;
+    this.pending.get(id)?.();
+    const sock = dgram.createSocket(isIPv6(t.address) ? 'udp6' : 'udp4');
+    let timer: NodeJS.Timeout | undefined;
+    let done = false;
+    const stop = () => {
+      if (done) return;
+      done = true;
+      if (timer) clearTimeout(timer);
+      sock.close();
+      if (this.pending.get(id) === stop) this.pending.delete(id);
+    };
+    this.pending.set(id, stop);
+    const key = t.tsigKey ? lookupTsigKey(this.xs, t.tsigKey) : undefined;
+    if (t.tsigKey && !key) { this.log(`notify ${apex} to ${t.address}: TSIG key ${t.tsigKey} is gone; not sent`); stop(); return; }
+    const msgId = randomInt(0, 65536);
+    let msg = notifyMessage(apex, soa, msgId);
+    if (key) msg = new TsigSigner(key, undefined, this.now).sign(msg);
+    sock.on('error', (err) => { this.log(`notify ${apex} to ${t.address}:${t.port}: ${err.message}`); stop(); });
+    sock.on('message', (reply) => {
+      // Only a reply to our request counts (RFC 1996 §4.7: same ID, QR set, opcode NOTIFY).
+      if (reply.length < 12 || reply.readUInt16BE(0) !== msgId || !(reply[2] & 0x80) || ((reply[2] >> 3) & 0xf) !== Opcode.NOTIFY) return;
+      const rcode = reply[3] & 0xf;
+      if (rcode === Rcode.NOERROR) this.acked++;
+      else this.log(`notify ${apex} to ${t.address}:${t.port}: answered rcode ${rcode}; not retrying`);
+      stop();
+    });
+    let attempt = 0;
+    const send = () => {
+      if (done) return;
+      if (attempt >= this.tries) { this.log(`notify ${apex} to ${t.address}:${t.port}: no answer after ${attempt} tries`); stop(); return; }
+      const wait = this.initialMs * 2 ** attempt++;
+      sock.send(msg, t.port, t.address);
+      timer = setTimeout(send, wait);
+    };
+    send();
+  }
+
+  close(): void {
+    for (const stop of [...this.pending.values()]) stop();
+  }
+}

@@ -1,0 +1,109 @@
+// Child processes for end-to-end tests: our server (`daneprime serve`) and Knot DNS as its secondary.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import net from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+export const CLI = fileURLToPath(new URL('../../server/cli.js', import.meta.url));
+
+/** Run the CLI to completion; throws with its stderr on failure. */
+export function cli(args: string[], env: NodeJS.ProcessEnv = {}): string {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 20_000 });
+  if (r.status !== 0) throw new Error(`daneprime ${args.join(' ')} failed: ${r.stderr}`);
+  return r.stdout;
+}
+
+export interface Child { proc: ChildProcess; log: () => string; stop(): Promise<void> }
+
+function track(proc: ChildProcess): Child {
+  let out = '';
+  proc.stdout?.on('data', (d) => { out += d; });
+  proc.stderr?.on('data', (d) => { out += d; });
+  return {
+    proc,
+    log: () => out,
+    stop: () => new Promise<void>((resolve) => {
+      if (proc.exitCode !== null || proc.signalCode !== null) { resolve(); return; }
+      const kill = setTimeout(() => proc.kill('SIGKILL'), 3000);
+      proc.once('exit', () => { clearTimeout(kill); resolve(); });
+      proc.kill('SIGTERM');
+    }),
+  };
+}
+
+/** Resolve once `check` is true, polling every 50 ms; fail after `ms`. */
+export async function waitFor(what: string, ms: number, check: () => boolean | Promise<boolean>): Promise<void> {
+  const until = Date.now() + ms;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > until) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Start `daneprime serve` on a free loopback port; resolves with the port once it listens. */
+export async function startServer(db: string, env: NodeJS.ProcessEnv = {}, port0 = 0): Promise<Child & { port: number }> {
+  const c = track(spawn(process.execPath, [CLI, 'serve', '--db', db, '--dns', `127.0.0.1:${port0}`], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }));
+  let port = 0;
+  await waitFor('daneprime to listen', 10_000, () => {
+    if (c.proc.exitCode !== null) throw new Error(`daneprime exited: ${c.log()}`);
+    const m = /dns: listening on 127\.0\.0\.1:(\d+)/.exec(c.log());
+    if (m) port = Number(m[1]);
+    return port > 0;
+  });
+  return Object.assign(c, { port });
+}
+
+/** A port that was free a moment ago (Knot needs one in its config before it starts). */
+export async function freePort(): Promise<number> {
+  const srv = net.createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+  const port = (srv.address() as net.AddressInfo).port;
+  await new Promise<void>((r) => srv.close(() => r()));
+  return port;
+}
+
+/** Start knotd as a secondary of `example.com` pulling from our server with TSIG key `xfr`. */
+export async function startKnot(dir: string, opts: { port: number; primaryPort: number; secret: string; zone: string }): Promise<Child> {
+  const conf = join(dir, 'knot.conf');
+  writeFileSync(conf, `server:
+    listen: 127.0.0.1@${opts.port}
+    rundir: ${dir}
+database:
+    storage: ${dir}/db
+key:
+  - id: xfr
+    algorithm: hmac-sha256
+    secret: ${opts.secret}
+remote:
+  - id: primary
+    address: 127.0.0.1@${opts.primaryPort}
+    key: xfr
+acl:
+  - id: notify_from_primary
+    address: 127.0.0.1
+    key: xfr
+    action: notify
+template:
+  - id: default
+    storage: ${dir}
+    zonefile-sync: -1
+    zonefile-load: none
+    journal-content: changes
+zone:
+  - domain: ${opts.zone}
+    master: primary
+    acl: notify_from_primary
+log:
+  - target: stderr
+    any: info
+`);
+  return track(spawn('knotd', ['-c', conf], { stdio: ['ignore', 'pipe', 'pipe'] }));
+}
+
+/** kdig, returning stdout (kdig reports DNS errors in its output, not its exit status). */
+export function kdig(args: string[]): string {
+  const r = spawnSync('kdig', args, { encoding: 'utf8', timeout: 10_000 });
+  return (r.stdout ?? '') + (r.stderr ?? '');
+}

@@ -1,0 +1,153 @@
+// In-process AXFR/IXFR: an edit's journal step applied to the AXFR must give the next AXFR exactly (records, RRSIGs, NSEC3).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import * as packet from 'dns-packet';
+import { createHmac } from 'node:crypto';
+import { zonesFromText, type TestServer } from './helpers/dns.js';
+import { rawRRs } from './helpers/wire.js';
+import { handleMessage } from '../server/query/handle.js';
+import type { TcpSink } from '../server/net/tcp.js';
+import { XfrStore } from '../zones/store/xfr-sqlite.js';
+import { XfrService } from '../server/xfr/service.js';
+import { Journal } from '../server/xfr/journal.js';
+import { addSecondary } from '../server/xfr/acl.js';
+import { createTsigKey, lookupTsigKey } from '../server/xfr/keys.js';
+import { TsigSigner, verifyTsig } from '../server/xfr/tsig.js';
+import { applyEdits } from '../zones/update.js';
+import { rdataFromText } from '../zones/model/rdata/index.js';
+import { RRType } from '../zones/model/types.js';
+import { nameToWire } from '../zones/model/name.js';
+
+const fixture = readFileSync(fileURLToPath(new URL('../../test/fixtures/example.com.zone', import.meta.url)), 'utf8');
+const APEX = 'example.com.';
+
+function setup(): TestServer & { xs: XfrStore; journal: Journal } {
+  const s = zonesFromText({ 'example.com': fixture });
+  const xs = new XfrStore(s.store);
+  const now = () => s.clock.now;
+  const journal = new Journal(s.store, xs, s.zones, s.dnssec, now, () => {});
+  s.ctx.special = new XfrService({ store: s.store, xs, zones: s.zones, dnssec: s.dnssec, log: () => {}, now, journal }).special;
+  addSecondary(s.store, xs, APEX, '127.0.0.1', undefined, now());
+  return Object.assign(s, { xs, journal });
+}
+
+/** Run a transfer request over a fake TCP sink; resolves with the reply messages once the stream ends. */
+async function transfer(s: TestServer, msg: Buffer): Promise<Buffer[]> {
+  const out: Buffer[] = [];
+  let closed = false;
+  const sink: TcpSink = { remote: '127.0.0.1', write: (m) => { out.push(m); return true; }, drained: async () => {}, close: () => { closed = true; } };
+  const r = handleMessage(s.ctx, msg, 'tcp', '127.0.0.1', sink);
+  if (Buffer.isBuffer(r)) return [r];
+  for (let i = 0; i < 200 && !closed; i++) await new Promise((res) => setImmediate(res));
+  return out;
+}
+
+function request(type: 'AXFR' | 'IXFR', serial?: number): Buffer {
+  return packet.encode({
+    type: 'query', id: 77, flags: 0, questions: [{ name: 'example.com', type, class: 'IN' }],
+    authorities: serial === undefined ? [] : [{ name: 'example.com', type: 'SOA', ttl: 0, data: {
+      mname: 'ns1.example.com', rname: 'h.example.com', serial, refresh: 1, retry: 1, expire: 1, minimum: 1 } } as packet.Answer],
+  });
+}
+
+const key = (r: { name: string; type: number; rdata: Buffer }) => `${r.name} ${r.type} ${r.rdata.toString('hex')}`;
+const rrsOf = (msgs: Buffer[]) => msgs.flatMap((m) => rawRRs(m).filter((r) => r.section === 'answer'));
+
+test('IXFR after an edit is incremental and turns the old AXFR into the new one', async () => {
+  const s = setup();
+  const before = rrsOf(await transfer(s, request('AXFR')));
+  assert.equal(before[0].type, RRType.SOA);
+  const oldSerial = before[0].rdata.readUInt32BE(before[0].rdata.length - 20);
+  applyEdits(s.store, s.zones, APEX, [
+    { name: '_443._tcp.www.example.com.', type: RRType.TLSA, ttl: 3600, rdatas: [rdataFromText(RRType.TLSA, '3 1 1 ' + 'ab'.repeat(32), APEX)] },
+    { name: 'new.example.com.', type: RRType.A, ttl: 3600, rdatas: [rdataFromText(RRType.A, '192.0.2.7', APEX)] },
+  ], { now: s.clock.now });
+  const ixfr = rrsOf(await transfer(s, request('IXFR', oldSerial)));
+  const soas = ixfr.map((r, i) => [r, i] as const).filter(([r]) => r.type === RRType.SOA);
+  assert.equal(soas.length, 4, 'new, old, new, new: one incremental step');
+  assert.equal(soas[1][0].rdata.readUInt32BE(soas[1][0].rdata.length - 20), oldSerial);
+  const removed = ixfr.slice(soas[1][1] + 1, soas[2][1]);
+  const added = ixfr.slice(soas[2][1] + 1, soas[3][1]);
+  assert.ok(removed.some((r) => r.type === RRType.TLSA) && removed.some((r) => r.type === RRType.NSEC3));
+  assert.ok(added.some((r) => r.name === 'new.example.com.' && r.type === RRType.A));
+  // Apply the step to the old AXFR: exactly what the next AXFR sends.
+  const zone = new Set(before.slice(0, -1).map(key));
+  zone.delete(key(soas[1][0]));
+  for (const r of removed) assert.ok(zone.delete(key(r)), `removing ${key(r)}, which the secondary holds`);
+  zone.add(key(soas[2][0]));
+  for (const r of added) { assert.ok(!zone.has(key(r)), `adding ${key(r)} twice`); zone.add(key(r)); }
+  const after = rrsOf(await transfer(s, request('AXFR')));
+  assert.deepEqual([...zone].sort(), after.slice(0, -1).map(key).sort());
+});
+
+test('IXFR: current client and UDP get one SOA; unknown serial gets AXFR-style; journal bounded', async () => {
+  const s = setup();
+  const soa = s.zones.get(APEX)!.soa;
+  const serial = soa.rdatas[0].readUInt32BE(soa.rdatas[0].length - 20);
+  const cur = rrsOf(await transfer(s, request('IXFR', serial)));
+  assert.equal(cur.length, 1);
+  const r = handleMessage(s.ctx, request('IXFR', serial - 5), 'udp', '127.0.0.1') as Buffer;
+  assert.deepEqual(rawRRs(r).filter((x) => x.section === 'answer').map((x) => x.type), [RRType.SOA]);
+  const full = rrsOf(await transfer(s, request('IXFR', serial - 5)));
+  assert.ok(full.length > 100 && full[0].type === RRType.SOA && full[1].type !== RRType.SOA, 'AXFR-style');
+  for (let i = 0; i < 5; i++) applyEdits(s.store, s.zones, APEX, [{ name: 'x.example.com.', type: RRType.TXT, rdatas: [Buffer.from(`\x01${i}`)] }], { now: s.clock.now });
+  s.xs.pruneJournal(s.store.zone(APEX)!.id, { maxEntries: 2, maxBytes: 1e9, minAt: 0 });
+  assert.equal([...s.xs.journalFrom(s.store.zone(APEX)!.id, serial + 3)].length, 2);
+  assert.equal([...s.xs.journalFrom(s.store.zone(APEX)!.id, serial)].length, 0);
+});
+
+test('TSIG: a long AXFR is signed message by message (RFC 8945 §5.3.1) and each MAC verifies', async () => {
+  const s = setup();
+  // Enough data for several 16 KB messages.
+  applyEdits(s.store, s.zones, APEX, Array.from({ length: 400 }, (_, i) => ({
+    name: `h${i}.example.com.`, type: RRType.TXT, rdatas: [Buffer.from(`\x40${'x'.repeat(64)}`)] })), { now: s.clock.now });
+  const k = createTsigKey(s.xs, 'xfr', 'hmac-sha512', undefined, s.clock.now);
+  s.xs.addSecondary(s.store.zone(APEX)!.id, '127.0.0.1', 53, k.name, s.clock.now);
+  const tkey = lookupTsigKey(s.xs, k.name)!;
+  const req = new TsigSigner(tkey, undefined, () => s.clock.now).sign(request('AXFR'));
+  const reqMac = verifyTsig(req, tsigAt(req), () => tkey, s.clock.now);
+  assert.ok(reqMac.ok);
+  const msgs = await transfer(s, req);
+  assert.ok(msgs.length >= 3, `${msgs.length} messages`);
+  // Verify as a client would: first against the request MAC, then each against the previous MAC.
+  let prior = reqMac.record.mac;
+  for (const [i, m] of msgs.entries()) {
+    const at = tsigAt(m);
+    if (i === 0) {
+      const v = verifyTsig(m, at, () => tkey, s.clock.now, prior);
+      assert.ok(v.ok, 'first message');
+      prior = v.record.mac;
+    } else {
+      prior = verifyLater(m, at, tkey, prior);
+    }
+  }
+  // The entry for 127.0.0.1 now requires the key: an unsigned request is refused.
+  const plain = await transfer(s, request('AXFR'));
+  assert.equal(plain[0][3] & 0xf, 5, 'REFUSED');
+});
+
+function tsigAt(m: Buffer): number {
+  const rrs = rawRRs(m);
+  // The TSIG is the last RR; rawRRs gives offsets implicitly, so find it from the end.
+  const last = rrs[rrs.length - 1];
+  assert.equal(last.type, RRType.TSIG);
+  const rd = last.rdata;
+  return m.length - rd.length - 10 - nameToWire(last.name).length;
+}
+
+/** RFC 8945 §5.3.1 subsequent message: HMAC(prior MAC, message without TSIG, timers). */
+function verifyLater(m: Buffer, at: number, k: { secret: Buffer }, prior: Buffer): Buffer {
+  const body = Buffer.from(m.subarray(0, at));
+  body.writeUInt16BE(body.readUInt16BE(10) - 1, 10);
+  const rd = m.subarray(at + nameToWire('xfr.').length + 10);
+  const algLen = nameToWire('hmac-sha512.').length;
+  const timers = rd.subarray(algLen, algLen + 8);
+  const macLen = rd.readUInt16BE(algLen + 8);
+  const mac = rd.subarray(algLen + 10, algLen + 10 + macLen);
+  const len = Buffer.alloc(2); len.writeUInt16BE(prior.length);
+  const expect = createHmac('sha512', k.secret).update(len).update(prior).update(body).update(timers).digest();
+  assert.ok(expect.equals(mac), 'subsequent message MAC');
+  return Buffer.from(mac);
+}
