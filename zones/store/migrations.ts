@@ -33,4 +33,28 @@ export const MIGRATIONS: readonly string[] = [
      created_at INTEGER NOT NULL
    );
    CREATE INDEX keys_by_zone ON keys(zone_id);`,
+  // 3: admin API tokens (secrets stored only as SHA-256 hashes) and the audit log of API writes.
+  `CREATE TABLE tokens (
+     id INTEGER PRIMARY KEY,
+     hash TEXT NOT NULL UNIQUE,
+     admin INTEGER NOT NULL DEFAULT 0,
+     zone TEXT,
+     names TEXT NOT NULL DEFAULT '[]',
+     subtree INTEGER NOT NULL DEFAULT 0,
+     types TEXT NOT NULL DEFAULT '[]',
+     label TEXT NOT NULL DEFAULT '',
+     created_at INTEGER NOT NULL,
+     revoked_at INTEGER
+   );
+   CREATE TABLE audit (
+     id INTEGER PRIMARY KEY,
+     at INTEGER NOT NULL,
+     token_id INTEGER,
+     token_label TEXT,
+     zone TEXT NOT NULL,
+     action TEXT NOT NULL,
+     before TEXT,
+     after TEXT
+   );
+   CREATE INDEX audit_by_zone ON audit(zone, id);`,
 ];
