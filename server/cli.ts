@@ -7,13 +7,16 @@ import { SettingsError } from '../zones/settings.js';
 import { KeyFormatError } from '../signer/algorithms.js';
 import { UsageError, dbPath } from './commands/common.js';
 import { cmdZone, ZONE_USAGE } from './commands/zone.js';
+import { cmdToken, TOKEN_USAGE } from './commands/token.js';
+import { ApiError } from './admin/errors.js';
 import { parseListenAddress } from './net/address.js';
 import { serve } from './main.js';
 import { log } from './log.js';
 
 const USAGE = `usage:
-  daneprime serve [--db PATH] [--dns ADDR:PORT]... [--api ADDR:PORT]
+  daneprime serve [--db PATH] [--dns ADDR:PORT]... [--api ADDR:PORT|off]
 ${ZONE_USAGE}
+${TOKEN_USAGE}
 
 defaults: --db $DANEPRIME_DB or ./data/daneprime.db; --dns $DANEPRIME_DNS (comma-separated)
 or 127.0.0.1:5300; --api $DANEPRIME_API or 127.0.0.1:8053`;
@@ -25,7 +28,9 @@ async function cmdServe(argv: string[]): Promise<void> {
   });
   const dnsTexts = values.dns?.length ? values.dns : (process.env.DANEPRIME_DNS ?? '127.0.0.1:5300').split(',');
   const dns = dnsTexts.map((t) => parseListenAddress(t, '--dns address'));
-  const running = await serve({ db: dbPath(values.db), dns, log });
+  const apiText = values.api ?? process.env.DANEPRIME_API ?? '127.0.0.1:8053';
+  const api = apiText === 'off' ? undefined : parseListenAddress(apiText, '--api address');
+  const running = await serve({ db: dbPath(values.db), dns, api, log });
   let stopping = false;
   const stop = (sig: string) => {
     if (stopping) return;
@@ -42,6 +47,7 @@ export async function main(argv: string[]): Promise<void> {
   switch (cmd) {
     case 'serve': return cmdServe(rest);
     case 'zone': return cmdZone(rest);
+    case 'token': return cmdToken(rest);
     case undefined: case '-h': case '--help': case 'help':
       process.stdout.write(USAGE + '\n');
       return;
@@ -52,7 +58,7 @@ export async function main(argv: string[]): Promise<void> {
 
 main(process.argv.slice(2)).catch((err: unknown) => {
   const known = err instanceof UsageError || err instanceof ZoneParseError || err instanceof ZoneCheckError
-    || err instanceof SettingsError || err instanceof KeyFormatError
+    || err instanceof SettingsError || err instanceof KeyFormatError || err instanceof ApiError
     || (err instanceof Error && (err as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION');
   const msg = err instanceof Error ? err.message : String(err);
   process.stderr.write(`daneprime: ${known ? msg : (err as Error).stack ?? msg}\n`);

@@ -9,11 +9,15 @@ import { listenUdp } from './net/udp.js';
 import { listenTcp, type TcpListener } from './net/tcp.js';
 import { formatAddress, type ListenAddress } from './net/address.js';
 import type { Logger } from './log.js';
+import { Metrics } from './metrics.js';
+import { buildApi } from './admin/app.js';
 
 export interface ServeOptions {
   db: string;
   dns: ListenAddress[];
   log: Logger;
+  /** Where the admin API listens (port 0: any free port); absent: no API. */
+  api?: ListenAddress;
   /** How often to look for commits made by other processes (CLI imports). */
   pollMs?: number;
 }
@@ -25,6 +29,9 @@ export interface RunningServer {
   dnssec: DnssecService;
   /** The addresses actually bound (port 0 resolved), UDP and TCP alike. */
   addresses: ListenAddress[];
+  /** The admin API address actually bound, when it runs. */
+  apiAddress?: ListenAddress;
+  metrics: Metrics;
   close(): Promise<void>;
 }
 
@@ -34,7 +41,11 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
   // Subscribe before the first load so every zone gets its signer.
   const dnssec = new DnssecService(zones, new SqliteKeyStore(store), opts.log);
   zones.sync();
-  const ctx: QueryContext = { zones, dnssec };
+  const metrics = new Metrics();
+  const ctx: QueryContext = { zones, dnssec, observe: metrics.observe };
+  // Admin edits run in this process, through zones/update.ts, so the next query already sees them.
+  const api = opts.api ? buildApi({ store, zones, dnssec, metrics, log: opts.log }) : undefined;
+  let apiAddress: ListenAddress | undefined;
   const udps: dgram.Socket[] = [];
   const tcps: TcpListener[] = [];
   const addresses: ListenAddress[] = [];
@@ -55,9 +66,16 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
       addresses.push(bound);
       opts.log(`dns: listening on ${formatAddress(bound)} (udp, tcp)`);
     }
+    if (api && opts.api) {
+      await api.listen({ host: opts.api.host, port: opts.api.port });
+      const a = api.server.address();
+      apiAddress = { host: opts.api.host, port: typeof a === 'object' && a ? a.port : opts.api.port };
+      opts.log(`api: listening on http://${formatAddress(apiAddress)}`);
+    }
   } catch (err) {
     for (const s of udps) s.close();
     for (const s of tcps) void s.close();
+    await api?.close();
     store.close();
     throw err;
   }
@@ -67,10 +85,11 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
   timer.unref();
   opts.log(`serving ${zones.apexes().length} zone(s) from ${opts.db}`);
   return {
-    store, zones, ctx, dnssec, addresses,
+    store, zones, ctx, dnssec, addresses, apiAddress, metrics,
     async close() {
       clearInterval(timer);
       await Promise.all([
+        api?.close(),
         ...udps.map((s) => new Promise<void>((r) => s.close(() => r()))),
         ...tcps.map((s) => s.close()),
       ]);
