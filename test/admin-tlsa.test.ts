@@ -78,8 +78,9 @@ test('TLSA POST errors: 400 with the field, nothing written', async () => {
     [{ host: 'www', port: 70000, data: 'ab'.repeat(32) }, 'body.port', /<= 65535/],
     [{ host: 'www', port: 443, protocol: 'quic', data: 'ab'.repeat(32) }, 'body.protocol', /allowed values/],
     [{ host: 'www', port: 443, mode: 'merge', data: 'ab'.repeat(32) }, 'body.mode', /allowed values/],
-    [{ host: 'elsewhere.test.', port: 443, data: 'ab'.repeat(32) }, 'changes[0].name', /not inside zone/],
-    [{ host: 'x.sub', port: 443, data: 'ab'.repeat(32) }, null, /occluded/],
+    [{ host: 'elsewhere.test.', port: 443, data: 'ab'.repeat(32) }, 'host', /not inside zone/],
+    [{ host: 'x.sub', port: 443, data: 'ab'.repeat(32) }, 'host', /occluded/],
+    [{ host: 'www', port: 443, data: 'ab'.repeat(32), extra: 1 }, 'body.extra', /additional properties/],
   ];
   for (const [body, field, detail] of cases) {
     const r = await api.call('POST', `${Z}/tlsa`, body);

@@ -2,7 +2,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Name } from '../../zones/model/name.js';
 import { typeToText } from '../../zones/model/types.js';
-import { applyEdits, type EditResult, type RRsetEdit } from '../../zones/update.js';
+import { applyEdits, EditError, type EditResult, type RRsetEdit } from '../../zones/update.js';
 import type { Zone } from '../../zones/zone.js';
 import { soaSerial } from '../../zones/model/rdata/index.js';
 import type { ApiDeps } from './app.js';
@@ -43,16 +43,31 @@ export function audit(deps: ApiDeps, p: Principal, zone: Name, action: string, b
 /**
  * Apply edits atomically with their audit rows: applyEdits runs its transaction nested in
  * ours (a savepoint), so the records, the serial bump and the audit log commit together.
+ * `field` renames applyEdits' `changes[0]…` fields for single-RRset routes (PUT: `name`).
  */
-export function commit(deps: ApiDeps, req: FastifyRequest, p: Principal, apex: Name, edits: RRsetEdit[], action: string): EditResult {
+export function commit(deps: ApiDeps, req: FastifyRequest, p: Principal, apex: Name, edits: RRsetEdit[], action: string,
+  field?: string): EditResult {
   const ifSerial = ifMatchSerial(req);
-  const res = deps.store.transaction(() => {
-    const r = applyEdits(deps.store, deps.zones, apex, edits, { now: now(deps), ifSerial });
-    for (const c of r.changes) {
-      audit(deps, p, apex, action, c.before && rrsetToJson(c.before), c.after && rrsetToJson(c.after));
+  let applied = false;
+  let res: EditResult;
+  try {
+    res = deps.store.transaction(() => {
+      const r = applyEdits(deps.store, deps.zones, apex, edits, { now: now(deps), ifSerial });
+      applied = true;
+      for (const c of r.changes) {
+        audit(deps, p, apex, action, c.before && rrsetToJson(c.before), c.after && rrsetToJson(c.after));
+      }
+      return r;
+    });
+  } catch (err) {
+    // The edit reached memory but the transaction rolled back (the audit insert failed):
+    // the zone row's generation now differs from the store's, so sync() reloads the zone.
+    if (applied) deps.zones.sync();
+    if (field && err instanceof EditError && err.code === 'invalid') {
+      throw new EditError(err.code, err.message, field);
     }
-    return r;
-  });
+    throw err;
+  }
   if (res.changes.length) deps.metrics.edits++;
   return res;
 }

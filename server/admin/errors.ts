@@ -67,8 +67,9 @@ export function toApiError(err: unknown): ApiError {
   if (fe && Array.isArray(fe.validation)) {
     const v = fe.validation[0];
     const ctx = (fe.validationContext ?? 'body') as string;
-    const missing = (v?.params as { missingProperty?: string } | undefined)?.missingProperty;
-    const path = [ctx, ...(v?.instancePath ?? '').split('/').filter(Boolean), ...(missing ? [missing] : [])].join('.');
+    const params = v?.params as { missingProperty?: string; additionalProperty?: string } | undefined;
+    const extra = params?.missingProperty ?? params?.additionalProperty;
+    const path = [ctx, ...(v?.instancePath ?? '').split('/').filter(Boolean), ...(extra ? [extra] : [])].join('.');
     return new ApiError(400, E.INVALID, fe.message, path);
   }
   if (fe && typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {

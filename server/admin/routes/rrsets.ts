@@ -69,7 +69,7 @@ export async function rrsetRoutes(app: FastifyInstance): Promise<void> {
     checkOwnerForm(name, type, 'name');
     const edit: RRsetEdit = { name, type, ttl: req.body.ttl, rdatas: recordsFromText(type, req.body.records, apex, 'records') };
     const warnings = lintEdits(deps, zone, [edit]);
-    const res = commit(deps, req, p, apex, [edit], 'rrset.put');
+    const res = commit(deps, req, p, apex, [edit], 'rrset.put', 'name');
     const after = zone.rrset(name, type);
     return reply.header('etag', etag(res.serial)).send({ serial: res.serial, changed: res.changes.length, rrset: after && rrsetToJson(after), warnings });
   });
@@ -81,7 +81,7 @@ export async function rrsetRoutes(app: FastifyInstance): Promise<void> {
     const p = requireScope(req, apex, name, type);
     const { zone } = servedZone(deps, apex);
     if (!zone.rrset(name, type)) throw new ApiError(404, E.NOT_FOUND, `no ${describe(name, type)} RRset`);
-    const res = commit(deps, req, p, apex, [{ name, type }], 'rrset.delete');
+    const res = commit(deps, req, p, apex, [{ name, type }], 'rrset.delete', 'name');
     return reply.header('etag', etag(res.serial)).send({ serial: res.serial, changed: res.changes.length, warnings: [] });
   });
 

@@ -98,7 +98,7 @@ export async function tlsaRoutes(app: FastifyInstance): Promise<void> {
     const rdatas = b.mode === 'add' && current ? [...current.rdatas, rdata] : [rdata];
     const edit = { name, type: RRType.TLSA, ttl: b.ttl, rdatas };
     const warnings = lintEdits(deps, zone, [edit]);
-    const res = commit(deps, req, p, apex, [edit], `tlsa.${b.mode}`);
+    const res = commit(deps, req, p, apex, [edit], `tlsa.${b.mode}`, 'host');
     return reply.header('etag', etag(res.serial)).send({ serial: res.serial, changed: res.changes.length, rrset: rrsetToJson(zone.rrset(name, RRType.TLSA)!), warnings });
   });
 
