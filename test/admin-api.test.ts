@@ -323,3 +323,29 @@ test('audit: every write with token, time, zone, before and after; admins only',
   assert.equal((await t.call('GET', '/api/v1/audit', undefined, writer)).statusCode, 403);
   assert.equal((await t.call('GET', '/api/v1/audit?limit=0')).statusCode, 400);
 });
+
+test('records may also be given in the structured form responses show', async () => {
+  const t = apiServer();
+  const put = await t.call('PUT', `${Z}/rrsets/_443._tcp.mail/TLSA`, { records: [{ usage: 3, selector: 1, matchingType: 1, data: HASH }] });
+  assert.equal(put.statusCode, 200, put.body);
+  assert.deepEqual(put.json().rrset.records, [`3 1 1 ${HASH.toUpperCase()}`]);
+  const txt = await t.call('PATCH', `${Z}/rrsets`, { changes: [
+    { name: 'mail', type: 'TXT', records: [{ strings: ['v=spf1 -all', 'say \\"hi\\"'] }] },
+    { name: 'mail', type: 'MX', records: [{ preference: 10, exchange: 'mail.example.com.' }, '20 www'] },
+  ] });
+  assert.equal(txt.statusCode, 200, txt.body);
+  const got = (await t.call('GET', `${Z}/rrsets/mail/TXT`)).json();
+  assert.deepEqual(got.data, [{ strings: ['v=spf1 -all', 'say \\"hi\\"'] }]);
+  assert.deepEqual(got.records, ['"v=spf1 -all" "say \\"hi\\""']);
+  for (const [rec, field] of [
+    [{ usage: 3, selector: 1, data: HASH }, 'records[0].matchingType'],
+    [{ usage: 3, selector: 1, matchingType: 1, data: HASH, extra: 1 }, 'records[0].extra'],
+    [{ usage: 3, selector: 1, matchingType: 1, data: 'abcd' }, 'records[0]'],
+    [{ usage: 'DANE-EE', selector: 1, matchingType: 1, data: HASH }, 'records[0]'],
+  ] as const) {
+    const r = await t.call('PUT', `${Z}/rrsets/_443._tcp.mail/TLSA`, { records: [rec] });
+    assert.equal(r.statusCode, 400, r.body);
+    assert.equal(r.json().field, field, r.body);
+  }
+  assert.equal((await t.call('PUT', `${Z}/rrsets/x/TYPE4000`, { records: [{ a: 1 }] })).json().field, 'records[0]');
+});

@@ -16,7 +16,12 @@ export const rrsetParams = {
 } as const;
 
 const ttl = { type: 'integer', minimum: 0, maximum: 2147483647 } as const;
-const records = { type: 'array', minItems: 1, maxItems: 1000, items: { type: 'string', minLength: 1, maxLength: 65535 }, description: 'RDATA in presentation format, e.g. "3 1 1 ab12…"' } as const;
+/** A record: presentation text, or the structured JSON form responses show in `data`. */
+export const recordInput = { anyOf: [{ type: 'string', minLength: 1, maxLength: 65535 }, { type: 'object' }] } as const;
+const records = {
+  type: 'array', minItems: 1, maxItems: 1000, items: recordInput,
+  description: 'RDATA in presentation format ("3 1 1 ab12…") or structured ({"usage": 3, "selector": 1, "matchingType": 1, "data": "ab12…"})',
+} as const;
 
 export const rrsetJson = {
   type: 'object', required: ['name', 'type', 'ttl', 'records'],

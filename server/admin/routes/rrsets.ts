@@ -6,14 +6,14 @@ import { isDerivedRecord, type RRsetEdit } from '../../../zones/update.js';
 import { principal, requireScope } from '../auth.js';
 import { ApiError, E } from '../errors.js';
 import { zoneName, ownerName, rrType } from '../names.js';
-import { rrsetToJson, recordsFromText, checkOwnerForm } from '../rrset-json.js';
+import { rrsetToJson, recordsFromText, checkOwnerForm, type RecordInput } from '../rrset-json.js';
 import { scopeAllows } from '../tokens.js';
 import { commit, describe, etag, lintEdits, serialOf } from '../edit.js';
 import { servedZone } from '../zone-info.js';
 import { errors, patchBody, rrsetBody, rrsetJson, rrsetParams, writeResult, zoneParams } from '../schemas.js';
 
 type RRsetParams = { zone: string; name: string; type: string };
-interface Change { name: string; type: string; ttl?: number; records?: string[]; delete?: boolean }
+interface Change { name: string; type: string; ttl?: number; records?: RecordInput[]; delete?: boolean }
 
 /** Source RRsets only: DNSKEY/CDS/CDNSKEY/NSEC3PARAM are the signer's and not editable. */
 function isSource(r: RRset, apex: Name): boolean {
@@ -57,7 +57,7 @@ export async function rrsetRoutes(app: FastifyInstance): Promise<void> {
     return reply.header('etag', etag(serialOf(zone))).send(rrsetToJson(r));
   });
 
-  app.put<{ Params: RRsetParams; Body: { ttl?: number; records: string[] } }>('/zones/:zone/rrsets/:name/:type', {
+  app.put<{ Params: RRsetParams; Body: { ttl?: number; records: RecordInput[] } }>('/zones/:zone/rrsets/:name/:type', {
     schema: {
       summary: 'replace one RRset (If-Match: the zone ETag for optimistic concurrency)', tags: ['rrsets'], params: rrsetParams, body: rrsetBody,
       response: { 200: writeResult, ...errors(400, 403, 404, 412) },

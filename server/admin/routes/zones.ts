@@ -9,15 +9,15 @@ import type { ZoneSettings } from '../../../zones/settings.js';
 import { principal, requireAdmin, requireScope } from '../auth.js';
 import { ApiError, E } from '../errors.js';
 import { zoneName, ownerName, rrType } from '../names.js';
-import { recordsFromText, checkOwnerForm } from '../rrset-json.js';
+import { recordsFromText, checkOwnerForm, type RecordInput } from '../rrset-json.js';
 import { audit, etag, ifMatchSerial, now, serialOf } from '../edit.js';
 import { zoneInfo, zoneInfoSchema, servedZone } from '../zone-info.js';
-import { errors, zoneParams } from '../schemas.js';
+import { errors, recordInput, zoneParams } from '../schemas.js';
 
 interface CreateJson {
   name: string;
   zonefile?: string;
-  rrsets?: { name: string; type: string; ttl?: number; records: string[] }[];
+  rrsets?: { name: string; type: string; ttl?: number; records: RecordInput[] }[];
   settings?: Partial<ZoneSettings>;
   csk?: boolean;
 }
@@ -34,7 +34,7 @@ const createJson = {
         properties: {
           name: { type: 'string', minLength: 1 }, type: { type: 'string', minLength: 1 },
           ttl: { type: 'integer', minimum: 0, maximum: 2147483647 },
-          records: { type: 'array', minItems: 1, items: { type: 'string' } },
+          records: { type: 'array', minItems: 1, items: recordInput },
         },
       },
     },
