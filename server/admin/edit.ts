@@ -74,7 +74,8 @@ export function commit(deps: ApiDeps, req: FastifyRequest, p: Principal, apex: N
 
 /** DANE lint for the TLSA edits in a change list, judged against the zone as it is now. */
 export function lintEdits(deps: ApiDeps, zone: Zone, edits: readonly RRsetEdit[]): Warning[] {
-  const row = deps.store.zone(zone.apex);
+  // RRSIGs per answer: one per active ZSK/CSK, none when the zone is served unsigned.
+  const row = deps.dnssec?.forApex(zone.apex) ? deps.store.zone(zone.apex) : undefined;
   const signatures = row ? deps.store.keys(row.id).filter((k) => k.active && k.role !== 'ksk').length : 0;
   return lintChanges(zone, edits, { signatures });
 }
