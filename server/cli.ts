@@ -9,6 +9,8 @@ import { KeyFormatError } from '../signer/algorithms.js';
 import { UsageError, dbPath } from './commands/common.js';
 import { cmdZone, ZONE_USAGE } from './commands/zone.js';
 import { cmdTsig, TSIG_USAGE } from './commands/tsig.js';
+import { cmdToken, TOKEN_USAGE } from './commands/token.js';
+import { ApiError } from './admin/errors.js';
 import { parseListenAddress } from './net/address.js';
 import { serve } from './main.js';
 import { runPrimary, isPrimaryProcess } from './workers.js';
@@ -16,9 +18,10 @@ import { availableParallelism } from 'node:os';
 import { log } from './log.js';
 
 const USAGE = `usage:
-  daneprime serve [--db PATH] [--dns ADDR:PORT]... [--api ADDR:PORT] [--workers N]
+  daneprime serve [--db PATH] [--dns ADDR:PORT]... [--api ADDR:PORT|off] [--workers N]
 ${ZONE_USAGE}
 ${TSIG_USAGE}
+${TOKEN_USAGE}
 
 defaults: --db $DANEPRIME_DB or ./data/daneprime.db; --dns $DANEPRIME_DNS (comma-separated)
 or 127.0.0.1:5300; --api $DANEPRIME_API or 127.0.0.1:8053; TCP idle timeout $DANEPRIME_TCP_IDLE_MS or 10000;
@@ -36,6 +39,9 @@ async function cmdServe(argv: string[]): Promise<void> {
   const dns = dnsTexts.map((t) => {
     try { return parseListenAddress(t, '--dns address'); } catch (err) { throw new UsageError((err as Error).message); }
   });
+  const apiText = values.api ?? process.env.DANEPRIME_API ?? '127.0.0.1:8053';
+  let api;
+  try { api = apiText === 'off' ? undefined : parseListenAddress(apiText, '--api address'); } catch (err) { throw new UsageError((err as Error).message); }
   const idle = process.env.DANEPRIME_TCP_IDLE_MS;
   if (idle !== undefined && !/^[1-9][0-9]*$/.test(idle)) throw new UsageError(`bad DANEPRIME_TCP_IDLE_MS ${JSON.stringify(idle)}: expected milliseconds > 0`);
   if (workers > 1 && isPrimaryProcess()) {
@@ -43,7 +49,7 @@ async function cmdServe(argv: string[]): Promise<void> {
     runPrimary(workers, log);
     return;
   }
-  const running = await serve({ db: dbPath(values.db), dns, log, tcpIdleMs: idle === undefined ? undefined : Number(idle) });
+  const running = await serve({ db: dbPath(values.db), dns, api, log, tcpIdleMs: idle === undefined ? undefined : Number(idle) });
   let stopping = false;
   const stop = (sig: string) => {
     if (stopping) return;
@@ -61,6 +67,7 @@ export async function main(argv: string[]): Promise<void> {
     case 'serve': return cmdServe(rest);
     case 'zone': return cmdZone(rest);
     case 'tsig': return cmdTsig(rest);
+    case 'token': return cmdToken(rest);
     case undefined: case '-h': case '--help': case 'help':
       process.stdout.write(USAGE + '\n');
       return;
@@ -71,7 +78,7 @@ export async function main(argv: string[]): Promise<void> {
 
 main(process.argv.slice(2)).catch((err: unknown) => {
   const known = err instanceof UsageError || err instanceof ZoneParseError || err instanceof ZoneCheckError || err instanceof ZoneExistsError
-    || err instanceof SettingsError || err instanceof KeyFormatError
+    || err instanceof SettingsError || err instanceof KeyFormatError || err instanceof ApiError
     || (err instanceof Error && (err as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION');
   const msg = err instanceof Error ? err.message : String(err);
   process.stderr.write(`daneprime: ${known ? msg : (err as Error).stack ?? msg}\n`);

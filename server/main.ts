@@ -17,11 +17,15 @@ import { XfrService } from './xfr/service.js';
 import { Notifier, type NotifyOptions } from './xfr/notify.js';
 import { Journal, DEFAULT_JOURNAL_LIMITS, type JournalLimits } from './xfr/journal.js';
 import { SignatureRefresher, type RefreshOptions } from './xfr/refresh.js';
+import { Metrics } from './metrics.js';
+import { buildApi } from './admin/app.js';
 
 export interface ServeOptions {
   db: string;
   dns: ListenAddress[];
   log: Logger;
+  /** Where the admin API listens (port 0: any free port); absent: no API. */
+  api?: ListenAddress;
   /** How often to look for commits made by other processes (CLI imports). */
   pollMs?: number;
   /** TCP idle timeout (RFC 7766 §6.2.3); default DEFAULT_TCP_LIMITS.idleTimeoutMs. */
@@ -50,6 +54,9 @@ export interface RunningServer {
   notifier: Notifier;
   /** The addresses actually bound (port 0 resolved), UDP and TCP alike. */
   addresses: ListenAddress[];
+  /** The admin API address actually bound, when it runs. */
+  apiAddress?: ListenAddress;
+  metrics: Metrics;
   close(): Promise<void>;
 }
 
@@ -75,7 +82,11 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
   zones.sync();
   // With --workers, siblings apply each other's edits (a no-op in a single process).
   shareEdits(zones, (apex, name, type) => name === apex && APEX_DERIVED.has(type));
-  const ctx: QueryContext = { zones, dnssec, now, special: xfr.special, cache: new ResponseCache() };
+  const metrics = new Metrics();
+  const ctx: QueryContext = { zones, dnssec, now, special: xfr.special, cache: new ResponseCache(), observe: metrics.observe };
+  // Admin edits run in this process, through zones/update.ts, so the next query already sees them.
+  const api = opts.api ? buildApi({ store, zones, dnssec, metrics, log: opts.log }) : undefined;
+  let apiAddress: ListenAddress | undefined;
   const udps: dgram.Socket[] = [];
   const tcps: TcpListener[] = [];
   const addresses: ListenAddress[] = [];
@@ -96,10 +107,17 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
       addresses.push(bound);
       opts.log(`dns: listening on ${formatAddress(bound)} (udp, tcp)`);
     }
+    if (api && opts.api) {
+      await api.listen({ host: opts.api.host, port: opts.api.port });
+      const a = api.server.address();
+      apiAddress = { host: opts.api.host, port: typeof a === 'object' && a ? a.port : opts.api.port };
+      opts.log(`api: listening on http://${formatAddress(apiAddress)}`);
+    }
   } catch (err) {
     notifier.close();
     for (const s of udps) s.close();
     for (const s of tcps) void s.close();
+    await api?.close();
     store.close();
     throw err;
   }
@@ -116,12 +134,13 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
   timer.unref();
   opts.log(`serving ${zones.apexes().length} zone(s) from ${opts.db}`);
   return {
-    store, zones, ctx, dnssec, notifier, addresses,
+    store, zones, ctx, dnssec, notifier, addresses, apiAddress, metrics,
     async close() {
       clearInterval(timer);
       refresher.stop();
       notifier.close();
       await Promise.all([
+        api?.close(),
         ...udps.map((s) => new Promise<void>((r) => s.close(() => r()))),
         ...tcps.map((s) => s.close()),
       ]);

@@ -38,7 +38,7 @@ export interface DnssecServer {
 
 /** Start `daneprime serve --db DB --dns 127.0.0.1:0`; resolves once "dns: listening on …" is logged. */
 export async function startServer(db: string, timeoutMs = 10_000): Promise<DnssecServer> {
-  const proc = spawn(process.execPath, [CLI, 'serve', '--db', db, '--dns', '127.0.0.1:0', '--workers', '1'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const proc = spawn(process.execPath, [CLI, 'serve', '--db', db, '--dns', '127.0.0.1:0', '--workers', '1', '--api', 'off'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   let exited = false;
   const exitP = new Promise<void>((resolve) => proc.once('exit', () => { exited = true; resolve(); }));

@@ -62,7 +62,7 @@ const LISTEN_RE = /dns: listening on (?:\[([0-9a-fA-F:.]+)\]|([0-9.]+)):(\d+) \(
 export async function startServer(db: string, opts: { dns?: string[]; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<RunningServer> {
   const dns = opts.dns ?? ['127.0.0.1:0'];
   // One process unless a test asks for workers: per-process limits (TCP caps) stay exact.
-  const env: NodeJS.ProcessEnv = { DANEPRIME_WORKERS: '1' };
+  const env: NodeJS.ProcessEnv = { DANEPRIME_WORKERS: '1', DANEPRIME_API: 'off' };
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('DANEPRIME_')) env[k] = v;
   Object.assign(env, opts.env);
   const proc = spawn(process.execPath, [CLI, 'serve', '--db', db, ...dns.flatMap((d) => ['--dns', d])], {

@@ -33,7 +33,7 @@ export const MIGRATIONS: readonly string[] = [
      created_at INTEGER NOT NULL
    );
    CREATE INDEX keys_by_zone ON keys(zone_id);`,
-  // Zone transfers (issue 5), self-contained so it may land at any index: TSIG keys, the
+  // 3: zone transfers: TSIG keys, the
   // secondaries per zone (NOTIFY targets and transfer ACL), the IXFR journal of signed
   // differences, and when each zone's signatures were last renewed as a whole.
   `CREATE TABLE tsig_keys (
@@ -72,4 +72,28 @@ export const MIGRATIONS: readonly string[] = [
      zone_id INTEGER PRIMARY KEY REFERENCES zones(id) ON DELETE CASCADE,
      resigned_at INTEGER NOT NULL
    );`,
+  // 4: admin API tokens (secrets stored only as SHA-256 hashes) and the audit log of API writes.
+  `CREATE TABLE tokens (
+     id INTEGER PRIMARY KEY,
+     hash TEXT NOT NULL UNIQUE,
+     admin INTEGER NOT NULL DEFAULT 0,
+     zone TEXT,
+     names TEXT NOT NULL DEFAULT '[]',
+     subtree INTEGER NOT NULL DEFAULT 0,
+     types TEXT NOT NULL DEFAULT '[]',
+     label TEXT NOT NULL DEFAULT '',
+     created_at INTEGER NOT NULL,
+     revoked_at INTEGER
+   );
+   CREATE TABLE audit (
+     id INTEGER PRIMARY KEY,
+     at INTEGER NOT NULL,
+     token_id INTEGER,
+     token_label TEXT,
+     zone TEXT NOT NULL,
+     action TEXT NOT NULL,
+     before TEXT,
+     after TEXT
+   );
+   CREATE INDEX audit_by_zone ON audit(zone, id);`,
 ];

@@ -31,6 +31,36 @@ export interface KeyRow {
 
 export type NewKey = Omit<KeyRow, 'id' | 'zone_id' | 'active'>;
 
+/** An admin API token. `hash` is the SHA-256 of the secret: the secret itself is never stored. */
+export interface TokenRow {
+  id: number;
+  hash: string;
+  admin: number;
+  zone: string | null;
+  /** JSON array of owner names. */
+  names: string;
+  subtree: number;
+  /** JSON array of type mnemonics. */
+  types: string;
+  label: string;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+export type NewToken = Omit<TokenRow, 'id' | 'revoked_at'>;
+
+/** One audited API write; `before`/`after` are JSON (null when absent). */
+export interface AuditRow {
+  id: number;
+  at: number;
+  token_id: number | null;
+  token_label: string | null;
+  zone: string;
+  action: string;
+  before: string | null;
+  after: string | null;
+}
+
 /** One RRset-level change: `rrset` undefined deletes the RRset at (name, type). */
 export interface RRsetChange {
   name: Name;
@@ -67,6 +97,13 @@ export class Store {
       keys: this.db.prepare<[number], KeyRow>('SELECT * FROM keys WHERE zone_id = ? ORDER BY id'),
       insertKey: this.db.prepare('INSERT INTO keys (zone_id, role, algorithm, key_tag, public_key, private_pkcs8, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
       setSettings: this.db.prepare('UPDATE zones SET settings = ?, generation = generation + 1, updated_at = ? WHERE id = ?'),
+      insertToken: this.db.prepare('INSERT INTO tokens (hash, admin, zone, names, subtree, types, label, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
+      tokenByHash: this.db.prepare<[string], TokenRow>('SELECT * FROM tokens WHERE hash = ?'),
+      tokens: this.db.prepare<[], TokenRow>('SELECT * FROM tokens ORDER BY id'),
+      revokeToken: this.db.prepare('UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL'),
+      insertAudit: this.db.prepare('INSERT INTO audit (at, token_id, token_label, zone, action, before, after) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      audit: this.db.prepare<[string | null, string | null, number, number], AuditRow>(
+        'SELECT * FROM audit WHERE (? IS NULL OR zone = ?) AND id < ? ORDER BY id DESC LIMIT ?'),
     };
   }
 
@@ -168,5 +205,32 @@ export class Store {
 
   setZoneSettings(zoneId: number, settings: object, now: number): void {
     this.stmts.setSettings.run(JSON.stringify(settings), now, zoneId);
+  }
+
+  insertToken(t: NewToken): number {
+    return Number(this.stmts.insertToken.run(t.hash, t.admin, t.zone, t.names, t.subtree, t.types, t.label, t.created_at).lastInsertRowid);
+  }
+
+  tokenByHash(hash: string): TokenRow | undefined {
+    return this.stmts.tokenByHash.get(hash);
+  }
+
+  tokens(): TokenRow[] {
+    return this.stmts.tokens.all();
+  }
+
+  /** Revoke a live token; false when there is none with that id (or it was already revoked). */
+  revokeToken(id: number, now: number): boolean {
+    return this.stmts.revokeToken.run(now, id).changes > 0;
+  }
+
+  insertAudit(a: Omit<AuditRow, 'id'>): void {
+    this.stmts.insertAudit.run(a.at, a.token_id, a.token_label, a.zone, a.action, a.before, a.after);
+  }
+
+  /** Audit entries, newest first, optionally for one zone, with ids below `beforeId` (paging). */
+  audit(opts: { zone?: string; limit: number; beforeId?: number }): AuditRow[] {
+    const z = opts.zone ?? null;
+    return this.stmts.audit.all(z, z, opts.beforeId ?? Number.MAX_SAFE_INTEGER, opts.limit);
   }
 }

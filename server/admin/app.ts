@@ -1,0 +1,61 @@
+// The admin API: build() wires plugins, schemas, errors and the OpenAPI document; it never listens (tests use inject).
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Store } from '../../zones/store/sqlite.js';
+import type { Registry } from '../../zones/registry.js';
+import type { DnssecService } from '../../signer/service.js';
+import type { Metrics } from '../metrics.js';
+import type { Logger } from '../log.js';
+import { installErrorHandling } from './errors.js';
+import { authPlugin } from './auth.js';
+import { collectRoutes, openApiDocument } from './openapi.js';
+import { healthRoutes } from './routes/health.js';
+import { zoneRoutes } from './routes/zones.js';
+import { rrsetRoutes } from './routes/rrsets.js';
+import { tlsaRoutes } from './routes/tlsa.js';
+import { keyRoutes } from './routes/keys.js';
+import { tokenRoutes } from './routes/tokens.js';
+import { auditRoutes } from './routes/audit.js';
+
+export interface ApiDeps {
+  store: Store;
+  zones: Registry;
+  dnssec?: DnssecService;
+  metrics: Metrics;
+  log: Logger;
+  /** The clock, unix seconds (injected in tests). */
+  now?: () => number;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    deps: ApiDeps;
+  }
+}
+
+export const API_PREFIX = '/api/v1';
+
+export function buildApi(deps: ApiDeps): FastifyInstance {
+  // removeAdditional off: an unknown (misspelt) field is a 400, not silently dropped.
+  const app = Fastify({ logger: false, bodyLimit: 16 * 1024 * 1024, ajv: { customOptions: { removeAdditional: false } } });
+  const routes = collectRoutes(app);
+  app.decorate('deps', deps);
+  installErrorHandling(app, deps.log, (status) => deps.metrics.apiError(status));
+  // RFC 4027 text/dns: a zone file as the request body.
+  app.addContentTypeParser('text/dns', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  app.register(healthRoutes);
+  app.register(async (api) => {
+    api.register(authPlugin);
+    let doc: unknown;
+    api.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => {
+      doc ??= openApiDocument(routes, { title: 'daneprime admin API', version: '1' });
+      return doc;
+    });
+    api.register(zoneRoutes);
+    api.register(rrsetRoutes);
+    api.register(tlsaRoutes);
+    api.register(keyRoutes);
+    api.register(tokenRoutes);
+    api.register(auditRoutes);
+  }, { prefix: API_PREFIX });
+  return app;
+}

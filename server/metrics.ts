@@ -1,0 +1,45 @@
+// Process counters (DNS queries, signing, cache, edits, API errors) and their Prometheus text exposition.
+import type { Query } from './query/parse.js';
+import { Rcode } from './query/parse.js';
+import { typeToText } from '../zones/model/types.js';
+import type { SignatureCache } from '../signer/sig-cache.js';
+
+const RCODE_NAMES = new Map<number, string>(Object.entries(Rcode).map(([k, v]) => [v, k]));
+
+export class Metrics {
+  /** Answered queries by "qtype rcode"; the key set stays small (types × rcodes). */
+  private readonly queries = new Map<string, number>();
+  edits = 0;
+  private readonly apiErrors = new Map<number, number>();
+
+  /** The QueryContext.observe hook: one Map update per query. */
+  readonly observe = (q: Query | undefined, rcode: number): void => {
+    const key = `${q ? typeToText(q.qtype) : 'NONE'} ${RCODE_NAMES.get(rcode) ?? String(rcode)}`;
+    this.queries.set(key, (this.queries.get(key) ?? 0) + 1);
+  };
+
+  apiError(status: number): void {
+    this.apiErrors.set(status, (this.apiErrors.get(status) ?? 0) + 1);
+  }
+
+  /** Prometheus text format 0.0.4. */
+  text(cache?: SignatureCache): string {
+    const out: string[] = [];
+    const counter = (name: string, help: string, rows: [string, number][]) => {
+      out.push(`# HELP ${name} ${help}`, `# TYPE ${name} counter`);
+      for (const [labels, v] of rows) out.push(`${name}${labels} ${v}`);
+    };
+    counter('daneprime_dns_queries_total', 'DNS queries answered, by query type and response code.',
+      [...this.queries].sort().map(([k, v]) => {
+        const [qtype, rcode] = k.split(' ');
+        return [`{qtype="${qtype}",rcode="${rcode}"}`, v];
+      }));
+    counter('daneprime_dnssec_signatures_total', 'RRSIGs made.', [['', cache?.signed ?? 0]]);
+    counter('daneprime_dnssec_cache_hits_total', 'Signature cache hits.', [['', cache?.hits ?? 0]]);
+    counter('daneprime_dnssec_cache_misses_total', 'Signature cache misses.', [['', cache?.misses ?? 0]]);
+    counter('daneprime_zone_edits_total', 'Zone edits committed through the admin API.', [['', this.edits]]);
+    counter('daneprime_api_errors_total', 'Admin API error responses, by HTTP status.',
+      [...this.apiErrors].sort((a, b) => a[0] - b[0]).map(([s, v]) => [`{status="${s}"}`, v]));
+    return out.join('\n') + '\n';
+  }
+}
