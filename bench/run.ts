@@ -39,7 +39,7 @@ function machine(): string[] {
   return [
     `- CPU: ${sh("lscpu | sed -n 's/^Model name: *//p' | head -1")}; \`nproc\` = ${sh('nproc')} (${cpus().length} logical CPUs seen by Node)`,
     `- OS: ${sh('. /etc/os-release && echo "$PRETTY_NAME"')}, kernel ${sh('uname -r')}`,
-    `- Node ${process.version}; ${ALL.filter((s) => s !== ours && s !== ceiling).map((s) => s.version()).join('; ')}; ${sh('dnsperf -h 2>&1 | grep -m1 Version')} (dnsperf)`,
+    `- Node ${process.version}; ${ALL.filter((s) => s !== ours && s !== ceiling).map((s) => s.version()).join('; ')}; dnsperf ${sh("dnsperf -h 2>&1 | sed -n 's/^Version //p' | head -1")}`,
     `- Servers pinned to CPU ${SERVER_CPU} (\`taskset -c ${SERVER_CPU}\`), dnsperf to CPU ${LOADGEN_CPU}.`,
   ];
 }
@@ -113,7 +113,7 @@ async function main(): Promise<void> {
         const opts = { port: s.running!.port, datafile, seconds: SECONDS, once: pass.mix.unique, maxQps: pass.fixed };
         perfLines.add(perfCommand(opts).replace(String(opts.port), 'PORT').replace(datafile, `mix-${pass.mix.key}-RUN.txt`));
         let res: PerfResult;
-        try { res = dnsperf(opts); } catch (e) { log(`bench: dnsperf against ${s.def.label} failed: ${(e as Error).message.split('\n')[0]}`); continue; }
+        try { res = await dnsperf(opts); } catch (e) { log(`bench: dnsperf against ${s.def.label} failed: ${(e as Error).message.split('\n')[0]}`); continue; }
         const k = `${passKey(pass)}/${s.def.key}`;
         results.set(k, [...(results.get(k) ?? []), res]);
         log(`run ${r + 1}/${RUNS} ${passKey(pass).padEnd(7)} ${s.def.label.padEnd(12)} ${Math.round(res.qps).toString().padStart(7)} q/s  avg ${(res.avgLatency * 1000).toFixed(2)} ms  max ${(res.maxLatency * 1000).toFixed(1)} ms  lost ${res.lost}  SERVFAIL ${res.servfail}  NXDOMAIN ${res.nxdomain}`);
@@ -140,7 +140,8 @@ async function main(): Promise<void> {
     const o = sum(pk, ours.key);
     ratioRows.push(`| ${title} | ${ratio(o, sum(pk, knot.key))} | ${ratio(o, sum(pk, powerdns.key))} | ${pass.fixed ? 'n/a' : ratio(o, sum(pk, ceiling.key))} |`);
   }
-  const commands = up.map((s) => `# ${s.def.label}\n${s.running!.commands.join('\n')}`.replace(/\/tmp\/bench-[\w-]+/g, '$TMP').replaceAll(ROOT, './')).join('\n\n');
+  const commands = up.map((s) => `# ${s.def.label}\n${s.running!.commands.join('\n')}`
+    .replace(/\/tmp\/bench-[\w-]+/g, '$TMP').replaceAll(ROOT, './').replace(new RegExp(`\\b${s.running!.port}\\b`, 'g'), 'PORT')).join('\n\n');
   const minutes = ((Date.now() - t0) / 60000).toFixed(1);
   const noiseLine = noises.length
     ? `Noise per cell = (max − min) / median of the ${RUNS} runs' QPS: median ${(100 * median(noises)).toFixed(0)}%, worst ${(100 * Math.max(...noises)).toFixed(0)}%.`

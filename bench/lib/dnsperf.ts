@@ -1,6 +1,7 @@
 // Drives dnsperf (pinned to the load-generator core) for one run and parses its summary.
 import { LOADGEN_CPU } from './servers.js';
-import { run, shellLine } from './procs.js';
+import { execFile } from 'node:child_process';
+import { shellLine } from './procs.js';
 
 export interface PerfResult {
   sent: number;
@@ -36,8 +37,15 @@ export function perfArgs(o: PerfOptions): string[] {
 
 export const perfCommand = (o: PerfOptions): string => shellLine('taskset', perfArgs(o));
 
-export function dnsperf(o: PerfOptions): PerfResult {
-  return parsePerf(run('taskset', perfArgs(o)));
+// Asynchronous on purpose: while dnsperf runs, the event loop keeps draining the servers' output
+// pipes; a blocking spawnSync would let a chatty server fill its pipe and stall mid-measurement.
+export function dnsperf(o: PerfOptions): Promise<PerfResult> {
+  return new Promise((resolve, reject) => {
+    execFile('taskset', perfArgs(o), { encoding: 'utf8', maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
+      if (err) return reject(new Error(`${perfCommand(o)}: ${err.message}\n${stderr.slice(-1500)}`));
+      try { resolve(parsePerf(stdout + stderr)); } catch (e) { reject(e as Error); }
+    });
+  });
 }
 
 export function parsePerf(out: string): PerfResult {
