@@ -1,0 +1,46 @@
+// Turns per-run dnsperf results into medians, noise figures, ratios and the RESULTS.md text.
+import type { PerfResult } from './dnsperf.js';
+
+export const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+/** (max − min) / median of the runs' QPS: how far apart the repeated runs of one cell were. */
+export const noise = (xs: number[]): number => (xs.length < 2 || median(xs) === 0 ? 0 : (Math.max(...xs) - Math.min(...xs)) / median(xs));
+
+export interface Cell { runs: PerfResult[] }
+export interface Summary { qps: number; noise: number; avgMs: number; maxMs: number; lost: number; servfail: number; nxPct: number; n: number }
+
+export function summarize(c: Cell): Summary {
+  const pick = (f: (r: PerfResult) => number) => median(c.runs.map(f));
+  const qps = c.runs.map((r) => r.qps);
+  return {
+    qps: median(qps), noise: noise(qps), n: c.runs.length,
+    avgMs: pick((r) => r.avgLatency * 1000), maxMs: pick((r) => r.maxLatency * 1000),
+    lost: pick((r) => r.lost), servfail: pick((r) => r.servfail),
+    nxPct: pick((r) => (r.completed ? (100 * r.nxdomain) / r.completed : 0)),
+  };
+}
+
+const int = (x: number) => Math.round(x).toLocaleString('en-US');
+const pct = (x: number) => `${(100 * x).toFixed(0)}%`;
+const ms = (x: number) => x.toFixed(2);
+
+export interface Row { label: string; s?: Summary; why?: string }
+
+export function mixTable(rows: Row[]): string {
+  const out = [
+    '| server | QPS (median) | noise | avg latency ms | max latency ms | lost | SERVFAIL | NXDOMAIN % |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const r of rows) {
+    if (!r.s) { out.push(`| ${r.label} | — | | | | | | ${r.why ?? 'not run'} |`); continue; }
+    const s = r.s;
+    out.push(`| ${r.label} | ${int(s.qps)} | ${pct(s.noise)} | ${ms(s.avgMs)} | ${ms(s.maxMs)} | ${int(s.lost)} | ${int(s.servfail)} | ${s.nxPct.toFixed(0)} |`);
+  }
+  return out.join('\n');
+}
+
+export const ratio = (ours: Summary | undefined, peer: Summary | undefined): string =>
+  (ours && peer && peer.qps > 0 ? `${(ours.qps / peer.qps).toFixed(2)}×` : '—');

@@ -1,0 +1,200 @@
+// `npm run bench`: our server vs PowerDNS, Knot and a trivial Node responder under dnsperf, plus in-process micro-benches; writes bench/RESULTS.md.
+import { spawnSync } from 'node:child_process';
+import { writeFileSync, rmSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generatedZone, referenceZone, writeZone } from './lib/zones.js';
+import { tmpDir, run, shellLine } from './lib/procs.js';
+import { ALL, ours, powerdns, knot, ceiling, SERVER_CPU, LOADGEN_CPU, type ServerDef, type Running } from './lib/servers.js';
+import { MIXES, writeDatafile, type Mix } from './lib/mixes.js';
+import { dnsperf, perfCommand, type PerfResult } from './lib/dnsperf.js';
+import { summarize, mixTable, ratio, median, type Summary } from './lib/report.js';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const NAMES = Number(process.env.BENCH_NAMES ?? 10000);
+/** Offered rate of the fixed-rate pass (mix e): loss and latency below saturation. 0 skips it. */
+const FIXED_QPS = Number(process.env.BENCH_FIXED_QPS ?? 5000);
+// Enough unique names that a run cannot exhaust them at any rate one core reaches; if it did,
+// dnsperf stops at end of file and still reports the rate over the time it ran.
+const UNIQUE_PER_SECOND = 200_000;
+
+const SRC = fileURLToPath(new URL('../../bench/', import.meta.url));
+const DIST = fileURLToPath(new URL('./', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const log = (s: string) => console.log(s);
+
+const has = (tool: string) => spawnSync('sh', ['-c', 'command -v "$1"', 'sh', tool]).status === 0;
+
+function ensureDeps(): void {
+  if (['dnsperf', 'pdns_server', 'pdnsutil', 'knotd', 'taskset'].every(has)) return;
+  log('bench: some tools are missing; running bench/install-deps.sh (needs root or sudo)');
+  const r = spawnSync('bash', [join(SRC, 'install-deps.sh')], { stdio: 'inherit' });
+  if (r.status !== 0) log('bench: install-deps.sh failed; install the packages it lists by hand. Continuing with what is there.');
+}
+
+function machine(): string[] {
+  const sh = (c: string) => { try { return run('sh', ['-c', c]).trim(); } catch { return 'unknown'; } };
+  return [
+    `- CPU: ${sh("lscpu | sed -n 's/^Model name: *//p' | head -1")}; \`nproc\` = ${sh('nproc')} (${cpus().length} logical CPUs seen by Node)`,
+    `- OS: ${sh('. /etc/os-release && echo "$PRETTY_NAME"')}, kernel ${sh('uname -r')}`,
+    `- Node ${process.version}; ${ALL.filter((s) => s !== ours && s !== ceiling).map((s) => s.version()).join('; ')}; dnsperf ${sh("dnsperf -h 2>&1 | sed -n 's/^Version //p' | head -1")}`,
+    `- Servers pinned to CPU ${SERVER_CPU} (\`taskset -c ${SERVER_CPU}\`), dnsperf to CPU ${LOADGEN_CPU}.`,
+  ];
+}
+
+/** The in-process micro-benches, on the server core, output kept verbatim. */
+function microBenches(): string {
+  const parts: string[] = [];
+  for (const [file, env] of [['query-path.js', { BENCH_NAMES: String(NAMES), BENCH_SECONDS: '2' }], ['crypto-sign.js', {}], ['nsec3-hash.js', {}]] as const) {
+    const args = ['-c', SERVER_CPU, process.execPath, join(DIST, file)];
+    log(`bench: micro ${file}`);
+    let out: string;
+    try { out = run('taskset', args, { env: { ...process.env, ...env } }).trim(); } catch (e) { out = `failed: ${(e as Error).message}`; }
+    log(out);
+    const envText = Object.entries(env).map(([k, v]) => `${k}=${v} `).join('');
+    parts.push(`\`${envText}${shellLine('taskset', args).replace(DIST, 'dist/bench/')}\`\n\n\`\`\`\n${out}\n\`\`\``);
+  }
+  return parts.join('\n\n');
+}
+
+interface Started { def: ServerDef; running?: Running; why?: string }
+
+async function startAll(zoneFile: string): Promise<Started[]> {
+  const out: Started[] = [];
+  for (const def of ALL) {
+    log(`bench: starting ${def.label}`);
+    const sdir = tmpDir(`bench-${def.key}-`);
+    const t = Date.now();
+    try {
+      out.push({ def, running: await def.start(sdir, zoneFile) });
+      log(`bench: ${def.label} ready in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+    } catch (e) {
+      const why = (e as Error).message;
+      log(`bench: ${def.label} could not be started, continuing without it:\n${why}`);
+      out.push({ def, why: why.split('\n')[0] });
+    }
+  }
+  return out;
+}
+
+type Results = Map<string, PerfResult[]>; // key `${mix}/${server}`
+
+async function main(): Promise<void> {
+  ensureDeps();
+  if (!has('dnsperf') || !has('taskset')) {
+    console.error('bench: dnsperf and taskset are required: run `bash bench/install-deps.sh` (Debian/Ubuntu, root) first.');
+    process.exit(1);
+  }
+  const t0 = Date.now();
+  const dir = tmpDir('bench-');
+  const refFile = join(dir, 'reference.zone');
+  const zoneFile = join(dir, `generated-${NAMES}.zone`);
+  writeZone(refFile, referenceZone());
+  // The generated zone contains the reference zone, so every mix's names exist in the zone all servers load.
+  writeZone(zoneFile, generatedZone(NAMES));
+  log(`bench: zones written (reference + ${NAMES} generated names); ${RUNS} runs × ${SECONDS} s per cell`);
+
+  const micro = microBenches();
+  const servers = await startAll(zoneFile);
+  const up = servers.filter((s) => s.running);
+  const results: Results = new Map();
+  const perfLines = new Set<string>();
+  const passes: { mix: Mix; fixed?: number }[] = [...MIXES.map((mix) => ({ mix })), ...(FIXED_QPS > 0 ? [{ mix: MIXES.find((m) => m.key === 'e')!, fixed: FIXED_QPS }] : [])];
+  const passKey = (p: { mix: Mix; fixed?: number }) => (p.fixed ? `${p.mix.key}@${p.fixed}` : p.mix.key);
+
+  for (let r = 0; r < RUNS; r++) {
+    for (const pass of passes) {
+      const datafile = writeDatafile(dir, pass.mix, pass.mix.unique ? SECONDS * UNIQUE_PER_SECOND : 0, NAMES, r);
+      // Rotate the order each run so no server always goes first (or right after the heaviest one).
+      const order = up.map((_, i) => up[(i + r) % up.length]).filter((s) => !(pass.fixed && s.def === ceiling));
+      for (const s of order) {
+        const opts = { port: s.running!.port, datafile, seconds: SECONDS, once: pass.mix.unique, maxQps: pass.fixed };
+        perfLines.add(perfCommand(opts).replace(String(opts.port), 'PORT').replace(datafile, `mix-${pass.mix.key}-RUN.txt`));
+        let res: PerfResult;
+        try { res = await dnsperf(opts); } catch (e) { log(`bench: dnsperf against ${s.def.label} failed: ${(e as Error).message.split('\n')[0]}`); continue; }
+        const k = `${passKey(pass)}/${s.def.key}`;
+        results.set(k, [...(results.get(k) ?? []), res]);
+        log(`run ${r + 1}/${RUNS} ${passKey(pass).padEnd(7)} ${s.def.label.padEnd(12)} ${Math.round(res.qps).toString().padStart(7)} q/s  avg ${(res.avgLatency * 1000).toFixed(2)} ms  max ${(res.maxLatency * 1000).toFixed(1)} ms  lost ${res.lost}  SERVFAIL ${res.servfail}  NXDOMAIN ${res.nxdomain}`);
+      }
+      rmSync(datafile, { force: true });
+    }
+  }
+  for (const s of up) await s.running!.stop();
+
+  // ---- report ----
+  const sum = (pk: string, key: string): Summary | undefined => { const runs = results.get(`${pk}/${key}`); return runs?.length ? summarize({ runs }) : undefined; };
+  const noises: number[] = [];
+  const sections: string[] = [];
+  const ratioRows = ['| mix | ours ÷ Knot | ours ÷ PowerDNS | ours ÷ Node ceiling |', '|---|---:|---:|---:|'];
+  for (const pass of passes) {
+    const pk = passKey(pass);
+    const rows = servers.filter((s) => !(pass.fixed && s.def === ceiling)).map((s) => {
+      const su = sum(pk, s.def.key);
+      if (su) noises.push(su.noise);
+      return { label: s.def.label, s: su, why: s.why };
+    });
+    const title = pass.fixed ? `(e) mixed at a fixed offered rate of ${pass.fixed.toLocaleString('en-US')} q/s (-Q)` : pass.mix.title;
+    sections.push(`### ${title}\n\n${mixTable(rows)}`);
+    const o = sum(pk, ours.key);
+    ratioRows.push(`| ${title} | ${ratio(o, sum(pk, knot.key))} | ${ratio(o, sum(pk, powerdns.key))} | ${pass.fixed ? 'n/a' : ratio(o, sum(pk, ceiling.key))} |`);
+  }
+  const commands = up.map((s) => `# ${s.def.label}\n${s.running!.commands.join('\n')}`
+    .replace(/\/tmp\/bench-[\w-]+/g, '$TMP').replaceAll(ROOT, './').replace(new RegExp(`\\b${s.running!.port}\\b`, 'g'), 'PORT')).join('\n\n');
+  const minutes = ((Date.now() - t0) / 60000).toFixed(1);
+  const noiseLine = noises.length
+    ? `Noise per cell = (max − min) / median of the ${RUNS} runs' QPS: median ${(100 * median(noises)).toFixed(0)}%, worst ${(100 * Math.max(...noises)).toFixed(0)}%.`
+    : 'No cell was measured.';
+  const md = `# Benchmark results
+
+Generated by \`npm run bench\` on ${new Date().toISOString()} in ${minutes} min: ${RUNS} runs × ${SECONDS} s per server per mix,
+zone of ${NAMES.toLocaleString('en-US')} generated names plus the reference zone, every query with DO=1, UDP.
+Figures are medians over runs; servers interleaved within each run. See bench/README.md for method and caveats.
+
+## Noise
+
+${noiseLine}
+This machine has 2 cores and was **shared with other work** while the bench ran, so the
+figures carry that interference on top of run-to-run variation; treat differences under
+the noise figure of the cell as no difference.
+
+## Ratios (QPS, ours ÷ peer)
+
+${ratioRows.join('\n')}
+
+## Per mix
+
+"lost" = queries without a reply within 2 s (dnsperf \`Queries lost\`), median per run; at the unlimited
+offered rate an overloaded server drops queries, so loss there measures overload, not bugs.
+
+${sections.join('\n\n')}
+${servers.filter((s) => s.why).map((s) => `\n**${s.def.label} not measured:** ${s.why}\n`).join('')}
+## In-process micro-benches
+
+${micro}
+
+## Machine
+
+${machine().join('\n')}
+
+## Exact command lines
+
+Setup and servers ($TMP is a fresh temporary directory, PORT a free port):
+
+\`\`\`
+${commands}
+\`\`\`
+
+Load (one per mix and run; \`-n 1\` for the unique-label mixes):
+
+\`\`\`
+${[...perfLines].join('\n')}
+\`\`\`
+`;
+  writeFileSync(join(SRC, 'RESULTS.md'), md);
+  log('\n' + md);
+  log(`bench: wrote bench/RESULTS.md (${minutes} min)`);
+}
+
+main().then(() => process.exit(0), (e: unknown) => { console.error(`bench: ${(e as Error).stack ?? String(e)}`); process.exit(1); });
