@@ -9,7 +9,8 @@ import { answersSigned, probe } from './probe.js';
 
 export const ZONE = 'example.com';
 /** The core the servers share; dnsperf gets LOADGEN_CPU. */
-export const SERVER_CPU = '0';
+/** CPU list for the servers (taskset -c); BENCH_SERVER_CPU=0,1 for the multi-worker run. */
+export const SERVER_CPU = process.env.BENCH_SERVER_CPU ?? '0';
 export const LOADGEN_CPU = '1';
 const DIST = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = join(DIST, 'server/cli.js');
@@ -57,8 +58,10 @@ export const ours: ServerDef = {
     const db = join(dir, 'ours.db');
     step(commands, process.execPath, [CLI, 'zone', 'import', zoneFile, '--db', db]);
     const port = await freePort();
-    // `serve` has no worker option: it is one Node process, one event loop (the single-worker case).
-    return daemon(commands, 'daneprime', process.execPath, [CLI, 'serve', '--db', db, '--dns', `127.0.0.1:${port}`],
+    // One worker by default (the single-core comparison); BENCH_WORKERS=2 measures the multi-core mode
+    // (with BENCH_SERVER_CPU=0,1 so the workers are not squeezed onto one core). No admin API.
+    const workers = process.env.BENCH_WORKERS ?? '1';
+    return daemon(commands, 'daneprime', process.execPath, [CLI, 'serve', '--db', db, '--dns', `127.0.0.1:${port}`, '--workers', workers, '--api', 'off'],
       async (d, p) => d.output().includes('dns: listening') && answersSigned(p, READY_NAME, 'TLSA'), port);
   },
 };
