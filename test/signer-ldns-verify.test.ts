@@ -6,7 +6,8 @@
 // NSEC3/NSEC3PARAM RDATA are checked by independent code too. Every record is written in the
 // RFC 3597 generic form ("\# len hex"), so the tools read exactly the octets we produced —
 // no presentation formatting of ours sits between our bytes and their verifier.
-import { test, type TestContext } from 'node:test';
+import { requireTool } from './helpers/tools.js';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,18 +21,6 @@ import { nsec3Hash, nsec3Owner, nsec3Rdata, nsec3paramRdata } from '../signer/ns
 import { nameToWire, type Name } from '../zones/model/name.js';
 import { RRType } from '../zones/model/types.js';
 import { rrsigTimeToText } from './signer-fixtures.js';
-
-/** Inline requireTool (see test/helpers/tools.ts in another change): fail under CI=true, else skip. */
-function requireTool(name: string, t: TestContext): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    if (process.env.CI === 'true') assert.fail(`required tool ${name} is not installed (run test/install-deps.sh)`);
-    t.skip(`${name} not installed`);
-    return false;
-  }
-}
 
 interface RRset { owner: Name; type: number; ttl: number; rdatas: Buffer[] }
 

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Name } from '../../../zones/model/name.js';
 import type { RRset } from '../../../zones/model/rrset.js';
 import { isDerivedRecord, type RRsetEdit } from '../../../zones/update.js';
-import { principal, requireScope } from '../auth.js';
+import { requireScope } from '../auth.js';
 import { ApiError, E } from '../errors.js';
 import { zoneName, ownerName, rrType } from '../names.js';
 import { rrsetToJson, recordsFromText, checkOwnerForm, type RecordInput } from '../rrset-json.js';
