@@ -7,14 +7,14 @@ import type { SignatureCache } from '../signer/sig-cache.js';
 const RCODE_NAMES = new Map<number, string>(Object.entries(Rcode).map(([k, v]) => [v, k]));
 
 export class Metrics {
-  /** Answered queries by "qtype rcode"; the key set stays small (types × rcodes). */
-  private readonly queries = new Map<string, number>();
+  /** Answered queries by qtype × 4096 + rcode (a number key: no string built per query). */
+  private readonly queries = new Map<number, number>();
   edits = 0;
   private readonly apiErrors = new Map<number, number>();
 
   /** The QueryContext.observe hook: one Map update per query. */
   readonly observe = (q: Query | undefined, rcode: number): void => {
-    const key = `${q ? typeToText(q.qtype) : 'NONE'} ${RCODE_NAMES.get(rcode) ?? String(rcode)}`;
+    const key = (q ? q.qtype + 1 : 0) * 4096 + rcode;
     this.queries.set(key, (this.queries.get(key) ?? 0) + 1);
   };
 
@@ -30,9 +30,9 @@ export class Metrics {
       for (const [labels, v] of rows) out.push(`${name}${labels} ${v}`);
     };
     counter('daneprime_dns_queries_total', 'DNS queries answered, by query type and response code.',
-      [...this.queries].sort().map(([k, v]) => {
-        const [qtype, rcode] = k.split(' ');
-        return [`{qtype="${qtype}",rcode="${rcode}"}`, v];
+      [...this.queries].sort((a, b) => a[0] - b[0]).map(([k, v]) => {
+        const qtype = Math.floor(k / 4096) - 1, rcode = k % 4096;
+        return [`{qtype="${qtype < 0 ? 'NONE' : typeToText(qtype)}",rcode="${RCODE_NAMES.get(rcode) ?? String(rcode)}"}`, v];
       }));
     counter('daneprime_dnssec_signatures_total', 'RRSIGs made.', [['', cache?.signed ?? 0]]);
     counter('daneprime_dnssec_cache_hits_total', 'Signature cache hits.', [['', cache?.hits ?? 0]]);

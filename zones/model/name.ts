@@ -21,6 +21,19 @@ function plainByte(b: number): boolean {
 
 /** One wire label (raw bytes) → presentation text, lowercased unless keepCase. */
 export function labelToText(buf: Uint8Array, start: number, end: number, keepCase = false): string {
+  // Fast path (every name on the query path, in practice): no byte needs an escape, so the
+  // label is its own latin1 text. Per-character string building cost more than the lookup.
+  let upper = false;
+  let plain = true;
+  for (let i = start; i < end; i++) {
+    const b = buf[i];
+    if (!plainByte(b)) { plain = false; break; }
+    if (b >= 0x41 && b <= 0x5a) upper = true;
+  }
+  if (plain) {
+    const text = Buffer.prototype.latin1Slice.call(buf, start, end) as string;
+    return upper && !keepCase ? text.toLowerCase() : text;
+  }
   let s = '';
   for (let i = start; i < end; i++) {
     let b = buf[i];
