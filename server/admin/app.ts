@@ -15,6 +15,7 @@ import { tlsaRoutes } from './routes/tlsa.js';
 import { keyRoutes } from './routes/keys.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { auditRoutes } from './routes/audit.js';
+import { transferRoutes } from './routes/transfers.js';
 
 export interface ApiDeps {
   store: Store;
@@ -56,6 +57,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     api.register(keyRoutes);
     api.register(tokenRoutes);
     api.register(auditRoutes);
+    api.register(transferRoutes);
   }, { prefix: API_PREFIX });
   return app;
 }

@@ -6,6 +6,8 @@ import { ZoneParseError } from '../../zones/io/zonefile-parse.js';
 import { ZoneCheckError } from '../../zones/zone-check.js';
 import { SettingsError } from '../../zones/settings.js';
 import { NameError } from '../../zones/model/name.js';
+import { TsigKeyError } from '../xfr/keys.js';
+import { SecondaryError } from '../xfr/acl.js';
 import type { Logger } from '../log.js';
 
 /** The `error` field of every error response: stable strings clients can switch on. */
@@ -16,6 +18,8 @@ export const E = {
   FORBIDDEN: 'forbidden',
   NOT_FOUND: 'not_found',
   EXISTS: 'exists',
+  /** 409: still referenced (a TSIG key a secondary requires). */
+  IN_USE: 'in_use',
   STALE: 'stale',
   UNSUPPORTED_MEDIA: 'unsupported_media_type',
   TOO_LARGE: 'too_large',
@@ -53,11 +57,29 @@ const EDIT_STATUS: Record<EditError['code'], [number, ErrorCode]> = {
   stale: [412, E.STALE],
 };
 
+const TSIG_STATUS: Record<TsigKeyError['code'], [number, ErrorCode]> = {
+  invalid: [400, E.INVALID],
+  exists: [409, E.EXISTS],
+  missing: [404, E.NOT_FOUND],
+  in_use: [409, E.IN_USE],
+};
+
+const SECONDARY_STATUS: Record<SecondaryError['code'], [number, ErrorCode]> = {
+  invalid: [400, E.INVALID],
+  no_key: [400, E.INVALID],
+  no_zone: [404, E.NOT_FOUND],
+  missing: [404, E.NOT_FOUND],
+};
+
 /** Map anything thrown by a route (or by fastify itself) to a status and body. Bad input never becomes a 500. */
 export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
   if (err instanceof EditError) {
     const [status, code] = EDIT_STATUS[err.code];
+    return new ApiError(status, code, err.message, err.field);
+  }
+  if (err instanceof TsigKeyError || err instanceof SecondaryError) {
+    const [status, code] = err instanceof TsigKeyError ? TSIG_STATUS[err.code] : SECONDARY_STATUS[err.code];
     return new ApiError(status, code, err.message, err.field);
   }
   if (err instanceof RdataError || err instanceof ZoneCheckError || err instanceof NameError) return new ApiError(400, E.INVALID, err.message);

@@ -6,7 +6,8 @@ import type { Store } from '../../zones/store/sqlite.js';
 import { tsigKeyName, TsigKeyError } from './keys.js';
 
 export class SecondaryError extends Error {
-  constructor(readonly code: 'invalid' | 'no_zone' | 'no_key' | 'missing', message: string) { super(message); }
+  /** `field`: the input at fault (address, tsig, zone), for the admin API's errors. */
+  constructor(readonly code: 'invalid' | 'no_zone' | 'no_key' | 'missing', message: string, readonly field?: string) { super(message); }
 }
 
 export interface SecondarySpec {
@@ -27,14 +28,14 @@ export function parseSecondaryAddress(text: string): { address: string; port: nu
   const fam = isIP(ip);
   const bits = len === undefined ? undefined : Number(len);
   if (!fam || (bits !== undefined && (!/^\d+$/.test(len) || bits > (fam === 4 ? 32 : 128))) || port < 1 || port > 65535) {
-    throw new SecondaryError('invalid', `bad secondary address ${JSON.stringify(text)}: expected ADDR[:PORT], [IPv6]:PORT or ADDR/LEN`);
+    throw new SecondaryError('invalid', `bad secondary address ${JSON.stringify(text)}: expected ADDR[:PORT], [IPv6]:PORT or ADDR/LEN`, 'address');
   }
   return { address: bits === undefined ? ip.toLowerCase() : `${ip.toLowerCase()}/${bits}`, port };
 }
 
 function zoneId(store: Store, apex: Name): number {
   const row = store.zone(apex);
-  if (!row) throw new SecondaryError('no_zone', `no such zone: ${apex}`);
+  if (!row) throw new SecondaryError('no_zone', `no such zone: ${apex}`, 'zone');
   return row.id;
 }
 
@@ -42,8 +43,8 @@ export function addSecondary(store: Store, xs: XfrStore, apex: Name, addr: strin
   const { address, port } = parseSecondaryAddress(addr);
   let tsigKey: Name | null = null;
   if (key !== undefined) {
-    try { tsigKey = tsigKeyName(key); } catch (e) { throw new SecondaryError('invalid', (e as TsigKeyError).message); }
-    if (!xs.tsigKey(tsigKey)) throw new SecondaryError('no_key', `no TSIG key ${tsigKey} (add it with: daneprime tsig add ${tsigKey})`);
+    try { tsigKey = tsigKeyName(key); } catch (e) { throw new SecondaryError('invalid', (e as TsigKeyError).message, 'tsig'); }
+    if (!xs.tsigKey(tsigKey)) throw new SecondaryError('no_key', `no TSIG key ${tsigKey} (add it with: daneprime tsig add ${tsigKey})`, 'tsig');
   }
   xs.addSecondary(zoneId(store, apex), address, port, tsigKey, now);
   return { address, port, tsigKey };
@@ -55,7 +56,7 @@ export function listSecondaries(store: Store, xs: XfrStore, apex: Name): Seconda
 
 export function removeSecondary(store: Store, xs: XfrStore, apex: Name, addr: string): void {
   const { address, port } = parseSecondaryAddress(addr);
-  if (!xs.removeSecondary(zoneId(store, apex), address, port)) throw new SecondaryError('missing', `${addr} is not a secondary of ${apex}`);
+  if (!xs.removeSecondary(zoneId(store, apex), address, port)) throw new SecondaryError('missing', `${addr} is not a secondary of ${apex}`, 'address');
 }
 
 function toSpec(r: SecondaryRow): SecondarySpec {

@@ -7,7 +7,8 @@ import type { TsigKey } from './tsig.js';
 export const TSIG_ALGORITHMS: readonly TsigAlgorithm[] = ['hmac-sha256', 'hmac-sha512'];
 
 export class TsigKeyError extends Error {
-  constructor(readonly code: 'invalid' | 'exists' | 'missing' | 'in_use', message: string) { super(message); }
+  /** `field`: the input at fault (name, algorithm, secret), for the admin API's 400s. */
+  constructor(readonly code: 'invalid' | 'exists' | 'missing' | 'in_use', message: string, readonly field?: string) { super(message); }
 }
 
 /** Key names are domain names (RFC 8945 §4.2); we keep them lowercase, fully qualified. */
@@ -15,7 +16,7 @@ export function tsigKeyName(text: string): Name {
   try {
     return parseName(text.endsWith('.') ? text : text + '.').toLowerCase();
   } catch (err) {
-    throw new TsigKeyError('invalid', `bad key name ${JSON.stringify(text)}: ${(err as Error).message}`);
+    throw new TsigKeyError('invalid', `bad key name ${JSON.stringify(text)}: ${(err as Error).message}`, 'name');
   }
 }
 
@@ -25,18 +26,18 @@ export function tsigKeyName(text: string): Name {
  */
 export function createTsigKey(xs: XfrStore, name: string, algorithm: string = 'hmac-sha256', secretB64: string | undefined, now: number):
   { name: Name; algorithm: TsigAlgorithm; secret: string; generated: boolean } {
-  if (!TSIG_ALGORITHMS.includes(algorithm as TsigAlgorithm)) throw new TsigKeyError('invalid', `algorithm must be one of ${TSIG_ALGORITHMS.join(', ')}`);
+  if (!TSIG_ALGORITHMS.includes(algorithm as TsigAlgorithm)) throw new TsigKeyError('invalid', `algorithm must be one of ${TSIG_ALGORITHMS.join(', ')}`, 'algorithm');
   const alg = algorithm as TsigAlgorithm;
   const key = tsigKeyName(name);
   let secret: Buffer;
   if (secretB64 !== undefined) {
-    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(secretB64)) throw new TsigKeyError('invalid', 'secret must be base64');
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(secretB64)) throw new TsigKeyError('invalid', 'secret must be base64', 'secret');
     secret = Buffer.from(secretB64, 'base64');
-    if (secret.length < 16) throw new TsigKeyError('invalid', 'secret must be at least 16 bytes');
+    if (secret.length < 16) throw new TsigKeyError('invalid', 'secret must be at least 16 bytes', 'secret');
   } else {
     secret = randomBytes(alg === 'hmac-sha512' ? 64 : 32);
   }
-  if (xs.tsigKey(key)) throw new TsigKeyError('exists', `TSIG key ${key} already exists`);
+  if (xs.tsigKey(key)) throw new TsigKeyError('exists', `TSIG key ${key} already exists`, 'name');
   xs.addTsigKey(key, alg, secret, now);
   return { name: key, algorithm: alg, secret: secret.toString('base64'), generated: secretB64 === undefined };
 }
@@ -48,8 +49,8 @@ export function listTsigKeys(xs: XfrStore): { name: Name; algorithm: TsigAlgorit
 
 export function deleteTsigKey(xs: XfrStore, name: string): void {
   const r = xs.deleteTsigKey(tsigKeyName(name));
-  if (r === 'missing') throw new TsigKeyError('missing', `no TSIG key ${name}`);
-  if (r === 'in_use') throw new TsigKeyError('in_use', `TSIG key ${name} is still required by a secondary; remove that first`);
+  if (r === 'missing') throw new TsigKeyError('missing', `no TSIG key ${name}`, 'name');
+  if (r === 'in_use') throw new TsigKeyError('in_use', `TSIG key ${name} is still required by a secondary; remove that first`, 'name');
 }
 
 /** Read a key for signing/verifying; read from the store each time so CLI changes apply at once. */
