@@ -4,16 +4,23 @@ import type { Name } from '../zones/model/name.js';
 import type { Registry } from '../zones/registry.js';
 import type { Logger } from './log.js';
 
-/** Sent by a worker after it committed an edit; relayed by the primary to every other worker. */
-export interface ZoneChangedMessage {
-  kind: 'zone-changed';
-  apex: Name;
-  names: Name[];
+/**
+ * A worker committed an edit (`zone-changed`, relayed by the primary to every other worker);
+ * each sibling applies it and says so (`zone-applied`); once all have, the primary tells the
+ * editor (`zone-shared`), whose API reply waits for that — so the client's next query, on
+ * whichever worker, already sees the edit.
+ */
+type Message =
+  | { kind: 'zone-changed'; apex: Name; names: Name[]; seq: number; from?: number }
+  | { kind: 'zone-applied'; seq: number; from: number }
+  | { kind: 'zone-shared'; seq: number };
+
+function isMessage(m: unknown): m is Message {
+  return typeof m === 'object' && m !== null && typeof (m as Message).kind === 'string' && (m as Message).kind.startsWith('zone-');
 }
 
-function isZoneChanged(m: unknown): m is ZoneChangedMessage {
-  return typeof m === 'object' && m !== null && (m as ZoneChangedMessage).kind === 'zone-changed';
-}
+/** How long an editor waits for its siblings before answering anyway (a stuck worker must not stall the API). */
+const SHARE_TIMEOUT_MS = 1000;
 
 /**
  * The primary: fork `n` workers, relay edit notices between them, restart a worker that dies
@@ -26,9 +33,21 @@ export function runPrimary(n: number, log: Logger): void {
   const fork = (index: number) => cluster.fork({ DANEPRIME_WORKER_INDEX: String(index) });
   const indexOf = new Map<number, number>();
   for (let i = 0; i < n; i++) indexOf.set(fork(i).id, i);
+  const awaiting = new Map<string, number>(); // `${editor}:${seq}` → siblings yet to apply
   cluster.on('message', (from: Worker, msg: unknown) => {
-    if (!isZoneChanged(msg)) return;
-    for (const w of Object.values(cluster.workers ?? {})) if (w && w.id !== from.id) w.send(msg);
+    if (!isMessage(msg)) return;
+    if (msg.kind === 'zone-changed') {
+      const others = Object.values(cluster.workers ?? {}).filter((w): w is Worker => !!w && w.id !== from.id);
+      if (others.length === 0) { from.send({ kind: 'zone-shared', seq: msg.seq } satisfies Message); return; }
+      awaiting.set(`${from.id}:${msg.seq}`, others.length);
+      for (const w of others) w.send({ ...msg, from: from.id } satisfies Message);
+    } else if (msg.kind === 'zone-applied') {
+      const key = `${msg.from}:${msg.seq}`;
+      const left = (awaiting.get(key) ?? 1) - 1;
+      if (left > 0) { awaiting.set(key, left); return; }
+      awaiting.delete(key);
+      cluster.workers?.[msg.from]?.send({ kind: 'zone-shared', seq: msg.seq } satisfies Message);
+    }
   });
   cluster.on('exit', (w, code, signal) => {
     if (stopping) {
@@ -59,11 +78,27 @@ export function runPrimary(n: number, log: Logger): void {
  */
 export function shareEdits(zones: Registry, keep: (apex: Name, name: Name, type: number) => boolean): void {
   if (!cluster.isWorker || !process.send) return;
+  let seq = 0;
+  const pending = new Map<number, () => void>();
   zones.onChange((e) => {
-    if (e.delta && e.local) process.send!({ kind: 'zone-changed', apex: e.apex, names: [...e.delta.touched] } satisfies ZoneChangedMessage);
+    if (!e.delta || !e.local) return;
+    const n = ++seq;
+    const done = new Promise<void>((resolve) => {
+      const timer = setTimeout(() => { pending.delete(n); resolve(); }, SHARE_TIMEOUT_MS);
+      timer.unref();
+      pending.set(n, () => { clearTimeout(timer); pending.delete(n); resolve(); });
+    });
+    zones.whenShared(done);
+    process.send!({ kind: 'zone-changed', apex: e.apex, names: [...e.delta.touched], seq: n } satisfies Message);
   });
   process.on('message', (msg: unknown) => {
-    if (isZoneChanged(msg)) zones.reloadNames(msg.apex, msg.names, (name, type) => keep(msg.apex, name, type));
+    if (!isMessage(msg)) return;
+    if (msg.kind === 'zone-changed') {
+      zones.reloadNames(msg.apex, msg.names, (name, type) => keep(msg.apex, name, type));
+      process.send!({ kind: 'zone-applied', seq: msg.seq, from: msg.from! } satisfies Message);
+    } else if (msg.kind === 'zone-shared') {
+      pending.get(msg.seq)?.();
+    }
   });
 }
 

@@ -46,3 +46,30 @@ test('two workers serve the zone and both pick up a replaced zone', async () => 
     dir.cleanup();
   }
 });
+
+test('with two workers, an API edit is served by every worker on the next queries', async () => {
+  const dir = tmpDir();
+  const db = join(dir.dir, 'db');
+  try {
+    assert.equal(runCli(['zone', 'import', FIXTURE, '--db', db]).status, 0);
+    const token = runCli(['token', 'create', '--admin', '--db', db]).stdout.trim();
+    const srv = await startServer(db, { env: { DANEPRIME_WORKERS: '2', DANEPRIME_API: '127.0.0.1:0' } });
+    try {
+      const { value: ready } = await pollUntil(() => (srv.stderr().match(/serving 1 zone/g) ?? []).length === 2, 5000);
+      assert.ok(ready, 'both workers up');
+      const api = /api: listening on (http:\/\/\S+)/.exec(srv.stderr())![1];
+      const res = await fetch(`${api}/api/v1/zones/example.com/rrsets/www/A`, {
+        method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ ttl: 300, records: ['192.0.2.82'] }),
+      });
+      assert.equal(res.status, 200, await res.text());
+      // Right after the API answered: fresh sockets land on both workers; none may serve the old data.
+      const rs = await Promise.all(Array.from({ length: 40 }, (_, i) => udpAsk(srv.port, 'www.example.com', 'A', 200 + i)));
+      assert.deepEqual(new Set(rs.map((r) => (r.answers[0] as packet.StringAnswer).data)), new Set(['192.0.2.82']));
+    } finally {
+      await srv.stop();
+    }
+  } finally {
+    dir.cleanup();
+  }
+});

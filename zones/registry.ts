@@ -29,6 +29,20 @@ export class Registry {
     this.listeners.push(fn);
   }
 
+  private sharing: Promise<void>[] = [];
+
+  /** Register work that makes a local commit visible elsewhere (sibling workers applying it). */
+  whenShared(p: Promise<void>): void {
+    this.sharing.push(p);
+  }
+
+  /** Resolves once every local commit so far is visible to every process serving these zones. */
+  async settled(): Promise<void> {
+    const all = this.sharing;
+    this.sharing = [];
+    await Promise.all(all);
+  }
+
   /** Bumped on every change to any zone: derived caches (encoded replies) key on it. */
   generation = 0;
 

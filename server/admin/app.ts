@@ -43,6 +43,8 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   installErrorHandling(app, deps.log, (status) => deps.metrics.apiError(status));
   // RFC 4027 text/dns: a zone file as the request body.
   app.addContentTypeParser('text/dns', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  // With --workers, a write is answered only once sibling workers serve it too (bounded wait).
+  app.addHook('onSend', async () => { await deps.zones.settled(); });
   app.register(healthRoutes);
   app.register(async (api) => {
     api.register(authPlugin);
