@@ -32,7 +32,8 @@ test('Knot DNS as secondary: transfer with TSIG, validation, NOTIFY/IXFR, ACL', 
     const secret = cli(['tsig', 'add', 'xfr', '--db', db]).trim().split('\n').pop()!;
     const knotPort = await freePort();
     cli(['zone', 'secondary', 'add', 'example.com', `127.0.0.1:${knotPort}`, '--tsig', 'xfr', '--db', db]);
-    const ours = await startServer(db);
+    const token = cli(['token', 'create', '--admin', '--db', db]).trim();
+    const ours = await startServer(db, { DANEPRIME_API: '127.0.0.1:0' });
     children.push(ours);
     const knot = await startKnot(dir, { port: knotPort, primaryPort: ours.port, secret, zone: 'example.com' });
     children.push(knot);
@@ -69,7 +70,7 @@ test('Knot DNS as secondary: transfer with TSIG, validation, NOTIFY/IXFR, ACL', 
       assert.equal(r.status, 0, r.stdout + r.stderr);
     });
 
-    await t.test('(b) an edit from another process: NOTIFY, Knot pulls IXFR and serves the new TLSA within 2 s', async () => {
+    await t.test('(b) an edit from another process (zone import --replace): NOTIFY, Knot pulls IXFR and serves the new TLSA within 2 s', async () => {
       const text = readFileSync(FIXTURE, 'utf8').replace('2024010101', '2024010102')
         .replace(/^_443\._tcp\.www TLSA .*$/m, `_443._tcp.www TLSA ${NEW_TLSA}`);
       const edited = join(dir, 'edited.zone');
@@ -84,6 +85,26 @@ test('Knot DNS as secondary: transfer with TSIG, validation, NOTIFY/IXFR, ACL', 
       await waitFor('Knot to log the IXFR', 2000, () => /IXFR/.test(knot.log()));
     });
 
+    await t.test('(b) an edit through the API: NOTIFY, Knot pulls an incremental IXFR and serves the new TLSA within 2 s', async () => {
+      const api = /api: listening on (http:\/\/\S+)/.exec(ours.log())![1];
+      const styleBefore = (knot.log().match(/AXFR-style IXFR/g) ?? []).length;
+      const ixfrBefore = (knot.log().match(/IXFR, incoming/g) ?? []).length;
+      const tlsa = '3 1 1 ' + 'bc'.repeat(32);
+      const started = Date.now();
+      const res = await fetch(`${api}/api/v1/zones/example.com/rrsets/_443._tcp.www/TLSA`, {
+        method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ ttl: 300, records: [tlsa] }),
+      });
+      assert.equal(res.status, 200, await res.text());
+      const serial = ((await res.json()) as { serial: number }).serial;
+      await waitFor('Knot to serve the API-edited TLSA', 2000, () =>
+        kdig(['@127.0.0.1', '-p', String(knotPort), '_443._tcp.www.example.com', 'TLSA', '+short']).includes('BCBCBCBC'));
+      t.diagnostic(`API edit visible on Knot after ${Date.now() - started} ms`);
+      assert.equal(knotSerial(knotPort), serial);
+      await waitFor('Knot to log the IXFR', 2000, () => (knot.log().match(/IXFR, incoming/g) ?? []).length > ixfrBefore);
+      assert.equal((knot.log().match(/AXFR-style IXFR/g) ?? []).length, styleBefore, 'the step was incremental, not AXFR-style');
+    });
+
     await t.test('(e) a week later (injected clock) Knot holds freshly signed data', async () => {
       await ours.stop();
       const WEEK = 7 * 86400;
@@ -95,7 +116,7 @@ test('Knot DNS as secondary: transfer with TSIG, validation, NOTIFY/IXFR, ACL', 
         const inception = sig?.split(/\s+/)[5];
         return !!inception && Date.parse(inception.replace(/^(\d{4})(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)$/, '$1-$2-$3T$4:$5:$6Z')) / 1000 >= floor;
       });
-      assert.ok((knotSerial(knotPort) ?? 0) > 2024010102, 'the re-sign moved the serial');
+      assert.ok((knotSerial(knotPort) ?? 0) > 2024010103, 'the re-sign moved the serial');
       assert.match(later.log(), /signatures renewed/);
     });
   } finally {
