@@ -95,8 +95,9 @@ test('Knot DNS as secondary: transfer with TSIG, validation, NOTIFY/IXFR, ACL', 
         method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
         body: JSON.stringify({ ttl: 300, records: [tlsa] }),
       });
-      assert.equal(res.status, 200, await res.text());
-      const serial = ((await res.json()) as { serial: number }).serial;
+      const body = await res.text();
+      assert.equal(res.status, 200, body);
+      const serial = (JSON.parse(body) as { serial: number }).serial;
       await waitFor('Knot to serve the API-edited TLSA', 2000, () =>
         kdig(['@127.0.0.1', '-p', String(knotPort), '_443._tcp.www.example.com', 'TLSA', '+short']).includes('BCBCBCBC'));
       t.diagnostic(`API edit visible on Knot after ${Date.now() - started} ms`);

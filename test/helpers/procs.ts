@@ -1,6 +1,6 @@
 // Child processes for end-to-end tests: our server (`daneprime serve`) and Knot DNS as its secondary.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -67,6 +67,8 @@ export async function freePort(): Promise<number> {
 /** Start knotd as a secondary of `example.com` pulling from our server with TSIG key `xfr`. */
 export async function startKnot(dir: string, opts: { port: number; primaryPort: number; secret: string; zone: string }): Promise<Child> {
   const conf = join(dir, 'knot.conf');
+  // Knot does not create its database directory: without it the journal cannot store IXFR changes.
+  mkdirSync(join(dir, 'db'), { recursive: true });
   writeFileSync(conf, `server:
     listen: 127.0.0.1@${opts.port}
     rundir: ${dir}
