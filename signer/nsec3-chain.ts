@@ -4,6 +4,7 @@ import { RRType } from '../zones/model/types.js';
 import { makeRRset, type RRset } from '../zones/model/rrset.js';
 import type { Zone, ZoneNode, ZoneDelta } from '../zones/zone.js';
 import type { Nsec3Settings } from '../zones/settings.js';
+import { SortedChunks } from './sorted-chunks.js';
 import { nsec3Hash, nsec3Owner, nsec3Rdata, nsec3paramRdata, NSEC3_HASH_SHA1, NSEC3_FLAG_OPT_OUT } from './nsec3.js';
 
 /** One original name in the chain, with its hash and (lazily) its NSEC3 RRset. */
@@ -23,7 +24,7 @@ export interface Nsec3Entry {
 
 export class Nsec3Chain {
   /** Sorted by hash: binary search finds the matching or covering record in O(log n). */
-  private entries: Nsec3Entry[] = [];
+  private readonly entries = new SortedChunks<Nsec3Entry>();
   private readonly byName = new Map<Name, Nsec3Entry>();
   readonly salt: Buffer;
   private ttl = 0;
@@ -43,7 +44,7 @@ export class Nsec3Chain {
   }
 
   get size(): number {
-    return this.entries.length;
+    return this.entries.size;
   }
 
   hash(name: Name): string {
@@ -60,18 +61,19 @@ export class Nsec3Chain {
     this.builds++;
     this.wildcardCovers.clear();
     this.dropAll();
-    this.entries = [];
+    const list: Nsec3Entry[] = [];
     this.byName.clear();
     this.ttl = negativeTtl(this.zone);
     for (const node of this.zone.nodes.values()) {
       const types = this.chainTypes(node);
       if (types) {
         const e = entry(node.name, this.hash(node.name), types);
-        this.entries.push(e);
+        list.push(e);
         this.byName.set(node.name, e);
       }
     }
-    this.entries.sort((a, b) => (a.hash < b.hash ? -1 : a.hash > b.hash ? 1 : 0));
+    list.sort((a, b) => (a.hash < b.hash ? -1 : a.hash > b.hash ? 1 : 0));
+    this.entries.reset(list);
   }
 
   /**
@@ -99,17 +101,6 @@ export class Nsec3Chain {
     }
   }
 
-  private indexOf(hash: string): number {
-    let lo = 0, hi = this.entries.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      const h = this.entries[mid].hash;
-      if (h === hash) return mid;
-      if (h < hash) lo = mid + 1; else hi = mid - 1;
-    }
-    return -(lo + 1);
-  }
-
   /** The NSEC3 covering the wildcard at a closest encloser (RFC 5155 §7.2.2, third record). */
   wildcardCover(closestEncloser: Name): Nsec3Entry {
     let e = this.wildcardCovers.get(closestEncloser);
@@ -123,22 +114,20 @@ export class Nsec3Chain {
 
   private insert(e: Nsec3Entry): void {
     this.wildcardCovers.clear();
-    const i = this.indexOf(e.hash);
-    if (i >= 0) throw new Error(`NSEC3 hash collision between ${e.name} and ${this.entries[i].name}`);
-    const at = -i - 1;
-    this.entries.splice(at, 0, e);
+    if (!this.entries.insert(e)) throw new Error(`NSEC3 hash collision between ${e.name} and ${this.entries.find(e.hash)!.name}`);
     this.byName.set(e.name, e);
-    this.dropRRset(this.entries[(at - 1 + this.entries.length) % this.entries.length]);
+    // The predecessor's "next hashed owner" now points at e.
+    this.dropRRset(this.entries.before(e));
   }
 
   private remove(e: Nsec3Entry): void {
     this.wildcardCovers.clear();
-    const i = this.indexOf(e.hash);
-    if (i < 0) return;
-    this.entries.splice(i, 1);
+    if (this.entries.size === 0 || this.entries.find(e.hash) !== e) return;
+    const prev = this.entries.before(e);
+    this.entries.remove(e);
     this.byName.delete(e.name);
     this.dropRRset(e);
-    if (this.entries.length) this.dropRRset(this.entries[(i - 1 + this.entries.length) % this.entries.length]);
+    if (this.entries.size) this.dropRRset(prev);
   }
 
   private dropRRset(e: Nsec3Entry): void {
@@ -200,17 +189,14 @@ export class Nsec3Chain {
   }
 
   coveringHash(hash: string): Nsec3Entry {
-    const i = this.indexOf(hash);
     // A match would prove existence, not cover; callers only ask for names that do not exist.
-    const at = i >= 0 ? i : -i - 2;
-    return this.entries[(at + this.entries.length) % this.entries.length];
+    return this.entries.atOrBefore(hash);
   }
 
   /** The NSEC3 RRset of an entry (RFC 5155 §3): next hashed owner is the following entry's hash. */
   rrsetOf(e: Nsec3Entry): RRset {
     if (e.rrset) return e.rrset;
-    const i = this.indexOf(e.hash);
-    const next = this.entries[(i + 1) % this.entries.length];
+    const next = this.entries.after(e);
     const owner = nsec3Owner(Buffer.from(e.hash, 'latin1'), this.zone.apex);
     const rdata = nsec3Rdata({
       hashAlgorithm: NSEC3_HASH_SHA1, flags: this.params.optOut ? NSEC3_FLAG_OPT_OUT : 0,
@@ -221,7 +207,7 @@ export class Nsec3Chain {
   }
 
   /** Every entry in hash order (zone transfer, export). */
-  all(): readonly Nsec3Entry[] {
+  all(): Iterable<Nsec3Entry> {
     return this.entries;
   }
 }
