@@ -57,7 +57,7 @@ async function main(): Promise<void> {
     const reply = await new Promise<Buffer>((resolve) => { c.once('message', resolve); c.send(q, srv.addresses[0].port, '127.0.0.1'); });
     c.close();
     const signed = (packet.decode(reply).answers ?? []).some((a) => a.type === 'RRSIG');
-    console.log(`serve: zone loaded and NSEC3 chain built in ${(loaded / 1000).toFixed(1)} s; first signed answer ${((performance.now() - t) / 1000).toFixed(1)} s after start (${signed ? 'signed' : 'NOT signed'}); ${mb()}`);
+    console.log(`serve: zone loaded and NSEC3 chain built in ${(loaded / 1000).toFixed(1)} s; first signed answer ${((performance.now() - t) / 1000).toFixed(1)} s after start (${signed ? 'signed' : 'NOT signed'}); ${mb()} (this process also did the import; \`daneprime serve\` alone: see bench/README.md)`);
     await new Promise((r) => setTimeout(r, 500));
 
     const editMs: number[] = [];
