@@ -21,7 +21,8 @@ import { UsageError, dbPath, zoneArg, withStore, nowSeconds } from './common.js'
 import { cmdSecondary, SECONDARY_USAGE } from './secondary.js';
 
 export const ZONE_USAGE = `  daneprime zone import FILE [--origin NAME] [--replace] [--csk] [--unsigned]
-                        [--nsec3-iterations N] [--nsec3-salt HEX] [--nsec3-optout] [--db PATH]
+                        [--nsec3-iterations N] [--nsec3-salt HEX] [--nsec3-optout]
+                        [--serial increment|unixtime] [--db PATH]
   daneprime zone export NAME [--signed] [--db PATH]
   daneprime zone list [--db PATH]
   daneprime zone delete NAME [--db PATH]
@@ -40,6 +41,7 @@ export function cmdZone(argv: string[]): void {
       db: { type: 'string' }, origin: { type: 'string' }, replace: { type: 'boolean' }, signed: { type: 'boolean' },
       csk: { type: 'boolean' }, unsigned: { type: 'boolean' }, role: { type: 'string' },
       'nsec3-iterations': { type: 'string' }, 'nsec3-salt': { type: 'string' }, 'nsec3-optout': { type: 'boolean' },
+      serial: { type: 'string' },
     },
   });
   const db = dbPath(values.db);
@@ -55,7 +57,10 @@ export function cmdZone(argv: string[]): void {
       if (values['nsec3-iterations'] !== undefined) nsec3.iterations = Number(values['nsec3-iterations']);
       if (values['nsec3-salt'] !== undefined) nsec3.salt = values['nsec3-salt'] === '-' ? '' : values['nsec3-salt'];
       if (values['nsec3-optout']) nsec3.optOut = true;
-      const settings = { ...(values.unsigned ? { signed: false } : {}), ...(Object.keys(nsec3).length ? { nsec3 } : {}) };
+      const settings = {
+        ...(values.unsigned ? { signed: false } : {}), ...(Object.keys(nsec3).length ? { nsec3 } : {}),
+        ...(values.serial !== undefined ? { serial: values.serial } : {}),
+      };
       const now = nowSeconds();
       const res = withStore(db, (s) => importZone(s, apex, records, {
         replace: values.replace, now, settings: settings as never, makeKeys: () => initialKeys(now, !!values.csk),
