@@ -192,9 +192,11 @@ Load (one per mix and run; \`-n 1\` for the unique-label mixes):
 ${[...perfLines].join('\n')}
 \`\`\`
 `;
-  writeFileSync(join(SRC, 'RESULTS.md'), md);
+  // BENCH_OUT names another results file (e.g. the multi-worker run) so one run does not overwrite the other.
+  const out = process.env.BENCH_OUT ?? 'RESULTS.md';
+  writeFileSync(join(SRC, out), md);
   log('\n' + md);
-  log(`bench: wrote bench/RESULTS.md (${minutes} min)`);
+  log(`bench: wrote bench/${out} (${minutes} min)`);
 }
 
 main().then(() => process.exit(0), (e: unknown) => { console.error(`bench: ${(e as Error).stack ?? String(e)}`); process.exit(1); });

@@ -1,5 +1,4 @@
 // Process counters (DNS queries, signing, cache, edits, API errors) and their Prometheus text exposition.
-import type { Query } from './query/parse.js';
 import { Rcode } from './query/parse.js';
 import { typeToText } from '../zones/model/types.js';
 import type { SignatureCache } from '../signer/sig-cache.js';
@@ -13,8 +12,8 @@ export class Metrics {
   private readonly apiErrors = new Map<number, number>();
 
   /** The QueryContext.observe hook: one Map update per query. */
-  readonly observe = (q: Query | undefined, rcode: number): void => {
-    const key = (q ? q.qtype + 1 : 0) * 4096 + rcode;
+  readonly observe = (qtype: number | undefined, rcode: number): void => {
+    const key = (qtype === undefined ? 0 : qtype + 1) * 4096 + rcode;
     this.queries.set(key, (this.queries.get(key) ?? 0) + 1);
   };
 

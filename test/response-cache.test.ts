@@ -43,3 +43,24 @@ test('NXDOMAIN and wildcard replies are not cached (random labels would only evi
   }
   assert.equal(s.ctx.cache!.hits, 0);
 });
+
+test('a query without EDNS never gets a reply cached for one with EDNS (the OPT echo differs)', () => {
+  const s = zonesFromText({ 'example.com': fixture });
+  const withOpt = ask(s.ctx, 'www.example.com', 'A', { udpSize: 512 });
+  assert.equal(withOpt.additionals!.filter((a) => a.type === 'OPT').length, 1);
+  const without = ask(s.ctx, 'www.example.com', 'A', { edns: false });
+  assert.equal(without.additionals!.filter((a) => a.type === 'OPT').length, 0);
+});
+
+test('queries that are not plain (options in OPT, EDNS version 1) skip the cache and still get the right answer', () => {
+  const s = zonesFromText({ 'example.com': fixture });
+  ask(s.ctx, 'www.example.com', 'A', { udpSize: 1232 });
+  const hits = s.ctx.cache!.hits;
+  const msg = packet.encode({
+    type: 'query', id: 9, questions: [{ name: 'www.example.com', type: 'A', class: 'IN' }],
+    additionals: [{ type: 'OPT', name: '.', udpPayloadSize: 1232, flags: 0, options: [{ code: 65001, data: Buffer.from('x') }] } as unknown as packet.Answer],
+  });
+  const r = decode(rawAsk(s.ctx, msg)!);
+  assert.equal(r.rcode, 'NOERROR');
+  assert.equal(s.ctx.cache!.hits, hits, 'not from the cache');
+});

@@ -22,7 +22,7 @@ export interface QueryContext {
   /** The clock, unix seconds (injected so tests can move time). */
   now?: () => number;
   /** Called once per answered query (metrics, logging); must be cheap. */
-  observe?: (q: Query | undefined, rcode: number) => void;
+  observe?: (qtype: number | undefined, rcode: number) => void;
   /**
    * Opcodes and qtypes that a later stage handles (NOTIFY, AXFR/IXFR); return undefined to fall
    * through. `msg` is the raw request (TSIG covers its bytes); `sink` lets a TCP transfer stream
@@ -36,6 +36,16 @@ export interface QueryContext {
  * dropped (RFC 1035 §4.1.1: responses are never answered).
  */
 export function handleMessage(ctx: QueryContext, msg: Buffer, transport: Transport, remote = '', sink?: TcpSink): Buffer | Buffer[] | 'async' | undefined {
+  // The packet-cache fast path: a repeated plain question is answered before any parsing.
+  const raw = ctx.cache ? ResponseCache.keyOfRaw(msg, transport === 'tcp') : undefined;
+  const now = ctx.now ? ctx.now() : Math.floor(Date.now() / 1000);
+  if (raw) {
+    const hit = ctx.cache!.get(raw.key, msg, raw.questionEnd, ctx.zones.generation, now);
+    if (hit) {
+      ctx.observe?.(msg.readUInt16BE(raw.questionEnd - 4), hit[3] & 0xf);
+      return hit;
+    }
+  }
   const parsed = parseQuery(msg);
   if (parsed.kind === 'drop') return undefined;
   if (parsed.kind === 'error') {
@@ -46,35 +56,28 @@ export function handleMessage(ctx: QueryContext, msg: Buffer, transport: Transpo
   const q = parsed.query;
   const refuse = guard(q);
   if (refuse !== undefined) {
-    ctx.observe?.(q, refuse.rcode);
+    ctx.observe?.(q.qtype, refuse.rcode);
     return encodeBare(q.id, q.flags, refuse.rcode, q, refuse.ede);
   }
   const special = ctx.special?.(q, transport, remote, msg, sink);
   if (special !== undefined) return special;
   if (q.opcode !== Opcode.QUERY) {
-    ctx.observe?.(q, Rcode.NOTIMP);
+    ctx.observe?.(q.qtype, Rcode.NOTIMP);
     return encodeBare(q.id, q.flags, Rcode.NOTIMP, q);
   }
   if (isTransferType(q.qtype)) {
     // Transfers are only for configured secondaries; with none allowed, refuse (RFC 5936 §4.2).
-    ctx.observe?.(q, Rcode.REFUSED);
+    ctx.observe?.(q.qtype, Rcode.REFUSED);
     return encodeBare(q.id, q.flags, Rcode.REFUSED, q, { code: EDE.PROHIBITED, text: 'zone transfer not allowed' });
   }
-  const now = ctx.now ? ctx.now() : Math.floor(Date.now() / 1000);
   const maxSize = maxResponseSize(q, transport === 'tcp');
-  const key = ctx.cache ? ResponseCache.key(q, maxSize) : '';
-  const cached = ctx.cache?.get(key, q, ctx.zones.generation, now);
-  if (cached) {
-    ctx.observe?.(q, cached[3] & 0xf);
-    return cached;
-  }
   const dnssecOk = q.edns?.dnssecOk === true;
   const answered = answer(ctx.zones, q.qname, q.qtype, dnssecOk);
   if (dnssecOk && ctx.dnssec) addDnssec(answered, ctx.dnssec, q.qtype, now);
   const response = answered.response;
-  ctx.observe?.(q, response.rcode);
+  ctx.observe?.(q.qtype, response.rcode);
   const bytes = encodeResponse(q, response, maxSize);
-  ctx.cache?.set(key, bytes, answered, ctx.zones.generation, now);
+  if (raw) ctx.cache!.set(raw.key, bytes, answered, ctx.zones.generation, now);
   return bytes;
 }
 
