@@ -155,9 +155,10 @@ Figures are medians over runs; servers interleaved within each run. See bench/RE
 ## Noise
 
 ${noiseLine}
-This machine has 2 cores and was **shared with other work** while the bench ran, so the
-figures carry that interference on top of run-to-run variation; treat differences under
-the noise figure of the cell as no difference.
+The machine has 2 cores: one for the server, one for dnsperf, so anything else running
+(a compile, a test) lands on one of them. Each run starts every server afresh, so a first
+run includes JIT warm-up and, for us, first signatures. Treat differences under the noise
+figure of the cell as no difference.
 
 ## Ratios (QPS, ours ÷ peer)
 

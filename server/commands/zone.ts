@@ -3,10 +3,8 @@ import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import type { Store } from '../../zones/store/sqlite.js';
 import type { Name } from '../../zones/model/name.js';
-import { RRType, type Rec } from '../../zones/model/types.js';
-import type { RRset } from '../../zones/model/rrset.js';
+import { RRType } from '../../zones/model/types.js';
 import { parseZoneFile } from '../../zones/io/zonefile-parse.js';
-import { writeZoneText } from '../../zones/io/zonefile-write.js';
 import { importZone } from '../../zones/update.js';
 import { buildZone } from '../../zones/zone-build.js';
 import { parseSettings } from '../../zones/settings.js';
@@ -16,6 +14,7 @@ import { dsRdata } from '../../signer/dnskey.js';
 import { importPrivateKey } from '../../signer/key-import.js';
 import { SignatureCache } from '../../signer/sig-cache.js';
 import { ZoneSigner } from '../../signer/zone-signer.js';
+import { zoneFileText } from '../../signer/zone-export.js';
 import type { KeyRole } from '../../signer/keystore.js';
 import { UsageError, dbPath, zoneArg, withStore, nowSeconds } from './common.js';
 import { cmdSecondary, SECONDARY_USAGE } from './secondary.js';
@@ -134,24 +133,15 @@ function mustZone(s: Store, apex: Name) {
   return row;
 }
 
-/** Zone file text: the source records, or (signed) the zone as served with RRSIGs and NSEC3. */
+/** Zone file text from the store: source records, or (signed) signed now by a signer of its own (the CLI runs offline). */
 export function exportZone(s: Store, apex: Name, signed: boolean): string {
   const row = mustZone(s, apex);
   const zone = buildZone(apex, s.records(row.id), false);
-  const recs: Rec[] = [];
-  const add = (rrset: RRset) => { for (const rdata of rrset.rdatas) recs.push({ name: rrset.name, type: rrset.type, ttl: rrset.ttl, rdata }); };
-  if (!signed) {
-    for (const rrset of zone.allRRsets()) add(rrset);
-    return writeZoneText(apex, recs);
-  }
+  if (!signed) return zoneFileText(zone, undefined, nowSeconds());
   const settings = parseSettings(row.settings);
   const keys = new SqliteKeyStore(s);
   if (!settings.signed || keys.listKeys(apex).length === 0) throw new UsageError(`zone ${apex} is not signed`);
   const signer = new ZoneSigner(zone, settings, keys, new SignatureCache(Number.MAX_SAFE_INTEGER));
   signer.attach();
-  for (const { rrset, sigs } of signer.signedRRsets(nowSeconds())) {
-    add(rrset);
-    for (const rdata of sigs) recs.push({ name: rrset.name, type: RRType.RRSIG, ttl: rrset.ttl, rdata });
-  }
-  return writeZoneText(apex, recs);
+  return zoneFileText(zone, signer, nowSeconds());
 }

@@ -4,7 +4,7 @@ import { RRType, type Rec } from '../../../zones/model/types.js';
 import { parseZoneText } from '../../../zones/io/zonefile-parse.js';
 import { importZone } from '../../../zones/update.js';
 import { initialKeys } from '../../../signer/keystore-sqlite.js';
-import { exportZone } from '../../commands/zone.js';
+import { zoneFileText } from '../../../signer/zone-export.js';
 import type { ZoneSettings } from '../../../zones/settings.js';
 import { principal, requireAdmin, requireScope } from '../auth.js';
 import { ApiError, E } from '../errors.js';
@@ -139,9 +139,11 @@ export async function zoneRoutes(app: FastifyInstance): Promise<void> {
     requireAdmin(req, 'exporting a whole zone');
     const apex = zoneName(req.params.zone);
     const { zone } = servedZone(deps, apex);
-    if (req.query.signed && !deps.dnssec?.forApex(apex)) throw new ApiError(400, E.INVALID, `zone ${apex} is not signed`, 'signed');
+    const signer = req.query.signed ? deps.dnssec?.forZone(zone) : undefined;
+    if (req.query.signed && !signer) throw new ApiError(400, E.INVALID, `zone ${apex} is not signed`, 'signed');
     reply.header('etag', etag(serialOf(zone))).type('text/dns; charset=utf-8');
-    return exportZone(deps.store, apex, !!req.query.signed);
+    // The served zone and its signer: the same signatures the server answers with.
+    return zoneFileText(zone, signer, now(deps));
   });
 }
 
