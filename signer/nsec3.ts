@@ -78,51 +78,9 @@ export function base32hexDecode(text: string): Buffer {
   return out;
 }
 
-/**
- * Type bitmap (RFC 4034 §4.1.2, reused by RFC 5155 §3.2.1): per 256-type window,
- * window number, length of the bitmap (1..32, trailing zero octets dropped), bitmap
- * with type (window*256 + n) at bit n, most significant bit first.
- */
-export function typeBitmap(types: Iterable<number>): Buffer {
-  const sorted = [...new Set(types)].sort((a, b) => a - b);
-  const parts: Buffer[] = [];
-  let i = 0;
-  while (i < sorted.length) {
-    const t0 = sorted[i];
-    if (!Number.isInteger(t0) || t0 < 0 || t0 > 0xffff) throw new RangeError(`bad RR type ${t0}`);
-    const window = t0 >>> 8;
-    const bits = Buffer.alloc(32);
-    let len = 0;
-    for (; i < sorted.length && sorted[i] >>> 8 === window; i++) {
-      const low = sorted[i] & 0xff;
-      bits[low >>> 3] |= 0x80 >>> (low & 7);
-      len = (low >>> 3) + 1;
-    }
-    parts.push(Buffer.from([window, len]), bits.subarray(0, len));
-  }
-  return Buffer.concat(parts);
-}
-
-/** Inverse of typeBitmap; throws on malformed windows (out of order, bad lengths, truncation). */
-export function typesFromBitmap(buf: Buffer): number[] {
-  const types: number[] = [];
-  let o = 0;
-  let lastWindow = -1;
-  while (o < buf.length) {
-    if (o + 2 > buf.length) throw new RangeError('truncated type bitmap window header');
-    const window = buf[o];
-    const len = buf[o + 1];
-    if (window <= lastWindow) throw new RangeError('type bitmap windows out of order');
-    if (len < 1 || len > 32 || o + 2 + len > buf.length) throw new RangeError('bad type bitmap window length');
-    for (let b = 0; b < len; b++) {
-      const byte = buf[o + 2 + b];
-      for (let bit = 0; bit < 8; bit++) if (byte & (0x80 >>> bit)) types.push(window * 256 + b * 8 + bit);
-    }
-    lastWindow = window;
-    o += 2 + len;
-  }
-  return types;
-}
+// One bitmap codec serves zone files and the signer (RFC 4034 §4.1.2 windows).
+import { encodeBitmap as typeBitmap, decodeBitmap as typesFromBitmap } from '../zones/model/rdata/bitmap.js';
+export { typeBitmap, typesFromBitmap };
 
 export interface Nsec3ParamFields {
   hashAlgorithm: number;

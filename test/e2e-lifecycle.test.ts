@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import net from 'node:net';
 import { join } from 'node:path';
-import { cli, runCli, startServer, tmpDir, fixturePath, pollUntil, type RunningServer } from './helpers/server.js';
+import { cli, runCli, startServer, startFixtureServer, tmpDir, fixturePath, pollUntil, type RunningServer } from './helpers/server.js';
 import { udpAsk, TcpClient, frame } from './helpers/client.js';
 import { buildQuery } from './helpers/dns.js';
 
@@ -55,13 +55,7 @@ function hasIpv6Loopback(): boolean {
 
 test('IPv6: --dns [::1]:0 serves UDP and TCP', async (t) => {
   if (!hasIpv6Loopback()) { t.skip('no ::1 on this machine'); return; }
-  const { dir, cleanup } = tmpDir();
-  t.after(cleanup);
-  const db = join(dir, 'x.db');
-  cli(['zone', 'import', fixturePath('example.com.zone'), '--db', db]);
-  let srv: RunningServer | undefined;
-  t.after(async () => { await srv?.stop(); });
-  srv = await startServer(db, { dns: ['[::1]:0', '127.0.0.1:0'] });
+  const { srv } = await startFixtureServer(t, { dns: ['[::1]:0', '127.0.0.1:0'] });
   assert.deepEqual(srv.listeners.map((l) => l.host), ['::1', '127.0.0.1']);
   const v6 = srv.listeners[0].port;
   const u = await udpAsk('::1', v6, '_443._tcp.www.example.com', 'TLSA');

@@ -1,8 +1,7 @@
 // E2E: the real `daneprime serve` process answering kdig and dig over UDP and TCP — positive, TLSA, NXDOMAIN, NODATA, wildcard, CNAME chain, DNAME, referral, REFUSED.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { cli, startServer, tmpDir, fixturePath, type RunningServer } from './helpers/server.js';
+import { startFixtureServer } from './helpers/server.js';
 import { kdig, dig, ownerTypes, type Answer, type ToolOptions } from './helpers/client.js';
 import { requireTool } from './helpers/tools.js';
 
@@ -70,13 +69,7 @@ function check(a: Answer, c: Case, tool: 'dig' | 'kdig'): void {
 }
 
 test('kdig and dig against the running server, UDP and TCP', async (t) => {
-  const { dir, cleanup } = tmpDir();
-  t.after(cleanup);
-  const db = join(dir, 'x.db');
-  cli(['zone', 'import', fixturePath('example.com.zone'), '--db', db]);
-  let srv: RunningServer | undefined;
-  t.after(async () => { await srv?.stop(); });
-  srv = await startServer(db);
+  const { srv } = await startFixtureServer(t);
   const { host, port } = srv;
 
   const tools: ['kdig' | 'dig', (h: string, p: number, n: string, ty: string, o: ToolOptions) => Answer][] = [['kdig', kdig], ['dig', dig]];

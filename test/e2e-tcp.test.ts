@@ -1,22 +1,16 @@
 // E2E: RFC 7766 TCP behaviour of the running server — pipelined queries in one write, a message split across writes, idle close (DANEPRIME_TCP_IDLE_MS), per-client connection cap.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { cli, startServer, tmpDir, fixturePath, sleep, type RunningServer } from './helpers/server.js';
+import { startFixtureServer, sleep } from './helpers/server.js';
 import { TcpClient, frame } from './helpers/client.js';
 import { buildQuery } from './helpers/dns.js';
 
 const IDLE_MS = 400;
 
 test('TCP transport (RFC 7766)', async (t) => {
-  const { dir, cleanup } = tmpDir();
-  t.after(cleanup);
-  const db = join(dir, 'x.db');
-  cli(['zone', 'import', fixturePath('example.com.zone'), '--db', db]);
-  let srv: RunningServer | undefined;
   const clients: TcpClient[] = [];
-  t.after(async () => { for (const c of clients) c.destroy(); await srv?.stop(); });
-  srv = await startServer(db, { env: { DANEPRIME_TCP_IDLE_MS: String(IDLE_MS) } });
+  t.after(() => { for (const c of clients) c.destroy(); });
+  const { srv } = await startFixtureServer(t, { env: { DANEPRIME_TCP_IDLE_MS: String(IDLE_MS) } });
   const connect = async () => { const c = await TcpClient.connect('127.0.0.1', srv!.port); clients.push(c); return c; };
 
   await t.test('pipelining: several queries in ONE write are all answered, IDs matched', async () => {

@@ -70,8 +70,8 @@ test('type bitmap: DNAME, RRSIG, NSEC3PARAM, TLSA and CAA (second window)', () =
   assert.deepEqual(typeBitmap([1, 15, 46, 47, 1234]), rfc);
   assert.deepEqual(typesFromBitmap(rfc), [1, 15, 46, 47, 1234]);
   assert.equal(typeBitmap([]).length, 0);
-  assert.throws(() => typesFromBitmap(Buffer.from('01014000010140', 'hex')), RangeError); // windows out of order
-  assert.throws(() => typesFromBitmap(Buffer.from('0000', 'hex')), RangeError); // zero-length window
+  assert.throws(() => typesFromBitmap(Buffer.from('01014000010140', 'hex')), /out of order/); // windows out of order
+  assert.throws(() => typesFromBitmap(Buffer.from('0000', 'hex')), /window length/); // zero-length window
 });
 
 test('key tag: RFC 4034 §5.4 DNSKEY (algorithm 5) is 60485', () => {

@@ -135,3 +135,18 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
   }
   throw new Error('no free port found');
 }
+
+/**
+ * The common e2e setup: a tmp dir, `zones` (fixture names) imported into a fresh db, the server
+ * started on it; everything is stopped and removed when the test `t` ends.
+ */
+export async function startFixtureServer(t: { after(fn: () => unknown): void }, opts: Parameters<typeof startServer>[1] & { zones?: string[] } = {}):
+  Promise<{ srv: RunningServer; dir: string; db: string }> {
+  const { dir, cleanup } = tmpDir();
+  t.after(cleanup);
+  const db = join(dir, 'x.db');
+  for (const z of opts.zones ?? ['example.com']) cli(['zone', 'import', fixturePath(`${z}.zone`), '--db', db]);
+  const srv = await startServer(db, opts);
+  t.after(async () => { await srv.stop(); });
+  return { srv, dir, db };
+}
