@@ -46,6 +46,23 @@ export function labelToText(buf: Uint8Array, start: number, end: number, keepCas
 }
 
 /**
+ * One presentation escape at `text[i]` (a backslash), RFC 1035 §5.1: `\DDD` (a decimal
+ * octet) or `\X` (X itself). Returns the octet and the index of the escape's last
+ * character, or a reason it is malformed. Names and RDATA strings both read escapes here.
+ */
+export function readEscape(text: string, i: number): { byte: number; last: number } | string {
+  const d = text.slice(i + 1, i + 4);
+  if (/^[0-9]{3}$/.test(d)) {
+    const v = Number(d);
+    return v > 255 ? `bad escape \\${d}` : { byte: v, last: i + 3 };
+  }
+  // `\1x` is neither \DDD nor \X; reading it as the digit would hide typos.
+  if (/^[0-9]/.test(d)) return `bad escape \\${d} (\\DDD needs three digits)`;
+  if (i + 1 >= text.length) return 'dangling backslash';
+  return { byte: text.charCodeAt(i + 1), last: i + 1 };
+}
+
+/**
  * Parse presentation labels (escapes allowed) into raw label byte arrays.
  * `text` must already be absolute (end with '.') or be '.'.
  */
@@ -56,17 +73,9 @@ function textToLabels(text: string): Uint8Array[] {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 0x5c) {
-      const d = text.slice(i + 1, i + 4);
-      if (/^[0-9]{3}$/.test(d)) {
-        const v = Number(d);
-        if (v > 255) throw new NameError(`bad escape \\${d} in ${text}`);
-        cur.push(v); i += 3;
-      } else if (/^[0-9]/.test(d)) {
-        // `\1x` is neither \DDD nor \X (RFC 1035 §5.1); reading it as the digit would hide typos.
-        throw new NameError(`bad escape \\${d} in ${text}: \\DDD needs three digits`);
-      } else if (i + 1 < text.length) {
-        cur.push(text.charCodeAt(i + 1) & 0xff); i += 1;
-      } else throw new NameError(`dangling backslash in ${text}`);
+      const e = readEscape(text, i);
+      if (typeof e === 'string') throw new NameError(`${e} in ${text}`);
+      cur.push(e.byte & 0xff); i = e.last;
     } else if (c === 0x2e) {
       if (cur.length === 0) throw new NameError(`empty label in ${JSON.stringify(text)}`);
       if (cur.length > MAX_LABEL) throw new NameError(`label longer than 63 octets in ${text}`);

@@ -2,7 +2,7 @@
 // of NSEC/NSEC3 (RFC 4034 §4.1.2, RFC 5155 §3.2.1).
 import { typeFromText, typeToText } from '../types.js';
 import { RdataError } from './errors.js';
-import { need, nextToken, type FieldKind } from './kinds.js';
+import { need, numberField, type FieldKind } from './kinds.js';
 
 function typeNumber(s: string, label: string): number {
   const t = typeFromText(s);
@@ -10,18 +10,8 @@ function typeNumber(s: string, label: string): number {
   return t;
 }
 
-export const typeMnemonic: FieldKind = {
-  encode(c, label) {
-    const b = Buffer.alloc(2);
-    b.writeUInt16BE(typeNumber(nextToken(c, label).text, label));
-    return b;
-  },
-  decode(buf, off, label) {
-    need(buf, off, 2, label);
-    const t = typeToText(buf.readUInt16BE(off));
-    return { next: off + 2, text: t, json: t };
-  },
-};
+/** A type mnemonic field (RRSIG type covered). */
+export const typeMnemonic: FieldKind = numberField(2, typeNumber, typeToText);
 
 /** The windowed type bitmap of NSEC/NSEC3 (RFC 4034 §4.1.2) for a set of type numbers: the one encoder. */
 export function encodeBitmap(types: Iterable<number>): Buffer {

@@ -1,6 +1,7 @@
 // Text encodings used inside RDATA presentation: escaped strings (RFC 1035 §5.1), hex,
 // base64 (RFC 4648 §4), base32hex without padding (RFC 4648 §7, as NSEC3 uses per RFC 5155 §3.3).
 import { RdataError } from './errors.js';
+import { readEscape } from '../name.js';
 
 /** Decode `\DDD` / `\X` escapes; other characters become their UTF-8 bytes. */
 export function unescapeText(raw: string, label: string): Buffer {
@@ -8,18 +9,16 @@ export function unescapeText(raw: string, label: string): Buffer {
   for (let i = 0; i < raw.length; i++) {
     const c = raw.charCodeAt(i);
     if (c === 0x5c) {
-      const d = raw.slice(i + 1, i + 4);
-      if (/^[0-9]{3}$/.test(d)) {
-        const v = Number(d);
-        if (v > 255) throw new RdataError(`${label}: bad escape \\${d}`);
-        out.push(v); i += 3;
-      } else if (/^[0-9]/.test(d)) {
-        throw new RdataError(`${label}: bad escape \\${d} (\\DDD needs three digits)`);
-      } else if (i + 1 < raw.length) {
-        const ch = raw[i + 1];
-        for (const b of Buffer.from(ch, 'utf8')) out.push(b);
-        i++;
-      } else throw new RdataError(`${label}: dangling backslash`);
+      const e = readEscape(raw, i);
+      if (typeof e === 'string') throw new RdataError(`${label}: ${e}`);
+      if (e.last === i + 1 && e.byte >= 0x80) {
+        // `\X` with a non-ASCII X: keep its UTF-8 bytes (and a surrogate pair whole).
+        const s = String.fromCodePoint(raw.codePointAt(i + 1)!);
+        for (const b of Buffer.from(s, 'utf8')) out.push(b);
+        i += s.length;
+      } else {
+        out.push(e.byte); i = e.last;
+      }
     } else if (c < 0x80) out.push(c);
     else {
       // Keep surrogate pairs together so astral characters encode correctly.

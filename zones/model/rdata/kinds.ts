@@ -50,48 +50,37 @@ export function need(buf: Buffer, off: number, n: number, label: string): void {
 }
 
 /** Unsigned integer of 8/16/32 bits; `mnemonics` lets e.g. DNSSEC algorithms be written by name. */
-export function uint(bits: 8 | 16 | 32, mnemonics?: Record<string, number>): FieldKind {
-  const n = bits / 8;
+/**
+ * A fixed-width unsigned field: `parse` reads its presentation token, `format` writes its
+ * text (default: the plain number, also as JSON). Integers, TTLs, RRSIG times and type
+ * mnemonics are all this one shape.
+ */
+export function numberField(n: 1 | 2 | 4, parse: (s: string, label: string) => number, format?: (v: number) => string): FieldKind {
   return {
     encode(c, label) {
-      const s = nextToken(c, label).text;
-      const m = mnemonics?.[s.toUpperCase()];
-      const v = m ?? parseUint(s, bits, label);
       const b = Buffer.alloc(n);
-      b.writeUIntBE(v, 0, n);
+      b.writeUIntBE(parse(nextToken(c, label).text, label), 0, n);
       return b;
     },
     decode(buf, off, label) {
       need(buf, off, n, label);
       const v = buf.readUIntBE(off, n);
-      return { next: off + n, text: String(v), json: v };
+      if (!format) return { next: off + n, text: String(v), json: v };
+      const t = format(v);
+      return { next: off + n, text: t, json: t };
     },
   };
 }
 
+export function uint(bits: 8 | 16 | 32, mnemonics?: Record<string, number>): FieldKind {
+  return numberField((bits / 8) as 1 | 2 | 4, (s, label) => mnemonics?.[s.toUpperCase()] ?? parseUint(s, bits, label));
+}
+
 /** 32-bit duration accepting BIND units (SOA timers, RRSIG original TTL). */
-export const ttl: FieldKind = {
-  encode(c, label) {
-    const b = Buffer.alloc(4);
-    b.writeUInt32BE(parseTtl(nextToken(c, label).text, label));
-    return b;
-  },
-  decode: uint(32).decode,
-};
+export const ttl: FieldKind = numberField(4, parseTtl);
 
 /** RRSIG expiration/inception (RFC 4034 §3.2). */
-export const time: FieldKind = {
-  encode(c, label) {
-    const b = Buffer.alloc(4);
-    b.writeUInt32BE(parseTime(nextToken(c, label).text, label));
-    return b;
-  },
-  decode(buf, off, label) {
-    need(buf, off, 4, label);
-    const t = timeToText(buf.readUInt32BE(off));
-    return { next: off + 4, text: t, json: t };
-  },
-};
+export const time: FieldKind = numberField(4, parseTime, timeToText);
 
 /** Domain name, uncompressed, letter case kept as written. */
 export const name: FieldKind = {
