@@ -7,6 +7,7 @@ import { DnssecService } from '../signer/service.js';
 import { SqliteKeyStore, initialKeys } from '../signer/keystore-sqlite.js';
 import { handleMessage, type QueryContext } from '../server/query/handle.js';
 import { ResponseCache } from '../server/query/response-cache.js';
+import { RRsetWireCache } from '../server/query/rr-wire.js';
 import * as packet from 'dns-packet';
 import { generatedZone } from './lib/zones.js';
 
@@ -45,7 +46,7 @@ function main(): void {
   const dnssec = new DnssecService(zones, new SqliteKeyStore(store));
   zones.sync();
   console.log(`zone: ${recs.length} records, import+load+chain ${(performance.now() - t).toFixed(0)} ms`);
-  const ctx: QueryContext = { zones, dnssec, now: () => now, cache: new ResponseCache() };
+  const ctx: QueryContext = { zones, dnssec, now: () => now, cache: new ResponseCache(), wire: new RRsetWireCache() };
   const only = process.env.BENCH_MIX;
   for (const [name, next] of Object.entries(mixes)) {
     if (only && name !== only) continue;

@@ -19,6 +19,11 @@ const FIXED_QPS = Number(process.env.BENCH_FIXED_QPS ?? 5000);
 // Enough unique names that a run cannot exhaust them at any rate one core reaches; if it did,
 // dnsperf stops at end of file and still reports the rate over the time it ran.
 const UNIQUE_PER_SECOND = 200_000;
+/** Subsets for quick iterations (comma lists): BENCH_SERVERS=ours,ceiling BENCH_MIXES=b,c; BENCH_MICRO=0 skips the micro-benches. */
+const pick = (v: string | undefined) => (v ? new Set(v.split(',').map((x) => x.trim())) : undefined);
+const ONLY_SERVERS = pick(process.env.BENCH_SERVERS);
+const ONLY_MIXES = pick(process.env.BENCH_MIXES);
+const MICRO = process.env.BENCH_MICRO !== '0';
 
 const SRC = fileURLToPath(new URL('../../bench/', import.meta.url));
 const DIST = fileURLToPath(new URL('./', import.meta.url));
@@ -63,7 +68,7 @@ interface Started { def: ServerDef; running?: Running; why?: string }
 
 async function startAll(zoneFile: string): Promise<Started[]> {
   const out: Started[] = [];
-  for (const def of ALL) {
+  for (const def of ALL.filter((d) => !ONLY_SERVERS || ONLY_SERVERS.has(d.key))) {
     log(`bench: starting ${def.label}`);
     const sdir = tmpDir(`bench-${def.key}-`);
     const t = Date.now();
@@ -96,12 +101,13 @@ async function main(): Promise<void> {
   writeZone(zoneFile, generatedZone(NAMES));
   log(`bench: zones written (reference + ${NAMES} generated names); ${RUNS} runs × ${SECONDS} s per cell`);
 
-  const micro = microBenches();
+  const micro = MICRO ? microBenches() : '(skipped: BENCH_MICRO=0)';
   const servers = await startAll(zoneFile);
   const up = servers.filter((s) => s.running);
   const results: Results = new Map();
   const perfLines = new Set<string>();
-  const passes: { mix: Mix; fixed?: number }[] = [...MIXES.map((mix) => ({ mix })), ...(FIXED_QPS > 0 ? [{ mix: MIXES.find((m) => m.key === 'e')!, fixed: FIXED_QPS }] : [])];
+  const passes: { mix: Mix; fixed?: number }[] = [...MIXES.map((mix) => ({ mix })), ...(FIXED_QPS > 0 ? [{ mix: MIXES.find((m) => m.key === 'e')!, fixed: FIXED_QPS }] : [])]
+    .filter((p) => !ONLY_MIXES || ONLY_MIXES.has(p.mix.key));
   const passKey = (p: { mix: Mix; fixed?: number }) => (p.fixed ? `${p.mix.key}@${p.fixed}` : p.mix.key);
 
   for (let r = 0; r < RUNS; r++) {
@@ -194,7 +200,8 @@ ${[...perfLines].join('\n')}
 \`\`\`
 `;
   // BENCH_OUT names another results file (e.g. the multi-worker run) so one run does not overwrite the other.
-  const out = process.env.BENCH_OUT ?? 'RESULTS.md';
+  // A subset run never overwrites the full results.
+  const out = process.env.BENCH_OUT ?? (ONLY_SERVERS || ONLY_MIXES ? 'RESULTS-subset.md' : 'RESULTS.md');
   writeFileSync(join(SRC, out), md);
   log('\n' + md);
   log(`bench: wrote bench/${out} (${minutes} min)`);

@@ -5,7 +5,7 @@ import { makeRRset, type RRset } from '../zones/model/rrset.js';
 import type { Zone, ZoneNode, ZoneDelta } from '../zones/zone.js';
 import type { Nsec3Settings } from '../zones/settings.js';
 import { SortedChunks } from './sorted-chunks.js';
-import { nsec3Hash, nsec3Owner, nsec3Rdata, nsec3paramRdata, NSEC3_HASH_SHA1, NSEC3_FLAG_OPT_OUT } from './nsec3.js';
+import { nsec3HashString, nsec3Owner, nsec3Rdata, nsec3paramRdata, NSEC3_HASH_SHA1, NSEC3_FLAG_OPT_OUT } from './nsec3.js';
 
 /** One original name in the chain, with its hash and (lazily) its NSEC3 RRset. */
 export interface Nsec3Entry {
@@ -48,7 +48,7 @@ export class Nsec3Chain {
   }
 
   hash(name: Name): string {
-    return nsec3Hash(name, this.salt, this.params.iterations).toString('latin1');
+    return nsec3HashString(name, this.salt, this.params.iterations);
   }
 
   /** NSEC3PARAM RDATA for the apex (RFC 5155 §4; flags 0 even with opt-out). */

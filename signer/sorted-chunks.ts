@@ -5,9 +5,30 @@
  * (measured: 84% of an edit's time on a 1M-name zone, ~8 ms). Chunks of a few hundred keep
  * lookups at O(log n) — binary search over chunk heads, then inside one chunk — and make an
  * insert or removal touch one chunk only.
+ *
+ * Searches compare numbers, not strings: each chunk keeps the first 6 octets of every key as
+ * a number in one Float64Array, and the chunk heads have one too. A random-label query's
+ * binary search then reads two small contiguous arrays instead of chasing an entry and a
+ * string per step (≈ 28 cache misses on a 10,000-name chain); full keys are compared only
+ * when prefixes tie.
  */
+interface Chunk<T> {
+  items: T[];
+  /** prefix(items[i].hash), kept in step with items. */
+  keys: Float64Array;
+}
+
+/** The first 6 octets of a binary string as an exact integer (< 2^48), zero-padded. */
+function prefix(key: string): number {
+  let p = 0;
+  for (let i = 0; i < 6; i++) p = p * 256 + (i < key.length ? key.charCodeAt(i) & 0xff : 0);
+  return p;
+}
+
 export class SortedChunks<T extends { readonly hash: string }> {
-  private chunks: T[][] = [];
+  private chunks: Chunk<T>[] = [];
+  /** prefix of each chunk's first key. */
+  private heads = new Float64Array(0);
   private count = 0;
 
   constructor(private readonly chunkSize = 512) {}
@@ -19,97 +40,128 @@ export class SortedChunks<T extends { readonly hash: string }> {
   /** Replace the contents with `sorted` (ascending by hash, no duplicates). */
   reset(sorted: T[]): void {
     this.chunks = [];
-    for (let i = 0; i < sorted.length; i += this.chunkSize) this.chunks.push(sorted.slice(i, i + this.chunkSize));
+    for (let i = 0; i < sorted.length; i += this.chunkSize) this.chunks.push(makeChunk(sorted.slice(i, i + this.chunkSize)));
     this.count = sorted.length;
+    this.reindexHeads();
+  }
+
+  private reindexHeads(): void {
+    this.heads = Float64Array.from(this.chunks, (c) => c.keys[0]);
   }
 
   /** Chunk holding `key`'s place: the last chunk whose first hash ≤ key (0 when key is smallest). */
-  private chunkFor(key: string): number {
-    let lo = 0, hi = this.chunks.length - 1, at = 0;
+  private chunkFor(key: string, p: number): number {
+    const heads = this.heads;
+    let lo = 0, hi = heads.length - 1, at = 0;
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1;
-      if (this.chunks[mid][0].hash <= key) { at = mid; lo = mid + 1; } else hi = mid - 1;
+      const h = heads[mid];
+      if (h < p || (h === p && this.chunks[mid].items[0].hash <= key)) { at = mid; lo = mid + 1; } else hi = mid - 1;
     }
     return at;
   }
 
   /** First index in `chunk` whose hash ≥ key. */
-  private static lowerBound<T extends { hash: string }>(chunk: T[], key: string): number {
-    let lo = 0, hi = chunk.length;
+  private static lowerBound<T extends { hash: string }>(chunk: Chunk<T>, key: string, p: number): number {
+    const keys = chunk.keys;
+    let lo = 0, hi = keys.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (chunk[mid].hash < key) lo = mid + 1; else hi = mid;
+      const k = keys[mid];
+      if (k < p || (k === p && chunk.items[mid].hash < key)) lo = mid + 1; else hi = mid;
     }
     return lo;
   }
 
+  /** Where `key` is or would go: chunk index and position in it. */
+  private locate(key: string): { c: number; i: number } {
+    const p = prefix(key);
+    const c = this.chunkFor(key, p);
+    return { c, i: SortedChunks.lowerBound(this.chunks[c], key, p) };
+  }
+
   find(key: string): T | undefined {
     if (this.count === 0) return undefined;
-    const chunk = this.chunks[this.chunkFor(key)];
-    const e = chunk[SortedChunks.lowerBound(chunk, key)];
+    const { c, i } = this.locate(key);
+    const e = this.chunks[c].items[i];
     return e && e.hash === key ? e : undefined;
   }
 
   /** The entry with this key if present, else the greatest entry below it, wrapping to the last (needs size > 0). */
   atOrBefore(key: string): T {
-    const c = this.chunkFor(key);
-    const chunk = this.chunks[c];
-    const i = SortedChunks.lowerBound(chunk, key);
-    if (i < chunk.length && chunk[i].hash === key) return chunk[i];
-    if (i > 0) return chunk[i - 1];
+    const { c, i } = this.locate(key);
+    const items = this.chunks[c].items;
+    if (i < items.length && items[i].hash === key) return items[i];
+    if (i > 0) return items[i - 1];
     // key sorts before this chunk's first entry: only possible in chunk 0, so wrap to the very last.
-    return c > 0 ? this.chunks[c - 1][this.chunks[c - 1].length - 1] : this.last();
+    return c > 0 ? lastOf(this.chunks[c - 1]) : this.last();
   }
 
   /** The entry after `e` in hash order, wrapping to the first. */
   after(e: T): T {
-    const c = this.chunkFor(e.hash);
-    const chunk = this.chunks[c];
-    const i = SortedChunks.lowerBound(chunk, e.hash) + 1;
-    if (i < chunk.length) return chunk[i];
-    return c + 1 < this.chunks.length ? this.chunks[c + 1][0] : this.chunks[0][0];
+    const { c, i } = this.locate(e.hash);
+    const items = this.chunks[c].items;
+    if (i + 1 < items.length) return items[i + 1];
+    return c + 1 < this.chunks.length ? this.chunks[c + 1].items[0] : this.chunks[0].items[0];
   }
 
   /** The entry before `e`, wrapping to the last. */
   before(e: T): T {
-    const c = this.chunkFor(e.hash);
-    const i = SortedChunks.lowerBound(this.chunks[c], e.hash);
-    if (i > 0) return this.chunks[c][i - 1];
-    return c > 0 ? this.chunks[c - 1][this.chunks[c - 1].length - 1] : this.last();
+    const { c, i } = this.locate(e.hash);
+    if (i > 0) return this.chunks[c].items[i - 1];
+    return c > 0 ? lastOf(this.chunks[c - 1]) : this.last();
   }
 
   private last(): T {
-    const lastChunk = this.chunks[this.chunks.length - 1];
-    return lastChunk[lastChunk.length - 1];
+    return lastOf(this.chunks[this.chunks.length - 1]);
   }
 
   /** Insert `e`; returns false (and changes nothing) when its key is already present. */
   insert(e: T): boolean {
-    if (this.count === 0) { this.chunks = [[e]]; this.count = 1; return true; }
-    const c = this.chunkFor(e.hash);
+    if (this.count === 0) { this.chunks = [makeChunk([e])]; this.count = 1; this.reindexHeads(); return true; }
+    const { c, i } = this.locate(e.hash);
     const chunk = this.chunks[c];
-    const i = SortedChunks.lowerBound(chunk, e.hash);
-    if (i < chunk.length && chunk[i].hash === e.hash) return false;
-    chunk.splice(i, 0, e);
+    if (i < chunk.items.length && chunk.items[i].hash === e.hash) return false;
+    chunk.items.splice(i, 0, e);
     this.count++;
-    if (chunk.length > 2 * this.chunkSize) this.chunks.splice(c + 1, 0, chunk.splice(this.chunkSize));
+    if (chunk.items.length > 2 * this.chunkSize) {
+      const rest = chunk.items.splice(this.chunkSize);
+      this.chunks.splice(c + 1, 0, makeChunk(rest));
+    }
+    chunk.keys = keysOf(chunk.items);
+    this.reindexHeads();
     return true;
   }
 
   /** Remove the entry with `e`'s key; returns false when absent. */
   remove(e: T): boolean {
     if (this.count === 0) return false;
-    const c = this.chunkFor(e.hash);
+    const { c, i } = this.locate(e.hash);
     const chunk = this.chunks[c];
-    const i = SortedChunks.lowerBound(chunk, e.hash);
-    if (i >= chunk.length || chunk[i].hash !== e.hash) return false;
-    chunk.splice(i, 1);
+    if (i >= chunk.items.length || chunk.items[i].hash !== e.hash) return false;
+    chunk.items.splice(i, 1);
     this.count--;
-    if (chunk.length === 0) this.chunks.splice(c, 1);
+    if (chunk.items.length === 0) this.chunks.splice(c, 1);
+    else chunk.keys = keysOf(chunk.items);
+    this.reindexHeads();
     return true;
   }
 
   *[Symbol.iterator](): Iterator<T> {
-    for (const chunk of this.chunks) yield* chunk;
+    for (const chunk of this.chunks) yield* chunk.items;
   }
+}
+
+function keysOf<T extends { readonly hash: string }>(items: T[]): Float64Array {
+  const keys = new Float64Array(items.length);
+  for (let i = 0; i < items.length; i++) keys[i] = prefix(items[i].hash);
+  return keys;
+}
+
+function makeChunk<T extends { readonly hash: string }>(items: T[]): Chunk<T> {
+  return { items, keys: keysOf(items) };
+}
+
+function lastOf<T>(c: Chunk<T>): T {
+  return c.items[c.items.length - 1];
 }

@@ -169,7 +169,9 @@ test('signatures are cached: a random-label flood costs no new signatures', () =
   const made = s.dnssec.cache.signed - before;
   // Only NSEC3 records not met during warm-up can still need a first signature: at most the chain size.
   assert.ok(made <= s.dnssec.forApex(APEX)!.chain.size, `made ${made} signatures for 600 queries`);
-  assert.ok(s.dnssec.cache.hits > 1000);
+  // Most come back whole from the reply cache (by make-up: the same NSEC3 records prove many
+  // random names); the rest reuse cached signatures.
+  assert.ok(s.ctx.cache!.shapeHits + s.dnssec.cache.hits > 500, `reply-cache ${s.ctx.cache!.shapeHits}, signature-cache ${s.dnssec.cache.hits} hits`);
 });
 
 test('injected clock: signatures are refreshed before expiry and never served expired or early', () => {

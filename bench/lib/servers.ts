@@ -61,7 +61,9 @@ export const ours: ServerDef = {
     // One worker by default (the single-core comparison); BENCH_WORKERS=2 measures the multi-core mode
     // (with BENCH_SERVER_CPU=0,1 so the workers are not squeezed onto one core). No admin API.
     const workers = process.env.BENCH_WORKERS ?? '1';
-    return daemon(commands, 'daneprime', process.execPath, [CLI, 'serve', '--db', db, '--dns', `127.0.0.1:${port}`, '--workers', workers, '--api', 'off'],
+    // BENCH_NODE_FLAGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") goes to our server's node only.
+    const nodeFlags = process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
+    return daemon(commands, 'daneprime', process.execPath, [...nodeFlags, CLI, 'serve', '--db', db, '--dns', `127.0.0.1:${port}`, '--workers', workers, '--api', 'off'],
       async (d, p) => d.output().includes('dns: listening') && answersSigned(p, READY_NAME, 'TLSA'), port);
   },
 };

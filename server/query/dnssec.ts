@@ -6,10 +6,11 @@ import type { RREntry } from './response.js';
 
 /**
  * Called only when the client set DO (RFC 3225 §3) and answering touched a signed zone.
- * Proofs go to the authority section after the SOA (RFC 4035 §3.1.3); every RRset from a
- * signed zone gets its RRSIGs; glue, referral NS and synthesised CNAMEs stay unsigned.
+ * Proofs go to the authority section after the SOA (RFC 4035 §3.1.3). Proofs come first and
+ * signatures second so that a reply already made from the same records can be reused between
+ * the two (response-cache.ts) without looking up a single signature.
  */
-export function addDnssec(answered: Answered, dnssec: DnssecService, qtype: number, now: number): void {
+export function addProofs(answered: Answered, dnssec: DnssecService, qtype: number): void {
   const resp = answered.response;
   for (const step of answered.steps) {
     const zs = dnssec.forZone(step.zone);
@@ -19,6 +20,11 @@ export function addDnssec(answered: Answered, dnssec: DnssecService, qtype: numb
       if (!resp.authority.some((a) => a.rrset === rrset)) resp.authority.push({ owner: rrset.name, rrset, zone: step.zone });
     }
   }
+}
+
+/** Every RRset from a signed zone gets its RRSIGs; glue, referral NS and synthesised CNAMEs stay unsigned. */
+export function addSignatures(answered: Answered, dnssec: DnssecService, now: number): void {
+  const resp = answered.response;
   signSection(resp.answer, dnssec, now);
   signSection(resp.authority, dnssec, now);
   signSection(resp.additional, dnssec, now);

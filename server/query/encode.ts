@@ -1,8 +1,9 @@
 // Write a Response as DNS wire bytes: name compression, whole-RRset truncation, EDNS(0) OPT — the only byte writer.
-import { type Name, labels, parentName, readWireName } from '../../zones/model/name.js';
-import { RRType, CLASS_IN } from '../../zones/model/types.js';
+import { type Name, labels, parentName } from '../../zones/model/name.js';
+import { RRType } from '../../zones/model/types.js';
 import type { Query } from './parse.js';
 import type { RREntry, Response } from './response.js';
+import { rrBody, type NameWire, type RRBody, type RRsetWireCache } from './rr-wire.js';
 
 /** Our advertised EDNS buffer size (DNS flag day 2020: fits any path MTU without fragments). */
 export const EDNS_UDP_SIZE = 1232;
@@ -22,7 +23,15 @@ const OVERFLOW = new Overflow('response does not fit');
 class Writer {
   off = 0;
   private readonly names = new Map<Name, number>();
-  constructor(readonly buf: Buffer, readonly limit: number) {}
+  constructor(readonly buf: Buffer, public limit: number) {}
+
+  /** Start a new message in the same buffer (the query path reuses one writer). */
+  reset(limit: number): this {
+    this.off = 0;
+    this.limit = limit;
+    this.names.clear();
+    return this;
+  }
 
   ensure(n: number): void {
     if (this.off + n > this.limit) throw OVERFLOW;
@@ -37,6 +46,11 @@ class Writer {
     if (offset < 0x4000 && !this.names.has(name)) this.names.set(name, offset);
   }
 
+  /** Where `name` was spelled out, if it was and a pointer can reach it. */
+  offsetOf(name: Name): number | undefined {
+    return this.names.get(name);
+  }
+
   name(name: Name, compress = true): void {
     let n = name;
     while (n !== '.') {
@@ -49,6 +63,20 @@ class Writer {
       n = parentName(n);
     }
     this.u8(0);
+  }
+
+  /** The same bytes as name(nw's name), from labels and suffix keys made once. */
+  nameWire(nw: NameWire): void {
+    const { wire, suffixes, starts } = nw;
+    let k = 0;
+    let ptr: number | undefined;
+    for (; k < suffixes.length; k++) if ((ptr = this.names.get(suffixes[k])) !== undefined) break;
+    const end = k < suffixes.length ? starts[k] : wire.length;
+    this.ensure(end + (ptr === undefined ? 0 : 2));
+    for (let i = 0; i < k; i++) this.mark(suffixes[i], this.off + starts[i]);
+    this.buf.set(end === wire.length ? wire : wire.subarray(0, end), this.off);
+    this.off += end;
+    if (ptr !== undefined) this.u16(0xc000 | ptr);
   }
 
   /** Write the leftmost label of `name`, decoding presentation escapes. */
@@ -73,63 +101,61 @@ class Writer {
   }
 }
 
-/**
- * RDATA names we may compress: RFC 1035 types only (RFC 3597 §4). DNAME (RFC 6672 §2.5)
- * and SRV (RFC 2782) targets go out uncompressed. Returns the byte offsets of names.
- */
-function compressibleNames(type: number): readonly number[] | undefined {
-  switch (type) {
-    case RRType.NS: case RRType.CNAME: case RRType.PTR: return [0];
-    case RRType.MX: return [2];
-    default: return undefined;
-  }
-}
-
-function writeRdata(w: Writer, type: number, rdata: Buffer): void {
+/** One record's TYPE…RDATA, compressing the RDATA names its type allows (see rr-wire.ts). */
+function writeBody(w: Writer, body: RRBody): void {
+  if (Buffer.isBuffer(body)) { w.bytes(body); return; }
+  w.bytes(body.head);
   const lenAt = w.off;
   w.u16(0);
-  const start = w.off;
-  const at = compressibleNames(type);
-  if (at) {
-    w.bytes(rdata.subarray(0, at[0]));
-    const { name, next } = readWireName(rdata, at[0]);
-    w.name(name);
-    w.bytes(rdata.subarray(next));
-  } else if (type === RRType.SOA) {
-    const m = readWireName(rdata, 0);
-    const r = readWireName(rdata, m.next);
-    w.name(m.name);
-    w.name(r.name);
-    w.bytes(rdata.subarray(r.next));
-  } else {
-    w.bytes(rdata);
+  for (const p of body.parts) {
+    if (typeof p === 'string') w.name(p);
+    else w.bytes(p);
   }
-  w.buf.writeUInt16BE(w.off - start, lenAt);
+  w.buf.writeUInt16BE(w.off - lenAt - 2, lenAt);
 }
 
 function writeRR(w: Writer, owner: Name, type: number, ttl: number, rdata: Buffer): void {
   w.name(owner);
-  w.u16(type);
-  w.u16(CLASS_IN);
-  w.u32(ttl);
-  writeRdata(w, type, rdata);
+  writeBody(w, rrBody(type, ttl, rdata));
 }
 
-/** Writes an RRset and its RRSIGs; returns the number of RRs written. */
-function writeEntry(w: Writer, e: RREntry): number {
+/**
+ * Writes an RRset and its RRSIGs; returns the number of RRs written. With a wire cache the
+ * bodies are copied from pieces made once per RRset; the bytes are the same either way.
+ */
+function writeEntry(w: Writer, e: RREntry, wire?: RRsetWireCache): number {
   const ttl = e.ttl ?? e.rrset.ttl;
-  for (const rd of e.rrset.rdatas) writeRR(w, e.owner, e.rrset.type, ttl, rd);
-  if (e.sigs) for (const sig of e.sigs) writeRR(w, e.owner, RRType.RRSIG, ttl, sig);
-  return e.rrset.rdatas.length + (e.sigs?.length ?? 0);
+  if (!wire) {
+    for (const rd of e.rrset.rdatas) writeRR(w, e.owner, e.rrset.type, ttl, rd);
+    if (e.sigs) for (const sig of e.sigs) writeRR(w, e.owner, RRType.RRSIG, ttl, sig);
+    return e.rrset.rdatas.length + (e.sigs?.length ?? 0);
+  }
+  const rw = wire.get(e.rrset, ttl, e.sigs);
+  // The owner is spelled (or pointed to) once; every later record points at it.
+  if (e.owner === e.rrset.name) w.nameWire(rw.owner);
+  else w.name(e.owner);
+  const at = w.offsetOf(e.owner);
+  // The cached pieces may hold RRSIGs from a DO=1 answer; this entry gets them only if it has sigs.
+  const bodies = rw.bodies, sigBodies = e.sigs ? rw.sigBodies : undefined;
+  const n = bodies.length, total = n + (sigBodies ? sigBodies.length : 0);
+  for (let i = 0; i < total; i++) {
+    if (i > 0) {
+      if (at !== undefined) w.u16(0xc000 | at);
+      else w.name(e.owner);
+    }
+    if (i < n) writeBody(w, bodies[i]);
+    else w.bytes(sigBodies![i - n]);
+  }
+  return total;
 }
 
 /** Write entries until one does not fit; returns [count written, whether all fit]. */
-function writeSection(w: Writer, entries: readonly RREntry[]): [number, boolean] {
+function writeSection(w: Writer, entries: readonly RREntry[], wire?: RRsetWireCache): [number, boolean] {
   let count = 0;
   for (const e of entries) {
     const mark = w.off;
     try {
-      count += writeEntry(w, e);
+      count += writeEntry(w, e, wire);
     } catch (err) {
       if (err !== OVERFLOW) throw err;
       w.off = mark; // never a partial RRset
@@ -165,28 +191,30 @@ function writeOpt(w: Writer, q: Query, resp: Response): void {
 }
 
 const scratch = Buffer.allocUnsafe(65535);
+/** One writer for the query path: answering is synchronous, so messages never overlap. */
+const responseWriter = new Writer(scratch, 65535);
 
 /**
  * Encode `resp` for `q` within `maxSize` bytes. When the answer or authority section does
  * not fit, set TC and keep only whole RRsets that fit (RFC 2181 §9, RFC 4035 §3.1.1);
  * additional data that does not fit is simply left out.
  */
-export function encodeResponse(q: Query, resp: Response, maxSize: number): Buffer {
-  const w = new Writer(scratch, maxSize - optSize(q, resp));
+export function encodeResponse(q: Query, resp: Response, maxSize: number, wire?: RRsetWireCache): Buffer {
+  const w = responseWriter.reset(maxSize - optSize(q, resp));
   let tc = false;
   w.off = 12;
   w.bytes(q.questionWire);
   w.mark(q.qname, 12);
-  const [an, anFit] = writeSection(w, resp.answer);
+  const [an, anFit] = writeSection(w, resp.answer, wire);
   let ns = 0, ar = 0;
   if (!anFit) tc = true;
   else {
-    const [n, nsFit] = writeSection(w, resp.authority);
+    const [n, nsFit] = writeSection(w, resp.authority, wire);
     ns = n;
     if (!nsFit) tc = true;
-    else ar = writeSection(w, resp.additional)[0];
+    else ar = writeSection(w, resp.additional, wire)[0];
   }
-  (w as { limit: number }).limit = maxSize;
+  w.limit = maxSize;
   if (q.edns) { writeOpt(w, q, resp); ar++; }
   writeHeader(scratch, q.id, q.flags, resp, tc, 1, an, ns, ar);
   return Buffer.from(scratch.subarray(0, w.off));
@@ -195,7 +223,7 @@ export function encodeResponse(q: Query, resp: Response, maxSize: number): Buffe
 /** A reply with no sections (FORMERR, NOTIMP, REFUSED…), echoing what of the query we could read. */
 export function encodeBare(id: number, flags: number, rcode: number, q?: Partial<Query>, ede?: Response['ede']): Buffer {
   const resp: Response = { rcode, aa: false, answer: [], authority: [], additional: [], ede };
-  const w = new Writer(scratch, 65535);
+  const w = responseWriter.reset(65535);
   w.off = 12;
   let qd = 0;
   if (q?.questionWire) { w.bytes(q.questionWire); qd = 1; }

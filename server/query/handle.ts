@@ -5,8 +5,9 @@ import { parseQuery, Opcode, Rcode, type Query } from './parse.js';
 import { answer } from './answer.js';
 import { encodeResponse, encodeBare, maxResponseSize } from './encode.js';
 import { EDE } from './response.js';
-import { addDnssec } from './dnssec.js';
+import { addProofs, addSignatures } from './dnssec.js';
 import { ResponseCache } from './response-cache.js';
+import type { RRsetWireCache } from './rr-wire.js';
 import type { DnssecService } from '../../signer/service.js';
 import type { TcpSink } from '../net/tcp.js';
 
@@ -19,6 +20,8 @@ export interface QueryContext {
   dnssec?: DnssecService;
   /** Replies to repeated questions, reused until any zone changes. */
   cache?: ResponseCache;
+  /** RRsets' wire pieces, so an answer copies bytes instead of re-encoding each record. */
+  wire?: RRsetWireCache;
   /** The clock, unix seconds (injected so tests can move time). */
   now?: () => number;
   /** Called once per answered query (metrics, logging); must be cheap. */
@@ -73,11 +76,19 @@ export function handleMessage(ctx: QueryContext, msg: Buffer, transport: Transpo
   const maxSize = maxResponseSize(q, transport === 'tcp');
   const dnssecOk = q.edns?.dnssecOk === true;
   const answered = answer(ctx.zones, q.qname, q.qtype, dnssecOk);
-  if (dnssecOk && ctx.dnssec) addDnssec(answered, ctx.dnssec, q.qtype, now);
+  const signer = dnssecOk ? ctx.dnssec : undefined;
+  if (signer) addProofs(answered, signer, q.qtype);
   const response = answered.response;
   ctx.observe?.(q.qtype, response.rcode);
-  const bytes = encodeResponse(q, response, maxSize);
-  if (raw) ctx.cache!.set(raw.key, bytes, answered, ctx.zones.generation, now);
+  // NXDOMAIN and wildcard replies are found by what they are made of, once the proofs are known.
+  const key = raw ? ResponseCache.replyKey(raw, answered, q.qname) : undefined;
+  if (key?.byShape) {
+    const hit = ctx.cache!.get(key.key, msg, raw!.questionEnd, ctx.zones.generation, now, true);
+    if (hit) return hit;
+  }
+  if (signer) addSignatures(answered, signer, now);
+  const bytes = encodeResponse(q, response, maxSize, ctx.wire);
+  if (key) ctx.cache!.set(key, bytes, answered, q.qname, ctx.zones.generation, now);
   return bytes;
 }
 

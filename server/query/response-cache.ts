@@ -1,7 +1,11 @@
-// Encoded replies for repeated questions: the positive path skips lookup, signing and encoding entirely.
+// Encoded replies for repeated questions, and for random names proven by the same records: both skip signing and encoding.
+import type { Name } from '../../zones/model/name.js';
+import { isInZone } from '../../zones/model/name.js';
 import { BoundedMap } from '../../zones/util/bounded-map.js';
 import type { Answered } from './answer.js';
 import { EDNS_UDP_SIZE } from './encode.js';
+import type { RREntry } from './response.js';
+import { compressibleRdataNames } from './rr-wire.js';
 
 interface Entry {
   bytes: Buffer;
@@ -13,18 +17,48 @@ interface Entry {
 
 const MAX_AGE = 60;
 
+/** What keyOfRaw read from a plain query. */
+export interface RawQuestion {
+  /** The question key: name (lowercased), type, class, EDNS mode and size limit. */
+  key: string;
+  questionEnd: number;
+  /** The part of the key that is not the question: EDNS mode and size limit. */
+  variant: string;
+}
+
+/** A cache key for an answered query: by its question, or by what the reply is made of. */
+export interface ReplyKey {
+  key: string;
+  /** Keyed by make-up: look it up after the proofs are chosen, before signing. */
+  byShape: boolean;
+}
+
 /**
- * Keyed by what decides the reply's bytes besides ID, question case and RD/CD: the name,
- * type, DO and the size limit. Only answers whose names come from the zone are stored —
- * never NXDOMAIN or wildcard-synthesised ones, whose random labels would only evict
- * useful entries.
+ * Two kinds of key, each for what decides the reply's bytes besides ID, question spelling
+ * and RD/CD:
+ *
+ * - **By question** (name, type, EDNS mode with DO, size limit), for answers whose names come
+ *   from the zone: a repeated question is answered before parsing.
+ * - **By make-up**, for NXDOMAIN and wildcard answers, whose qname the zone does not hold:
+ *   random labels never repeat, but the records proving them do — every name hashing into
+ *   the same NSEC3 interval under the same closest encloser gets the same SOA, NSEC3 RRsets
+ *   and RRSIGs. The key lists each section's RRsets by identity (RRset.id; with the owner,
+ *   TTL and whether it is signed), an owner equal to the qname written as `@` (it is
+ *   encoded as a pointer to the question), plus the
+ *   question's length (so every other offset in the reply is the same) and the EDNS variant.
+ *   A random-label flood then costs a lookup, one NSEC3 hash and a copy.
+ *
+ * Each kind has its own bound, so a flood of random names cannot evict repeated questions.
  */
 export class ResponseCache {
   private readonly map: BoundedMap<string, Entry>;
+  private readonly shapes: BoundedMap<string, Entry>;
   hits = 0;
+  shapeHits = 0;
 
-  constructor(maxEntries = 100_000) {
+  constructor(maxEntries = 100_000, maxShapes = 50_000) {
     this.map = new BoundedMap(maxEntries);
+    this.shapes = new BoundedMap(maxShapes);
   }
 
   /**
@@ -50,7 +84,7 @@ export class ResponseCache {
    * qualify: QUERY, one question, nothing but an optional bare EDNS(0) OPT. Anything else
    * (TSIG, options, other opcodes) takes the full path.
    */
-  static keyOfRaw(msg: Buffer, tcp: boolean): { key: string; questionEnd: number } | undefined {
+  static keyOfRaw(msg: Buffer, tcp: boolean): RawQuestion | undefined {
     if (msg.length < 17 || (msg[2] & 0xf8) !== 0 || msg.readUInt32BE(4) !== 0x00010000 || msg[8] !== 0 || msg[9] !== 0 || msg[10] !== 0) return undefined;
     let i = 12;
     while (i < msg.length && msg[i] !== 0) { if (msg[i] > 63) return undefined; i += msg[i] + 1; }
@@ -66,36 +100,87 @@ export class ResponseCache {
       if (!tcp) maxSize = Math.max(512, Math.min(msg.readUInt16BE(o + 3), EDNS_UDP_SIZE));
     } else if (msg[11] !== 0 || questionEnd !== msg.length) return undefined;
     const key = ResponseCache.key(msg, questionEnd, edns, maxSize);
-    return key === undefined ? undefined : { key, questionEnd };
+    return key === undefined ? undefined : { key, questionEnd, variant: `${edns}${maxSize}` };
+  }
+
+  /**
+   * The key an answered plain query's reply is stored under, or undefined when it must not
+   * be stored. Make-up keys need the proofs already in the sections (addProofs).
+   */
+  static replyKey(raw: RawQuestion, answered: Answered, qname: Name): ReplyKey | undefined {
+    const steps = answered.steps;
+    if (steps.length === 0) return undefined;
+    if (byQuestion(answered)) return { key: raw.key, byShape: false };
+    // A DNAME's synthesised CNAME spells the qname out in its RDATA: no two qnames share it.
+    for (const s of steps) if (s.result.kind === 'dname') return undefined;
+    const r = answered.response;
+    let key = `${raw.variant} ${raw.questionEnd} ${r.rcode}${r.aa ? 'a' : ''}`;
+    key = shapeOf(shapeOf(shapeOf(key + '|', r.answer, qname) + '|', r.authority, qname) + '|', r.additional, qname);
+    return { key, byShape: true };
   }
 
   /** A ready reply for this message, with its ID, question spelling and RD/CD copied in; or undefined. */
-  get(key: string, msg: Buffer, questionEnd: number, generation: number, now: number): Buffer | undefined {
-    const e = this.map.get(key);
+  get(key: string, msg: Buffer, questionEnd: number, generation: number, now: number, byShape = false): Buffer | undefined {
+    const e = (byShape ? this.shapes : this.map).get(key);
     // Reused for at most MAX_AGE seconds: signatures in it stay far from expiry (refreshed 7 days early).
     if (!e || e.generation !== generation || now < e.made || now > e.made + MAX_AGE) return undefined;
-    this.hits++;
-    const out = Buffer.from(e.bytes);
+    if (byShape) this.shapeHits++;
+    else this.hits++;
+    // A fresh copy: the send is asynchronous, and the cached bytes are shared.
+    const out = Buffer.allocUnsafe(e.bytes.length);
+    out.set(e.bytes);
     out[0] = msg[0];
     out[1] = msg[1];
     out[2] = (out[2] & ~0x01) | (msg[2] & 0x01); // RD (RFC 1035 §4.1.1: copied)
     out[3] = (out[3] & ~0x10) | (msg[3] & 0x10); // CD (RFC 4035 §3.1.6: copied)
-    msg.copy(out, 12, 12, questionEnd); // the question as asked: same name, so same length
+    // The question as asked: same name (or, by make-up, same length), so same offsets after it.
+    for (let i = 12; i < questionEnd; i++) out[i] = msg[i];
     return out;
   }
 
-  set(key: string, bytes: Buffer, answered: Answered, generation: number, now: number): void {
-    if (!cacheable(answered)) return;
-    this.map.set(key, { bytes, generation, made: now });
+  /**
+   * Store a reply under its key. A make-up key is refused when some name in the reply other
+   * than an owner equal to the qname lies at or below the qname: it could have been
+   * compressed into the question, and the next qname of the same make-up is another name.
+   */
+  set(key: ReplyKey, bytes: Buffer, answered: Answered, qname: Name, generation: number, now: number): void {
+    if (key.byShape) {
+      if (pointsIntoQname(answered, qname)) return;
+      this.shapes.set(key.key, { bytes, generation, made: now });
+    } else {
+      this.map.set(key.key, { bytes, generation, made: now });
+    }
   }
 }
 
-function cacheable(a: Answered): boolean {
-  if (a.steps.length === 0) return false;
+/** Answers whose names all come from the zone, so the question repeats: not NXDOMAIN, not wildcard-synthesised. */
+function byQuestion(a: Answered): boolean {
   for (const s of a.steps) {
     const r = s.result;
     if (r.kind === 'nxdomain') return false;
     if ((r.kind === 'answer' || r.kind === 'any' || r.kind === 'cname' || r.kind === 'nodata') && r.wildcard) return false;
   }
   return true;
+}
+
+/** Each entry as `[@ or owner]id[:ttl][+]`: @ for the qname, + when the entry is to be signed. */
+function shapeOf(key: string, entries: readonly RREntry[], qname: Name): string {
+  for (const e of entries) {
+    const owner = e.owner === qname ? '@' : e.owner === e.rrset.name ? '' : e.owner;
+    key += `${owner}${e.rrset.id}${e.ttl === undefined ? '' : ':' + e.ttl}${e.zone ? '+' : ''},`;
+  }
+  return key;
+}
+
+function pointsIntoQname(a: Answered, qname: Name): boolean {
+  const r = a.response;
+  for (const section of [r.answer, r.authority, r.additional]) {
+    for (const e of section) {
+      if (e.owner !== qname && isInZone(e.owner, qname)) return true;
+      for (const rd of e.rrset.rdatas) {
+        for (const n of compressibleRdataNames(e.rrset.type, rd)) if (isInZone(n, qname)) return true;
+      }
+    }
+  }
+  return false;
 }

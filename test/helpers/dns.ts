@@ -6,6 +6,7 @@ import { parseZoneText } from '../../zones/io/zonefile-parse.js';
 import { importZone } from '../../zones/update.js';
 import { handleMessage, type QueryContext } from '../../server/query/handle.js';
 import { ResponseCache } from '../../server/query/response-cache.js';
+import { RRsetWireCache } from '../../server/query/rr-wire.js';
 import type { Name } from '../../zones/model/name.js';
 import { DnssecService } from '../../signer/service.js';
 import { SqliteKeyStore, initialKeys } from '../../signer/keystore-sqlite.js';
@@ -45,7 +46,7 @@ export function zonesFromText(texts: Record<string, string>, opts: { now?: numbe
   const zones = new Registry(store);
   const dnssec = new DnssecService(zones, new SqliteKeyStore(store));
   zones.sync();
-  const ctx: QueryContext = { zones, dnssec, now: () => clock.now, cache: new ResponseCache() };
+  const ctx: QueryContext = { zones, dnssec, now: () => clock.now, cache: new ResponseCache(), wire: new RRsetWireCache() };
   return { store, zones, dnssec, ctx, clock };
 }
 

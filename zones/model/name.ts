@@ -201,19 +201,35 @@ export function childName(label: string, name: Name): Name {
 /** Uncompressed wire form (RFC 1035 §3.1). Lowercase, since Names are stored lowercase. */
 export function nameToWire(name: Name): Buffer {
   if (name === '.') return Buffer.from([0]);
-  // Fast path (almost every name): no escapes, so each character is one octet and each dot a
-  // length byte. This runs once per NSEC3 hash, i.e. per random-label query and per chain name.
   if (name.indexOf('\\') < 0) {
     const out = Buffer.allocUnsafe(name.length + 1);
-    out.write(name, 1, 'latin1');
-    let lenAt = 0;
-    for (let i = 1; i <= name.length; i++) {
-      if (out[i] === 0x2e) { out[lenAt] = i - lenAt - 1; lenAt = i; }
-    }
-    out[name.length] = 0;
+    writeNameWire(name, out, 0);
     return out;
   }
   return labelsToWire(textToLabels(name));
+}
+
+/**
+ * Write the uncompressed wire form of `name` into `buf` at `off`; returns the octets written.
+ * The caller makes room for 255 octets. No allocation on the fast path (no escapes: each
+ * character is one octet and each dot a length byte), which runs once per NSEC3 hash, i.e.
+ * per random-label query.
+ */
+export function writeNameWire(name: Name, buf: Buffer, off: number): number {
+  if (name === '.') { buf[off] = 0; return 1; }
+  if (name.indexOf('\\') >= 0) {
+    const w = labelsToWire(textToLabels(name));
+    buf.set(w, off);
+    return w.length;
+  }
+  buf.write(name, off + 1, 'latin1');
+  let lenAt = off;
+  const end = off + name.length;
+  for (let i = off + 1; i <= end; i++) {
+    if (buf[i] === 0x2e) { buf[lenAt] = i - lenAt - 1; lenAt = i; }
+  }
+  buf[end] = 0;
+  return name.length + 1;
 }
 
 /** Wire length of a name, uncompressed. */

@@ -7,6 +7,11 @@ import type { Name } from './name.js';
  * RRset changes, by losing its key.
  */
 export interface RRset {
+  /**
+   * Unique per RRset object in this process (never reused): a cheap identity for keys that
+   * must name several RRsets at once, such as a reply's make-up in the response cache.
+   */
+  readonly id: number;
   readonly name: Name;
   readonly type: number;
   /** One TTL for the set (RFC 2181 §5.2). */
@@ -15,12 +20,14 @@ export interface RRset {
   readonly rdatas: readonly Buffer[];
 }
 
+let lastId = 0;
+
 /** Build an RRset: drops duplicate RDATA (RFC 2181 §5) and sorts by wire octets. */
 export function makeRRset(name: Name, type: number, ttl: number, rdatas: readonly Buffer[]): RRset {
   const sorted = [...rdatas].sort(Buffer.compare);
   const unique: Buffer[] = [];
   for (const r of sorted) if (unique.length === 0 || !unique[unique.length - 1].equals(r)) unique.push(r);
-  return Object.freeze({ name, type, ttl, rdatas: Object.freeze(unique) });
+  return Object.freeze({ id: ++lastId, name, type, ttl, rdatas: Object.freeze(unique) });
 }
 
 /** Same records and TTL? Used to skip no-op edits. */
