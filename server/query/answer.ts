@@ -38,11 +38,10 @@ export function answer(zones: Registry, qname: Name, qtype: number, dnssecOk = f
   }
   const response = emptyResponse(Rcode.NOERROR, true);
   const steps: Step[] = [];
-  const visited = new Set<Name>();
   let zone: Zone | undefined = first;
   let name = qname;
-  while (zone && steps.length < MAX_CHAIN && !visited.has(name)) {
-    visited.add(name);
+  // A name already looked up means a loop; the steps are the names visited (at most MAX_CHAIN).
+  while (zone && steps.length < MAX_CHAIN && !visitedName(steps, name)) {
     const result = lookup(zone, name, qtype);
     steps.push({ zone, qname: name, result });
     const next = addStep(response, zone, name, result, steps.length === 1, dnssecOk);
@@ -52,6 +51,11 @@ export function answer(zones: Registry, qname: Name, qtype: number, dnssecOk = f
     zone = qtype === RRType.DS ? zones.findForDS(name) : zones.find(name);
   }
   return { response, steps };
+}
+
+function visitedName(steps: readonly Step[], name: Name): boolean {
+  for (const s of steps) if (s.qname === name) return true;
+  return false;
 }
 
 /** Put one lookup's records in the sections; return the next name when the chain continues. */

@@ -17,9 +17,14 @@ export function addProofs(answered: Answered, dnssec: DnssecService, qtype: numb
     if (!zs) continue;
     for (const e of denialProof(zs, step.qname, qtype, step.result)) {
       const rrset = zs.chain.rrsetOf(e);
-      if (!resp.authority.some((a) => a.rrset === rrset)) resp.authority.push({ owner: rrset.name, rrset, zone: step.zone });
+      if (!inSection(resp.authority, rrset)) resp.authority.push({ owner: rrset.name, rrset, zone: step.zone });
     }
   }
+}
+
+function inSection(entries: readonly RREntry[], rrset: RREntry['rrset']): boolean {
+  for (const e of entries) if (e.rrset === rrset) return true;
+  return false;
 }
 
 /** Every RRset from a signed zone gets its RRSIGs; glue, referral NS and synthesised CNAMEs stay unsigned. */

@@ -79,13 +79,14 @@ export function parseQuery(buf: Buffer): ParseResult {
   };
   try {
     if (qdcount !== 1) throw new FormErr(`QDCOUNT is ${qdcount}, not 1`);
-    const q = readWireName(buf, 12, true);
+    // The lookup key is lowercase (RFC 4343); the question is echoed from its bytes as sent.
+    const q = readWireName(buf, 12);
     need(buf, q.next, 4);
     const qtype = buf.readUInt16BE(q.next);
     const qclass = buf.readUInt16BE(q.next + 2);
     const bodyOffset = q.next + 4;
     partial.questionWire = buf.subarray(12, bodyOffset);
-    partial.qname = q.name.toLowerCase() === q.name ? q.name : lowerName(q.name);
+    partial.qname = q.name;
     partial.qtype = qtype;
     partial.qclass = qclass;
     let off = bodyOffset;
@@ -136,9 +137,4 @@ function parseOpt(buf: Buffer, fixed: number, rdata: number, end: number): Edns 
     o += 4 + len;
   }
   return { udpSize, version, dnssecOk, options };
-}
-
-/** The question is read with its case kept for the echo; the lookup key is lowercase ASCII only. */
-function lowerName(name: string): Name {
-  return name.replace(/[A-Z]/g, (c) => c.toLowerCase());
 }

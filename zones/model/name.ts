@@ -244,6 +244,37 @@ export function nameWireLength(name: Name): number {
  * the name as sent (case kept, for echoing), and the offset after the name in place.
  */
 export function readWireName(buf: Uint8Array, offset: number, keepCase = false): { name: Name; next: number } {
+  return readPlainName(buf, offset, keepCase) ?? readAnyName(buf, offset, keepCase);
+}
+
+const nameScratch = Buffer.allocUnsafe(MAX_NAME_WIRE);
+
+/**
+ * The fast path of readWireName: an uncompressed name whose octets need no escapes (every
+ * query name in practice) is its own presentation text once each length octet becomes a dot,
+ * so it is made in one latin1 slice instead of a string per label. undefined: use the general path.
+ */
+function readPlainName(buf: Uint8Array, offset: number, keepCase: boolean): { name: Name; next: number } | undefined {
+  let pos = offset;
+  let out = 0;
+  for (;;) {
+    if (pos >= buf.length) return undefined;
+    const len = buf[pos];
+    if (len === 0) break;
+    if (len > MAX_LABEL || pos + 1 + len > buf.length || out + len + 1 >= MAX_NAME_WIRE) return undefined;
+    for (let i = pos + 1; i <= pos + len; i++) {
+      let b = buf[i];
+      if (!plainByte(b)) return undefined;
+      if (!keepCase && b >= 0x41 && b <= 0x5a) b += 0x20;
+      nameScratch[out++] = b;
+    }
+    nameScratch[out++] = 0x2e;
+    pos += 1 + len;
+  }
+  return { name: out === 0 ? '.' : (Buffer.prototype.latin1Slice.call(nameScratch, 0, out) as string), next: pos + 1 };
+}
+
+function readAnyName(buf: Uint8Array, offset: number, keepCase: boolean): { name: Name; next: number } {
   let name = '';
   let pos = offset;
   let next = -1;
