@@ -96,7 +96,7 @@ export function rrBody(type: number, ttl: number, rdata: Buffer): RRBody {
 export class RRsetWireCache {
   private readonly map: BoundedMap<RRset, RRsetWire>;
 
-  constructor(maxEntries = 200_000) {
+  constructor(maxEntries = 50_000) {
     this.map = new BoundedMap(maxEntries);
   }
 
