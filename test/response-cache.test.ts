@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as packet from 'dns-packet';
-import { zonesFromText, ask, rawAsk, decode } from './helpers/dns.js';
+import { zonesFromText, ask, rawAsk, decode, buildQuery } from './helpers/dns.js';
 import { applyEdits } from '../zones/update.js';
 import { RRType } from '../zones/model/types.js';
 import { rdataFromText } from '../zones/model/rdata/index.js';
@@ -52,15 +52,37 @@ test('a query without EDNS never gets a reply cached for one with EDNS (the OPT 
   assert.equal(without.additionals!.filter((a) => a.type === 'OPT').length, 0);
 });
 
-test('queries that are not plain (options in OPT, EDNS version 1) skip the cache and still get the right answer', () => {
+test('EDNS options (a DNS cookie) do not keep a query from the cache; the reply is the one a plain query gets', () => {
+  const s = zonesFromText({ 'example.com': fixture });
+  const plain = rawAsk(s.ctx, buildQuery('www.example.com', 'A', { dnssecOk: true, id: 9 }))!;
+  const hits = s.ctx.cache!.hits;
+  // RFC 7873 §4.1: an 8-octet client cookie, as BIND sends with every query.
+  const cookie = { code: 10, data: Buffer.from('0123456789abcdef', 'hex') };
+  const msg = packet.encode({
+    type: 'query', id: 9, flags: packet.RECURSION_DESIRED, questions: [{ name: 'www.example.com', type: 'A', class: 'IN' }],
+    additionals: [{ type: 'OPT', name: '.', udpPayloadSize: 1232, flags: packet.DNSSEC_OK, options: [cookie] } as unknown as packet.Answer],
+  });
+  const reply = rawAsk(s.ctx, msg)!;
+  assert.equal(s.ctx.cache!.hits, hits + 1, 'from the cache');
+  assert.ok(reply.equals(plain), 'the same bytes as for the query without the option');
+  // Random names too: the second of two same-length NXDOMAIN names with a cookie may be reused by make-up.
+  for (let i = 0; i < 50; i++) {
+    const q = packet.encode({ ...packet.decode(msg), id: i, questions: [{ name: `r${String(i).padStart(3, '0')}.example.com`, type: 'A', class: 'IN' }] });
+    assert.equal(decode(rawAsk(s.ctx, q)!).rcode, 'NXDOMAIN');
+  }
+  assert.ok(s.ctx.cache!.shapeHits > 0, 'random names with options are reused by make-up');
+});
+
+test('malformed options and EDNS version 1 take the full path: FORMERR and BADVERS, nothing cached', () => {
   const s = zonesFromText({ 'example.com': fixture });
   ask(s.ctx, 'www.example.com', 'A', { udpSize: 1232 });
   const hits = s.ctx.cache!.hits;
-  const msg = packet.encode({
-    type: 'query', id: 9, questions: [{ name: 'www.example.com', type: 'A', class: 'IN' }],
-    additionals: [{ type: 'OPT', name: '.', udpPayloadSize: 1232, flags: 0, options: [{ code: 65001, data: Buffer.from('x') }] } as unknown as packet.Answer],
-  });
-  const r = decode(rawAsk(s.ctx, msg)!);
-  assert.equal(r.rcode, 'NOERROR');
-  assert.equal(s.ctx.cache!.hits, hits, 'not from the cache');
+  const good = buildQuery('www.example.com', 'A', { udpSize: 1232 });
+  // Claim a 2-octet RDATA holding half an option header.
+  const bad = Buffer.concat([good.subarray(0, good.length - 2), Buffer.from([0, 2, 0, 10])]);
+  assert.equal(decode(rawAsk(s.ctx, bad)!).rcode, 'FORMERR');
+  const v1 = Buffer.from(good);
+  v1[v1.length - 5] = 1; // the EDNS version octet
+  assert.equal(rawAsk(s.ctx, v1)![3] & 0xf, 0, 'BADVERS is extended: the header RCODE is 0');
+  assert.equal(s.ctx.cache!.hits, hits, 'neither came from the cache');
 });

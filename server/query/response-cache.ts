@@ -81,8 +81,14 @@ export class ResponseCache {
 
   /**
    * The cache probe before any parsing — the packet-cache fast path. Only plain queries
-   * qualify: QUERY, one question, nothing but an optional bare EDNS(0) OPT. Anything else
-   * (TSIG, options, other opcodes) takes the full path.
+   * qualify: QUERY, one question, nothing but an optional EDNS(0) OPT. Anything else (TSIG,
+   * other opcodes, EDNS versions other than 0, a malformed option list) takes the full path.
+   *
+   * EDNS options may be present: we implement none that changes a reply (no DNS cookies,
+   * NSID, padding or client subnet, and RFC 6891 §6.1.2 says unknown options are ignored),
+   * so a query's options never change its bytes. Resolvers such as BIND send a cookie with
+   * every query; refusing options here would send all their traffic down the slow path.
+   * An option that starts to change replies must join the key.
    */
   static keyOfRaw(msg: Buffer, tcp: boolean): RawQuestion | undefined {
     if (msg.length < 17 || (msg[2] & 0xf8) !== 0 || msg.readUInt32BE(4) !== 0x00010000 || msg[8] !== 0 || msg[9] !== 0 || msg[10] !== 0) return undefined;
@@ -93,9 +99,10 @@ export class ResponseCache {
     let edns: 'none' | 'do' | 'nodo' = 'none';
     let maxSize = tcp ? 65535 : 512;
     if (msg[11] === 1) {
-      // A bare OPT (RFC 6891 §6.1.2): root owner, type 41, size, ext-rcode 0, version 0, flags, no options.
+      // The OPT (RFC 6891 §6.1.2): root owner, type 41, size, ext-rcode 0, version 0, flags, options.
       const o = questionEnd;
-      if (o + 11 !== msg.length || msg[o] !== 0 || msg.readUInt16BE(o + 1) !== 41 || msg[o + 5] !== 0 || msg[o + 6] !== 0 || msg.readUInt16BE(o + 9) !== 0) return undefined;
+      if (o + 11 > msg.length || msg[o] !== 0 || msg.readUInt16BE(o + 1) !== 41 || msg[o + 5] !== 0 || msg[o + 6] !== 0) return undefined;
+      if (o + 11 + msg.readUInt16BE(o + 9) !== msg.length || !wellFormedOptions(msg, o + 11)) return undefined;
       edns = (msg[o + 7] & 0x80) !== 0 ? 'do' : 'nodo';
       if (!tcp) maxSize = Math.max(512, Math.min(msg.readUInt16BE(o + 3), EDNS_UDP_SIZE));
     } else if (msg[11] !== 0 || questionEnd !== msg.length) return undefined;
@@ -151,6 +158,15 @@ export class ResponseCache {
       this.map.set(key.key, { bytes, generation, made: now });
     }
   }
+}
+
+/** An EDNS option list (code, length, data)* that ends exactly at the end of the message. */
+function wellFormedOptions(msg: Buffer, at: number): boolean {
+  while (at < msg.length) {
+    if (at + 4 > msg.length) return false;
+    at += 4 + msg.readUInt16BE(at + 2);
+  }
+  return at === msg.length;
 }
 
 /** Answers whose names all come from the zone, so the question repeats: not NXDOMAIN, not wildcard-synthesised. */
