@@ -45,8 +45,11 @@ export class SortedChunks<T extends { readonly hash: string }> {
     this.reindexHeads();
   }
 
+  /** After chunks were added or removed (rare: a split every chunkSize inserts). */
   private reindexHeads(): void {
-    this.heads = Float64Array.from(this.chunks, (c) => c.keys[0]);
+    const heads = new Float64Array(this.chunks.length);
+    for (let i = 0; i < heads.length; i++) heads[i] = this.chunks[i].keys[0];
+    this.heads = heads;
   }
 
   /** Chunk holding `key`'s place: the last chunk whose first hash ≤ key (0 when key is smallest). */
@@ -124,12 +127,21 @@ export class SortedChunks<T extends { readonly hash: string }> {
     if (i < chunk.items.length && chunk.items[i].hash === e.hash) return false;
     chunk.items.splice(i, 0, e);
     this.count++;
+    // Keys move with one copy of the chunk's array; an edit on a million-name chain must not
+    // recompute keys it did not change.
+    const keys = new Float64Array(chunk.keys.length + 1);
+    keys.set(chunk.keys.subarray(0, i));
+    keys[i] = prefix(e.hash);
+    keys.set(chunk.keys.subarray(i), i + 1);
+    chunk.keys = keys;
     if (chunk.items.length > 2 * this.chunkSize) {
       const rest = chunk.items.splice(this.chunkSize);
-      this.chunks.splice(c + 1, 0, makeChunk(rest));
+      chunk.keys = keys.slice(0, this.chunkSize);
+      this.chunks.splice(c + 1, 0, { items: rest, keys: keys.slice(this.chunkSize) });
+      this.reindexHeads();
+    } else if (i === 0) {
+      this.heads[c] = keys[0];
     }
-    chunk.keys = keysOf(chunk.items);
-    this.reindexHeads();
     return true;
   }
 
@@ -141,9 +153,16 @@ export class SortedChunks<T extends { readonly hash: string }> {
     if (i >= chunk.items.length || chunk.items[i].hash !== e.hash) return false;
     chunk.items.splice(i, 1);
     this.count--;
-    if (chunk.items.length === 0) this.chunks.splice(c, 1);
-    else chunk.keys = keysOf(chunk.items);
-    this.reindexHeads();
+    if (chunk.items.length === 0) {
+      this.chunks.splice(c, 1);
+      this.reindexHeads();
+      return true;
+    }
+    const keys = new Float64Array(chunk.keys.length - 1);
+    keys.set(chunk.keys.subarray(0, i));
+    keys.set(chunk.keys.subarray(i + 1), i);
+    chunk.keys = keys;
+    if (i === 0) this.heads[c] = keys[0];
     return true;
   }
 

@@ -12,10 +12,13 @@ function reference(list: E[], key: string): { atOrBefore: E; } {
   return { atOrBefore: exact ?? (below.length ? below[below.length - 1] : sorted[sorted.length - 1]) };
 }
 
-test('SortedChunks agrees with a sorted array under random edits', () => {
+// Keys of 3 characters differ in their numeric prefix (the first 6 octets); keys that share
+// 6 octets and differ after them exercise the full-string comparison on prefix ties.
+for (const [what, shared] of [['short keys', ''], ['keys sharing their first 6 octets', 'abcdef']] as const)
+test(`SortedChunks agrees with a sorted array under random edits (${what})`, () => {
   let seed = 7;
   const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
-  const key = () => String.fromCharCode(...Array.from({ length: 3 }, () => 97 + Math.floor(rnd() * 26)));
+  const key = () => shared + String.fromCharCode(...Array.from({ length: 3 }, () => 97 + Math.floor(rnd() * 26)));
   for (const chunkSize of [1, 2, 3, 8]) {
     const sc = new SortedChunks<E>(chunkSize);
     const byKey = new Map<string, E>();
