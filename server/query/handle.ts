@@ -18,7 +18,7 @@ export interface QueryContext {
   zones: Registry;
   /** Signs answers from signed zones when the client sets DO. */
   dnssec?: DnssecService;
-  /** Replies to repeated questions, reused until any zone changes. */
+  /** Encoded replies, found by question or by make-up; any zone change invalidates them. */
   cache?: ResponseCache;
   /** RRsets' wire pieces, so an answer copies bytes instead of re-encoding each record. */
   wire?: RRsetWireCache;

@@ -30,7 +30,7 @@ export interface RRsetWire {
   sigBodies?: Buffer[];
 }
 
-export function nameWire(name: Name): NameWire {
+function nameWire(name: Name): NameWire {
   const wire = nameToWire(name);
   const suffixes: Name[] = [];
   const starts: number[] = [];
@@ -43,11 +43,11 @@ export function nameWire(name: Name): NameWire {
 }
 
 /**
- * RDATA names we may compress: RFC 1035 types only (RFC 3597 §4). DNAME (RFC 6672 §2.5),
- * SRV (RFC 2782) and RRSIG signer names (RFC 4034 §3.1.7) go out uncompressed. The offsets
- * are where the names start; SOA has two names back to back.
+ * Types whose RDATA names we may compress: RFC 1035 types only (RFC 3597 §4). DNAME
+ * (RFC 6672 §2.5), SRV (RFC 2782) and RRSIG signer names (RFC 4034 §3.1.7) go out
+ * uncompressed. MX has its name after the preference; SOA has two names back to back.
  */
-function compressibleNames(type: number): boolean {
+function hasCompressibleNames(type: number): boolean {
   return type === RRType.NS || type === RRType.CNAME || type === RRType.PTR || type === RRType.MX || type === RRType.SOA;
 }
 
@@ -62,7 +62,7 @@ function fixedHead(type: number, ttl: number, rdlength?: number): Buffer {
 
 /** RDATA as bytes and the names a writer may compress, in order (a single Buffer when there are none). */
 function rdataParts(type: number, rdata: Buffer): (Buffer | Name)[] {
-  if (!compressibleNames(type)) return [rdata];
+  if (!hasCompressibleNames(type)) return [rdata];
   const parts: (Buffer | Name)[] = [];
   let at = 0;
   const names = type === RRType.SOA ? 2 : 1;
@@ -78,13 +78,13 @@ function rdataParts(type: number, rdata: Buffer): (Buffer | Name)[] {
 
 /** The RDATA names that a writer may compress against earlier names (and so point into the question). */
 export function compressibleRdataNames(type: number, rdata: Buffer): Name[] {
-  if (!compressibleNames(type)) return [];
+  if (!hasCompressibleNames(type)) return [];
   return rdataParts(type, rdata).filter((p): p is Name => typeof p === 'string');
 }
 
 /** The body of one record with this TYPE, TTL and (uncompressed) RDATA. */
 export function rrBody(type: number, ttl: number, rdata: Buffer): RRBody {
-  if (!compressibleNames(type)) return Buffer.concat([fixedHead(type, ttl, rdata.length), rdata]);
+  if (!hasCompressibleNames(type)) return Buffer.concat([fixedHead(type, ttl, rdata.length), rdata]);
   return { head: fixedHead(type, ttl), parts: rdataParts(type, rdata) };
 }
 
