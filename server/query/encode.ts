@@ -3,7 +3,7 @@ import { type Name, labels, parentName } from '../../zones/model/name.js';
 import { RRType } from '../../zones/model/types.js';
 import type { Query } from './parse.js';
 import type { RREntry, Response } from './response.js';
-import { rrBody, type NameWire, type RRBody, type RRsetWireCache } from './rr-wire.js';
+import { rrsetWire, type NameWire, type RRBody, type RRsetWireCache } from './rr-wire.js';
 
 /** Our advertised EDNS buffer size (DNS flag day 2020: fits any path MTU without fragments). */
 export const EDNS_UDP_SIZE = 1232;
@@ -114,28 +114,19 @@ function writeBody(w: Writer, body: RRBody): void {
   w.buf.writeUInt16BE(w.off - lenAt - 2, lenAt);
 }
 
-function writeRR(w: Writer, owner: Name, type: number, ttl: number, rdata: Buffer): void {
-  w.name(owner);
-  writeBody(w, rrBody(type, ttl, rdata));
-}
-
 /**
- * Writes an RRset and its RRSIGs; returns the number of RRs written. With a wire cache the
- * bodies are copied from pieces made once per RRset; the bytes are the same either way.
+ * Writes an RRset and its RRSIGs; returns the number of RRs written. The records come from
+ * wire pieces, cached per RRset on the query path and made on the spot otherwise, so both
+ * paths write the same bytes by construction.
  */
 function writeEntry(w: Writer, e: RREntry, wire?: RRsetWireCache): number {
   const ttl = e.ttl ?? e.rrset.ttl;
-  if (!wire) {
-    for (const rd of e.rrset.rdatas) writeRR(w, e.owner, e.rrset.type, ttl, rd);
-    if (e.sigs) for (const sig of e.sigs) writeRR(w, e.owner, RRType.RRSIG, ttl, sig);
-    return e.rrset.rdatas.length + (e.sigs?.length ?? 0);
-  }
-  const rw = wire.get(e.rrset, ttl, e.sigs);
+  const rw = wire ? wire.get(e.rrset, ttl, e.sigs) : rrsetWire(e.rrset, ttl, e.sigs);
   // The owner is spelled (or pointed to) once; every later record points at it.
   if (e.owner === e.rrset.name) w.nameWire(rw.owner);
   else w.name(e.owner);
   const at = w.offsetOf(e.owner);
-  // The cached pieces may hold RRSIGs from a DO=1 answer; this entry gets them only if it has sigs.
+  // Cached pieces may hold RRSIGs from a DO=1 answer; this entry gets them only if it has sigs.
   const bodies = rw.bodies, sigBodies = e.sigs ? rw.sigBodies : undefined;
   const n = bodies.length, total = n + (sigBodies ? sigBodies.length : 0);
   for (let i = 0; i < total; i++) {

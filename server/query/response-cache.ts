@@ -42,10 +42,10 @@ export interface ReplyKey {
  * - **By make-up**, for NXDOMAIN and wildcard answers, whose qname the zone does not hold:
  *   random labels never repeat, but the records proving them do — every name hashing into
  *   the same NSEC3 interval under the same closest encloser gets the same SOA, NSEC3 RRsets
- *   and RRSIGs. The key lists each section's RRsets by identity (RRset.id; with the owner,
- *   TTL and whether it is signed), an owner equal to the qname written as `@` (it is
- *   encoded as a pointer to the question), plus the
- *   question's length (so every other offset in the reply is the same) and the EDNS variant.
+ *   and RRSIGs. The key lists each section's RRsets by identity (RRset.id, with the owner,
+ *   TTL and whether it is signed; an owner equal to the qname is written `@`, as it is
+ *   encoded as a pointer to the question), the question's length (so every other offset in
+ *   the reply is the same) and the EDNS variant.
  *   A random-label flood then costs a lookup, one NSEC3 hash and a copy.
  *
  * Each kind has its own bound, so a flood of random names cannot evict repeated questions.

@@ -83,7 +83,7 @@ export function compressibleRdataNames(type: number, rdata: Buffer): Name[] {
 }
 
 /** The body of one record with this TYPE, TTL and (uncompressed) RDATA. */
-export function rrBody(type: number, ttl: number, rdata: Buffer): RRBody {
+function rrBody(type: number, ttl: number, rdata: Buffer): RRBody {
   if (!hasCompressibleNames(type)) return Buffer.concat([fixedHead(type, ttl, rdata.length), rdata]);
   return { head: fixedHead(type, ttl), parts: rdataParts(type, rdata) };
 }
@@ -104,13 +104,22 @@ export class RRsetWireCache {
   get(rrset: RRset, ttl: number, sigs: readonly Buffer[] | undefined): RRsetWire {
     let w = this.map.get(rrset);
     if (!w || w.ttl !== ttl) {
-      w = { ttl, owner: w?.owner ?? nameWire(rrset.name), bodies: rrset.rdatas.map((rd) => rrBody(rrset.type, ttl, rd)) };
+      w = rrsetWire(rrset, ttl, undefined, w?.owner);
       this.map.set(rrset, w);
     }
-    if (sigs && w.sigs !== sigs) {
-      w.sigs = sigs;
-      w.sigBodies = sigs.map((s) => rrBody(RRType.RRSIG, ttl, s) as Buffer);
-    }
+    if (sigs && w.sigs !== sigs) addSigBodies(w, sigs);
     return w;
   }
+}
+
+/** Make the pieces for one RRset (no cache: zone transfers write each RRset once). */
+export function rrsetWire(rrset: RRset, ttl: number, sigs: readonly Buffer[] | undefined, owner?: NameWire): RRsetWire {
+  const w: RRsetWire = { ttl, owner: owner ?? nameWire(rrset.name), bodies: rrset.rdatas.map((rd) => rrBody(rrset.type, ttl, rd)) };
+  if (sigs) addSigBodies(w, sigs);
+  return w;
+}
+
+function addSigBodies(w: RRsetWire, sigs: readonly Buffer[]): void {
+  w.sigs = sigs;
+  w.sigBodies = sigs.map((s) => rrBody(RRType.RRSIG, w.ttl, s) as Buffer);
 }
