@@ -7,7 +7,7 @@ import type { Nsec3Settings } from '../zones/settings.js';
 import { SortedChunks } from './sorted-chunks.js';
 import { nsec3HashString, nsec3Owner, nsec3Rdata, nsec3paramRdata, NSEC3_HASH_SHA1, NSEC3_FLAG_OPT_OUT } from './nsec3.js';
 
-/** One original name in the chain, with its hash and (lazily) its NSEC3 RRset. */
+/** One original name in the chain, with its hash and (while in use) its NSEC3 RRset. */
 export interface Nsec3Entry {
   readonly name: Name;
   /**
@@ -16,11 +16,24 @@ export interface Nsec3Entry {
    * million Buffers (each Buffer drags an ArrayBuffer and a backing store along).
    */
   readonly hash: string;
-  /** Types present at the name, as the bitmap will show them (RRSIG added when signed data exists). */
-  types: number[];
-  /** Built on first use; dropped when this entry's types or its successor change. */
-  rrset?: RRset;
+  /** Types present at the name, as the bitmap will show them (RRSIG added when signed data exists). Shared: never mutate. */
+  types: readonly number[];
+  /**
+   * Built on use and let go again when LIVE_RRSETS newer ones were built since (FIFO), or
+   * when this entry's types or successor change.
+   */
+  rrset: RRset | undefined;
+  /** The packed RRSIGs (kept-sigs.ts) while `rrset` is let go: a rebuilt RRset gets them back. */
+  sigs: string | undefined;
 }
+
+/**
+ * NSEC3 RRsets held as objects at once. A proof needs its NSEC3 as an RRset, but holding one
+ * per chain entry costs ~300 octets each (360 MB on a million names). Signatures survive the
+ * object (`Nsec3Entry.sigs`), so letting one go costs a rebuild (~2 µs), not a signature.
+ */
+export const LIVE_RRSETS = 1 << 16;
+const MIN_LIVE_RRSETS = 64;
 
 export class Nsec3Chain {
   /** Sorted by hash: binary search finds the matching or covering record in O(log n). */
@@ -38,9 +51,22 @@ export class Nsec3Chain {
   builds = 0;
   /** RRsets dropped since the last call to `takeStale`: their cached signatures must go too. */
   private stale: RRset[] = [];
+  /** Entries holding an RRset, oldest first from `ringAt` (a slot may hold an entry that let go already). */
+  private ring: (Nsec3Entry | undefined)[] = [];
+  private ringAt = 0;
+  private readonly liveRRsets: number;
+  /**
+   * One array per distinct type list: a million names share a handful of lists ([A RRSIG],
+   * [] for ENTs, [TLSA RRSIG]…), and a private array each would cost ~200 MB on such a zone.
+   */
+  private readonly typeLists = new Map<string, readonly number[]>();
 
-  constructor(readonly zone: Zone, readonly params: Nsec3Settings) {
+  /** `liveRRsets`: how many NSEC3 RRsets to hold as objects at once (LIVE_RRSETS; tests make it tiny). */
+  constructor(readonly zone: Zone, readonly params: Nsec3Settings, liveRRsets = LIVE_RRSETS) {
     this.salt = Buffer.from(params.salt, 'hex');
+    // An answer builds all its NSEC3 RRsets before it signs any, at most 3 per step of a
+    // MAX_CHAIN-step chain: one let go before it is signed would lose its new signature.
+    this.liveRRsets = Math.max(MIN_LIVE_RRSETS, liveRRsets);
   }
 
   get size(): number {
@@ -61,6 +87,8 @@ export class Nsec3Chain {
     this.builds++;
     this.wildcardCovers.clear();
     this.dropAll();
+    this.ring = [];
+    this.ringAt = 0;
     const list: Nsec3Entry[] = [];
     this.byName.clear();
     this.ttl = negativeTtl(this.zone);
@@ -95,8 +123,8 @@ export class Nsec3Chain {
       } else if (!have) {
         this.insert(entry(name, this.hash(name), types));
       } else if (!sameTypes(have.types, types)) {
+        this.retire(have);
         have.types = types;
-        this.dropRRset(have);
       }
     }
   }
@@ -114,28 +142,44 @@ export class Nsec3Chain {
 
   private insert(e: Nsec3Entry): void {
     this.wildcardCovers.clear();
-    if (!this.entries.insert(e)) throw new Error(`NSEC3 hash collision between ${e.name} and ${this.entries.find(e.hash)!.name}`);
+    const found = this.entries.size ? this.entries.atOrBefore(e.hash) : undefined;
+    if (found?.hash === e.hash) throw new Error(`NSEC3 hash collision between ${e.name} and ${found.name}`);
+    // The predecessor's "next hashed owner" is about to point at e.
+    if (found) this.retire(found);
+    if (!this.entries.insert(e)) throw new Error(`NSEC3 chain: could not insert ${e.name}`);
     this.byName.set(e.name, e);
-    // The predecessor's "next hashed owner" now points at e.
-    this.dropRRset(this.entries.before(e));
   }
 
   private remove(e: Nsec3Entry): void {
     this.wildcardCovers.clear();
     if (this.entries.size === 0 || this.entries.find(e.hash) !== e) return;
     const prev = this.entries.before(e);
+    this.retire(e);
+    this.retire(prev);
     this.entries.remove(e);
     this.byName.delete(e.name);
-    this.dropRRset(e);
-    if (this.entries.size) this.dropRRset(prev);
   }
 
-  private dropRRset(e: Nsec3Entry): void {
-    if (e.rrset) { this.stale.push(e.rrset); e.rrset = undefined; }
+  /**
+   * The entry's record is about to change (types or successor; call before the change). If
+   * it was ever signed it may have been served, so the record as it was, with its signatures,
+   * goes to the stale list: an IXFR journal must delete exactly that at secondaries.
+   */
+  private retire(e: Nsec3Entry): void {
+    const was = e.rrset ?? (e.sigs !== undefined ? this.build1(e, e.sigs) : undefined);
+    if (was) this.stale.push(was);
+    e.rrset = undefined;
+    e.sigs = undefined;
   }
 
+  /** A whole rebuild: only RRsets held as objects can have cache entries to forget. */
   private dropAll(): void {
-    for (const e of this.entries) this.dropRRset(e);
+    for (const e of this.ring) if (e?.rrset) { this.stale.push(e.rrset); e.rrset = undefined; }
+  }
+
+  /** Whether this entry's record was signed (so possibly served) since it last changed. */
+  wasSigned(e: Nsec3Entry): boolean {
+    return (e.rrset ? e.rrset.signatures : e.sigs) !== undefined;
   }
 
   /** NSEC3 RRsets invalidated since the last call (their signatures are to be forgotten). */
@@ -150,22 +194,32 @@ export class Nsec3Chain {
    * non-terminal, and delegation points — except, under opt-out, insecure ones (no DS).
    * Names below a cut (glue, occluded data) are not in the chain. undefined = not in chain.
    */
-  private chainTypes(node: ZoneNode): number[] | undefined {
+  private chainTypes(node: ZoneNode): readonly number[] | undefined {
     if (this.isBelowCut(node.name)) return undefined;
     const isCut = node.name !== this.zone.apex && node.rrsets.has(RRType.NS);
     if (isCut) {
       const hasDs = node.rrsets.has(RRType.DS);
       if (!hasDs && this.params.optOut) return undefined;
       // RFC 4035 §2.3: a delegation's bitmap shows NS, DS and RRSIG only (RRSIG covers DS).
-      return hasDs ? [RRType.NS, RRType.DS, RRType.RRSIG] : [RRType.NS];
+      return this.shared(hasDs ? [RRType.NS, RRType.DS, RRType.RRSIG] : [RRType.NS]);
     }
     if (node.rrsets.size === 0) {
       // An empty non-terminal that exists only above insecure delegations may go under opt-out;
       // we keep every ENT: simpler, and always correct.
-      return [];
+      return this.shared([]);
     }
-    const types = [...node.rrsets.keys(), RRType.RRSIG];
-    return types.sort((a, b) => a - b);
+    return this.shared([...node.rrsets.keys(), RRType.RRSIG].sort((a, b) => a - b));
+  }
+
+  private shared(types: number[]): readonly number[] {
+    const key = types.join(' ');
+    let have = this.typeLists.get(key);
+    if (!have) {
+      have = Object.freeze(types.slice());
+      // Distinct lists are few in any real zone; the bound only keeps a pathological one from growing this forever.
+      if (this.typeLists.size < 10_000) this.typeLists.set(key, have);
+    }
+    return have;
   }
 
   /** True for names under a delegation (glue, occluded data): not authoritative here. */
@@ -196,14 +250,31 @@ export class Nsec3Chain {
   /** The NSEC3 RRset of an entry (RFC 5155 §3): next hashed owner is the following entry's hash. */
   rrsetOf(e: Nsec3Entry): RRset {
     if (e.rrset) return e.rrset;
+    const r = this.build1(e, e.sigs);
+    e.sigs = undefined;
+    e.rrset = r;
+    // Let go of the oldest held RRset, keeping its signatures on its entry.
+    const old = this.ring[this.ringAt];
+    if (old?.rrset && old !== e) {
+      old.sigs = old.rrset.signatures;
+      old.rrset = undefined;
+    }
+    this.ring[this.ringAt] = e;
+    this.ringAt = (this.ringAt + 1) % this.liveRRsets;
+    return r;
+  }
+
+  /** The entry's NSEC3 RRset as the chain is now, carrying `sigs` when given. */
+  private build1(e: Nsec3Entry, sigs: string | undefined): RRset {
     const next = this.entries.after(e);
     const owner = nsec3Owner(Buffer.from(e.hash, 'latin1'), this.zone.apex);
     const rdata = nsec3Rdata({
       hashAlgorithm: NSEC3_HASH_SHA1, flags: this.params.optOut ? NSEC3_FLAG_OPT_OUT : 0,
       iterations: this.params.iterations, salt: this.salt, nextHashed: Buffer.from(next.hash, 'latin1'), types: e.types,
     });
-    e.rrset = makeRRset(owner, RRType.NSEC3, this.ttl, [rdata]);
-    return e.rrset;
+    const r = makeRRset(owner, RRType.NSEC3, this.ttl, [rdata]);
+    r.signatures = sigs;
+    return r;
   }
 
   /** Every entry in hash order (zone transfer, export). */
@@ -220,11 +291,11 @@ export function negativeTtl(zone: Zone): number {
   return Math.min(soa.ttl, rd.readUInt32BE(rd.length - 4));
 }
 
-function entry(name: Name, hash: string, types: number[]): Nsec3Entry {
-  return { name, hash, types };
+function entry(name: Name, hash: string, types: readonly number[]): Nsec3Entry {
+  return { name, hash, types, rrset: undefined, sigs: undefined };
 }
 
-function sameTypes(a: number[], b: number[]): boolean {
+function sameTypes(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((t, i) => t === b[i]);
 }
 

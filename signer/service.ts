@@ -12,8 +12,10 @@ import type { ZoneDelta } from '../zones/zone.js';
 export interface SignedChange { apex: Name; signer: ZoneSigner; delta: ZoneDelta; replaced: ReplacedRRset[]; chainRebuilt: boolean }
 
 export interface DnssecOptions {
-  /** Upper bound on cached RRsets' signatures, across all zones. */
+  /** Upper bound on RRsets whose signatures are held as ready Buffers, across all zones. */
   cacheEntries?: number;
+  /** NSEC3 RRsets held as objects at once, per zone (nsec3-chain.ts LIVE_RRSETS). */
+  liveNsec3?: number;
 }
 
 export class DnssecService {
@@ -22,7 +24,7 @@ export class DnssecService {
   private readonly signedListeners: ((c: SignedChange) => void)[] = [];
 
   constructor(private readonly zones: Registry, private readonly keys: KeyStore & { invalidate?(zone: Name): void },
-    private readonly log: (m: string) => void = () => {}, opts: DnssecOptions = {}) {
+    private readonly log: (m: string) => void = () => {}, private readonly opts: DnssecOptions = {}) {
     this.cache = new SignatureCache(opts.cacheEntries);
     zones.onChange((e) => this.onZoneChange(e));
   }
@@ -62,7 +64,7 @@ export class DnssecService {
       this.log(`zone ${e.apex}: signing is on but the zone has no keys; serving it unsigned`);
       return;
     }
-    const signer = new ZoneSigner(e.zone, settings, this.keys, this.cache);
+    const signer = new ZoneSigner(e.zone, settings, this.keys, this.cache, this.opts.liveNsec3);
     signer.attach();
     this.signers.set(e.apex, signer);
     this.log(`zone ${e.apex}: signed, NSEC3 chain of ${signer.chain.size} names`);

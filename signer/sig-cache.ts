@@ -19,6 +19,8 @@ export interface CachedSigs {
  */
 export class SignatureCache extends BoundedMap<RRset, CachedSigs> {
   hits = 0;
+  /** Served from the RRset's packed copy after the cache had let it go (kept-sigs.ts). */
+  unpacked = 0;
   misses = 0;
   signed = 0;
 

@@ -9,7 +9,8 @@ import type { KeyStore } from './keystore.js';
 import { Nsec3Chain } from './nsec3-chain.js';
 import { signatureValidity, validitySeed, serialDiff } from './policy.js';
 import { signRRset } from './rrset-sign.js';
-import type { SignatureCache } from './sig-cache.js';
+import type { SignatureCache, CachedSigs } from './sig-cache.js';
+import { packSigs, unpackSigs, packedWith, sigTimes } from './kept-sigs.js';
 
 /** Types at the apex that come from the key store and settings, not from zone data. */
 export const APEX_DERIVED = new Set<number>([RRType.DNSKEY, RRType.CDS, RRType.CDNSKEY, RRType.NSEC3PARAM]);
@@ -19,17 +20,23 @@ const KSK_SIGNED = new Set<number>([RRType.DNSKEY, RRType.CDS, RRType.CDNSKEY]);
 /** Re-sign this long before expiry, so caches and secondaries never hold a dying signature. */
 export const REFRESH_BEFORE = 7 * 86400;
 
+let nextKeysVersion = 1;
+
 /** An RRset an edit replaced, with the RRSIGs it was last served with (undefined: not in the cache). */
-export interface ReplacedRRset { rrset: RRset; sigs: Buffer[] | undefined }
+export interface ReplacedRRset { rrset: RRset; sigs: readonly Buffer[] | undefined }
 
 export class ZoneSigner {
   readonly chain: Nsec3Chain;
-  /** Bumped when keys change: signatures made with older keys are re-made. */
-  keysVersion = 0;
+  /**
+   * Changes when keys change: signatures made with older keys are re-made. Drawn from one
+   * process-wide sequence, so a new signer never mistakes a previous signer's packed
+   * signatures (kept on the RRsets) for its own.
+   */
+  keysVersion = nextKeysVersion++;
 
   constructor(readonly zone: Zone, readonly settings: ZoneSettings, private readonly keys: KeyStore,
-    private readonly cache: SignatureCache) {
-    this.chain = new Nsec3Chain(zone, settings.nsec3);
+    private readonly cache: SignatureCache, liveNsec3?: number) {
+    this.chain = new Nsec3Chain(zone, settings.nsec3, liveNsec3);
   }
 
   get apex() {
@@ -44,7 +51,7 @@ export class ZoneSigner {
 
   /** Re-read keys (after a key import or rollover step). */
   keysChanged(): void {
-    this.keysVersion++;
+    this.keysVersion = nextKeysVersion++;
     const delta = newDelta();
     this.publishApexRecords(delta);
     this.applyDelta(delta);
@@ -57,7 +64,7 @@ export class ZoneSigner {
    */
   applyDelta(delta: ZoneDelta): ReplacedRRset[] {
     const replaced: ReplacedRRset[] = [];
-    const forget = (r: RRset) => { replaced.push({ rrset: r, sigs: this.cache.peek(r)?.sigs }); this.cache.delete(r); };
+    const forget = (r: RRset) => { replaced.push({ rrset: r, sigs: this.lastSigs(r) }); this.cache.delete(r); };
     for (const r of delta.staleRRsets) forget(r);
     // An SOA change may move the NSEC3 TTL; the chain notices and rebuilds its records.
     this.chain.update(delta);
@@ -112,14 +119,38 @@ export class ZoneSigner {
       this.cache.hits++;
       return hit.sigs;
     }
+    // Not in the (bounded) cache of ready Buffers: the packed copy on the RRset may still do.
+    const packed = rrset.signatures;
+    if (packed !== undefined && packedWith(packed, this.keysVersion)) {
+      const c = this.cached(unpackSigs(packed).sigs, now);
+      if (c && now >= c.validFrom && now < c.refreshAt) {
+        this.cache.unpacked++;
+        this.cache.set(rrset, c);
+        return c.sigs;
+      }
+    }
     this.cache.misses++;
     const keys = this.keys.signingKeys(this.zone.apex, KSK_SIGNED.has(rrset.type) ? 'ksk' : 'zsk');
     const validity = signatureValidity(now, { seed: validitySeed(rrset.name, rrset.type) });
     const rdatas = rrset.rdatas.map((rd) => canonicalRdata(rrset.type, rd));
     const sigs = keys.map((k) => signRRset({ owner: rrset.name, type: rrset.type, ttl: rrset.ttl, rdatas }, k, validity, this.zone.apex));
     this.cache.signed += sigs.length;
-    const lifetime = serialDiff(validity.expiration, now);
-    this.cache.set(rrset, { sigs, refreshAt: now + lifetime - REFRESH_BEFORE, keysVersion: this.keysVersion, validFrom: now - serialDiff(now, validity.inception) });
+    rrset.signatures = packSigs(this.keysVersion, sigs);
+    this.cache.set(rrset, this.cached(sigs, now)!);
     return sigs;
+  }
+
+  /** The RRSIGs an RRset was last signed with, whatever their age or keys (what a journal must delete). */
+  lastSigs(rrset: RRset): readonly Buffer[] | undefined {
+    const c = this.cache.peek(rrset);
+    if (c) return c.sigs;
+    return rrset.signatures === undefined ? undefined : unpackSigs(rrset.signatures).sigs;
+  }
+
+  /** Cache entry for RRSIGs made together (one validity period): times read from the first. */
+  private cached(sigs: Buffer[], now: number): CachedSigs | undefined {
+    if (sigs.length === 0) return undefined;
+    const { expiration, inception } = sigTimes(sigs[0]);
+    return { sigs, refreshAt: now + serialDiff(expiration, now) - REFRESH_BEFORE, keysVersion: this.keysVersion, validFrom: now - serialDiff(now, inception) };
   }
 }

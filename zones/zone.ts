@@ -2,11 +2,12 @@
 import { type Name, parentName, isInZone } from './model/name.js';
 import { RRType } from './model/types.js';
 import type { RRset } from './model/rrset.js';
+import { TypeMap } from './model/type-map.js';
 
 /** One owner name in the zone. A node with no RRsets is an empty non-terminal (RFC 5155 §7.1). */
 export interface ZoneNode {
   readonly name: Name;
-  readonly rrsets: Map<number, RRset>;
+  readonly rrsets: TypeMap;
   /** Number of child nodes: a node lives while it has RRsets or children. */
   children: number;
 }
@@ -41,7 +42,7 @@ export class Zone {
 
   constructor(apex: Name) {
     this.apex = apex;
-    this.nodes.set(apex, { name: apex, rrsets: new Map(), children: 0 });
+    this.nodes.set(apex, { name: apex, rrsets: new TypeMap(), children: 0 });
   }
 
   get(name: Name): ZoneNode | undefined {
@@ -86,7 +87,7 @@ export class Zone {
   }
 
   private createNode(name: Name, delta: ZoneDelta): ZoneNode {
-    const node: ZoneNode = { name, rrsets: new Map(), children: 0 };
+    const node: ZoneNode = { name, rrsets: new TypeMap(), children: 0 };
     this.nodes.set(name, node);
     delta.added.add(name);
     delta.removed.delete(name);

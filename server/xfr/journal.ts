@@ -10,6 +10,7 @@ import type { Registry, ZoneChangeEvent } from '../../zones/registry.js';
 import type { Zone, ZoneDelta } from '../../zones/zone.js';
 import type { DnssecService, SignedChange } from '../../signer/service.js';
 import type { ZoneSigner, ReplacedRRset } from '../../signer/zone-signer.js';
+import type { Nsec3Entry } from '../../signer/nsec3-chain.js';
 import { base32hexDecode } from '../../signer/nsec3.js';
 import type { JournalRR, JournalStep } from './ixfr.js';
 import type { JournalSource } from './service.js';
@@ -132,18 +133,22 @@ function signedDiff(signer: ZoneSigner, delta: ZoneDelta, replaced: ReplacedRRse
   if (!diff) return undefined;
   // NSEC3: owners whose record was replaced, plus entries new to the chain (never built yet).
   const owners = new Set(replaced.filter((x) => x.rrset.type === RRType.NSEC3).map((x) => x.rrset.name));
-  const fresh: RRset[] = [];
+  // Each is signed as soon as it is built: the chain holds a bounded number of NSEC3 RRsets
+  // as objects, and keeps the signatures of those it lets go only once they exist.
+  const seen = new Set<RRset>();
+  const add = (e: Nsec3Entry) => {
+    const r = chain.rrsetOf(e);
+    if (!seen.has(r)) { seen.add(r); diff.added.push(...rrsOf(r, signer.sigs(r, now))); }
+  };
   for (const name of delta.touched) {
     const e = chain.matching(name);
-    if (e && !e.rrset) fresh.push(chain.rrsetOf(e));
+    if (e && !chain.wasSigned(e)) add(e);
   }
   for (const owner of owners) {
     const hash = base32hexDecode(owner.slice(0, owner.indexOf('.'))).toString('latin1');
     const e = chain.size ? chain.coveringHash(hash) : undefined;
-    if (e && e.hash === hash) fresh.push(chain.rrsetOf(e));
+    if (e && e.hash === hash) add(e);
   }
-  const seen = new Set<RRset>();
-  for (const r of fresh) if (!seen.has(r)) { seen.add(r); diff.added.push(...rrsOf(r, signer.sigs(r, now))); }
   return diff;
 }
 

@@ -8,7 +8,7 @@ import { handleMessage, type QueryContext } from '../../server/query/handle.js';
 import { ResponseCache } from '../../server/query/response-cache.js';
 import { RRsetWireCache } from '../../server/query/rr-wire.js';
 import type { Name } from '../../zones/model/name.js';
-import { DnssecService } from '../../signer/service.js';
+import { DnssecService, type DnssecOptions } from '../../signer/service.js';
 import { SqliteKeyStore, initialKeys } from '../../signer/keystore-sqlite.js';
 
 export interface AskOptions {
@@ -33,7 +33,7 @@ export interface TestServer {
  * The in-process query path over an in-memory store holding the given zones (zone file
  * texts keyed by origin). Zones are signed (KSK+ZSK) unless `signed: false`.
  */
-export function zonesFromText(texts: Record<string, string>, opts: { now?: number; signed?: boolean; csk?: boolean; settings?: object } = {}): TestServer {
+export function zonesFromText(texts: Record<string, string>, opts: { now?: number; signed?: boolean; csk?: boolean; settings?: object; dnssec?: DnssecOptions } = {}): TestServer {
   const clock = { now: opts.now ?? 1_800_000_000 };
   const store = new Store(':memory:');
   for (const [origin, text] of Object.entries(texts)) {
@@ -44,7 +44,7 @@ export function zonesFromText(texts: Record<string, string>, opts: { now?: numbe
     });
   }
   const zones = new Registry(store);
-  const dnssec = new DnssecService(zones, new SqliteKeyStore(store));
+  const dnssec = new DnssecService(zones, new SqliteKeyStore(store), undefined, opts.dnssec);
   zones.sync();
   const ctx: QueryContext = { zones, dnssec, now: () => clock.now, cache: new ResponseCache(), wire: new RRsetWireCache() };
   return { store, zones, dnssec, ctx, clock };

@@ -1,0 +1,85 @@
+// Signatures kept on RRsets and NSEC3 chain entries: reused after the bounded caches let go, never past keys or time.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { zonesFromText, buildQuery, rawAsk, type TestServer } from './helpers/dns.js';
+import { verifySigned } from './helpers/signed.js';
+import { packSigs, unpackSigs, packedWith, sigTimes } from '../signer/kept-sigs.js';
+import { serialDiff } from '../signer/policy.js';
+import { rawRRs } from './helpers/wire.js';
+import { RRType } from '../zones/model/types.js';
+import { REFRESH_BEFORE } from '../signer/zone-signer.js';
+
+const fixture = readFileSync(fileURLToPath(new URL('../../test/fixtures/example.com.zone', import.meta.url)), 'utf8');
+const APEX = 'example.com.';
+
+// 300 more names, so that the NSEC3 chain is several times what the chain holds as objects.
+const zone = fixture + Array.from({ length: 300 }, (_, i) => `h${i} A 192.0.2.${i & 255}\n`).join('');
+
+/** A server whose caches hold almost nothing: the least NSEC3 RRsets as objects (64), 2 RRsets' Buffers, no reply caches. */
+function tiny(): TestServer {
+  const s = zonesFromText({ 'example.com': zone }, { dnssec: { liveNsec3: 1, cacheEntries: 2 } });
+  s.ctx.cache = undefined;
+  s.ctx.wire = undefined;
+  return s;
+}
+
+// Positive, NXDOMAIN, NODATA, wildcard, CNAME and DNAME answers: every kind of proof and RRset.
+const QUESTIONS: [string, string][] = [
+  ['www.example.com', 'A'], ['_443._tcp.www.example.com', 'TLSA'], ['nope.example.com', 'A'], ['www.example.com', 'TXT'],
+  ['a.wild.example.com', 'A'], ['x._tcp.host.example.com', 'TLSA'], ['chain1.example.com', 'TLSA'],
+  ['_443._tcp.svc.dn.example.com', 'TLSA'], ['deep.nope2.example.com', 'AAAA'], ['zz.example.com', 'MX'],
+  // Names spread over the whole chain: far more NSEC3 RRsets than are held at once.
+  ...Array.from({ length: 200 }, (_, i): [string, string] => [`nx${i}.example.com`, 'A']),
+  ...Array.from({ length: 50 }, (_, i): [string, string] => [`h${i * 6}.example.com`, 'A']),
+];
+
+const askAll = (s: TestServer) => QUESTIONS.map(([n, t]) => rawAsk(s.ctx, buildQuery(n, t, { dnssecOk: true }))!);
+// The CNAME a DNAME synthesises is unsigned by design (RFC 6672 §3.4); the other replies are signed throughout.
+const verifyAll = (s: TestServer, replies: Buffer[]) => replies.forEach((r, i) => QUESTIONS[i][0].includes('.dn.') || verifySigned(s, APEX, r));
+
+test('packed signatures round-trip and carry their keys generation', () => {
+  const sigs = [Buffer.from('first signature'), Buffer.alloc(300, 0xab), Buffer.alloc(0)];
+  const packed = packSigs(0x1_2345, sigs);
+  const back = unpackSigs(packed);
+  assert.equal(back.keysVersion, 0x2345);
+  assert.deepEqual(back.sigs, sigs);
+  assert.ok(packedWith(packed, 0x2345) && packedWith(packed, 0x1_2345));
+  assert.ok(!packedWith(packed, 0x2346));
+});
+
+test('after the caches let go, answers reuse the kept signatures: same bytes, no new signature', () => {
+  const s = tiny();
+  const first = askAll(s);
+  verifyAll(s, first);
+  const made = s.dnssec.cache.signed;
+  // ECDSA signatures are randomised: re-signing would change the bytes.
+  const again = askAll(s);
+  assert.equal(s.dnssec.cache.signed, made, 'no signature made on the second pass');
+  assert.ok(s.dnssec.cache.unpacked > 10, `${s.dnssec.cache.unpacked} served from kept signatures`);
+  assert.deepEqual(again.map((b) => b.toString('hex')), first.map((b) => b.toString('hex')));
+});
+
+test('kept signatures are not used past their refresh time or after a key change', () => {
+  const s = tiny();
+  const first = askAll(s);
+  const signer = s.dnssec.forApex(APEX)!;
+  const made = s.dnssec.cache.signed;
+  signer.keysChanged();
+  const afterKeys = askAll(s);
+  assert.ok(s.dnssec.cache.signed > made, 'a key change re-signs');
+  verifyAll(s, afterKeys);
+  // Every reply carries RRSIGs, and ECDSA signatures are randomised: a reused one would repeat the bytes.
+  afterKeys.forEach((r, i) => assert.notEqual(r.toString('hex'), first[i].toString('hex'), `${QUESTIONS[i].join(' ')} re-signed after the key change`));
+  // Validity is 14 days plus up to 1 day of jitter (policy.ts), refresh 7 days before expiry: 8 days on, all are due.
+  const t0 = s.clock.now;
+  s.clock.now += 14 * 86400 - REFRESH_BEFORE + 86400;
+  const later = askAll(s);
+  verifyAll(s, later);
+  for (const [i, r] of later.entries()) {
+    for (const rr of rawRRs(r)) {
+      if (rr.type === RRType.RRSIG) assert.ok(serialDiff(sigTimes(rr.rdata).inception, t0) > 0, `${QUESTIONS[i].join(' ')}: an RRSIG from before the refresh time`);
+    }
+  }
+});
