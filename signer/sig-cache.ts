@@ -1,4 +1,4 @@
-// Bounded cache of RRSIGs per RRset object: what makes on-the-fly signing cost one signature per RRset, not per query.
+// Bounded cache of RRSIGs per RRset object, ready as Buffers: the hot layer over the packed copy each RRset keeps.
 import type { RRset } from '../zones/model/rrset.js';
 import { BoundedMap } from '../zones/util/bounded-map.js';
 
@@ -16,6 +16,8 @@ export interface CachedSigs {
 /**
  * Keyed by RRset identity. RRsets are immutable and replaced on edit, so an edit invalidates
  * exactly the RRsets it replaced (their entries are deleted, and could never be hit again).
+ * The same Buffer array per RRset also lets the encoder's wire pieces (rr-wire.ts) see by
+ * identity that an RRset's signatures did not change.
  */
 export class SignatureCache extends BoundedMap<RRset, CachedSigs> {
   hits = 0;
@@ -24,7 +26,9 @@ export class SignatureCache extends BoundedMap<RRset, CachedSigs> {
   misses = 0;
   signed = 0;
 
-  constructor(maxEntries = 500_000) {
+  // Since every signature is also kept packed on its RRset, a miss here costs an unpack
+  // (~1 µs), not a signature: the bound only needs to cover the answers' working set.
+  constructor(maxEntries = 100_000) {
     super(maxEntries);
   }
 }

@@ -99,21 +99,23 @@ export class ZoneSigner {
       const isCut = node.name !== apex && node.rrsets.has(RRType.NS);
       for (const rrset of node.rrsets.values()) {
         const authoritative = !below && (!isCut || rrset.type === RRType.DS);
-        yield { rrset, sigs: authoritative ? this.sigs(rrset, now) : [] };
+        yield { rrset, sigs: authoritative ? this.sigs(rrset, now, true) : [] };
       }
     }
     for (const e of this.chain.all()) {
       const rrset = this.chain.rrsetOf(e);
-      yield { rrset, sigs: this.sigs(rrset, now) };
+      yield { rrset, sigs: this.sigs(rrset, now, true) };
     }
   }
 
   /**
    * RRSIGs for an RRset of this zone at time `now`: cached, or made now with every active key
    * of the right role. A cached signature is used only while inception ≤ now < refresh time,
-   * so an expired or not-yet-valid signature is never served.
+   * so an expired or not-yet-valid signature is never served. `pass`: one visit in a walk
+   * over the whole zone (AXFR, export), which must not push the answers' working set out
+   * of the bounded cache; its signatures are kept on the RRsets only.
    */
-  sigs(rrset: RRset, now: number): Buffer[] {
+  sigs(rrset: RRset, now: number, pass = false): Buffer[] {
     const hit = this.cache.get(rrset);
     if (hit && hit.keysVersion === this.keysVersion && now >= hit.validFrom && now < hit.refreshAt) {
       this.cache.hits++;
@@ -125,7 +127,7 @@ export class ZoneSigner {
       const c = this.cached(unpackSigs(packed).sigs, now);
       if (c && now >= c.validFrom && now < c.refreshAt) {
         this.cache.unpacked++;
-        this.cache.set(rrset, c);
+        if (!pass) this.cache.set(rrset, c);
         return c.sigs;
       }
     }
@@ -136,7 +138,7 @@ export class ZoneSigner {
     const sigs = keys.map((k) => signRRset({ owner: rrset.name, type: rrset.type, ttl: rrset.ttl, rdatas }, k, validity, this.zone.apex));
     this.cache.signed += sigs.length;
     rrset.signatures = packSigs(this.keysVersion, sigs);
-    this.cache.set(rrset, this.cached(sigs, now)!);
+    if (!pass) this.cache.set(rrset, this.cached(sigs, now)!);
     return sigs;
   }
 
