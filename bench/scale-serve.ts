@@ -63,7 +63,8 @@ async function main(): Promise<void> {
   for (let w = 0; w < WINDOWS; w++) {
     const file = writeDatafile(dir, flood, 120_000 * WINDOW_S, N, w);
     const r = await dnsperf({ port: PORT, datafile: file, seconds: WINDOW_S, once: true });
-    console.log(`flood window ${w + 1} (${WINDOW_S} s, unique NXDOMAIN + wildcard labels): ${(r.qps / 1000).toFixed(1)} k q/s, lost ${r.lost}, SERVFAIL ${r.servfail}, RSS ${rssMb(pid)} MB`);
+    const presigned = /background signing done: .*/.exec(d.output());
+    console.log(`flood window ${w + 1} (${WINDOW_S} s, unique NXDOMAIN + wildcard labels): ${(r.qps / 1000).toFixed(1)} k q/s, lost ${r.lost}, SERVFAIL ${r.servfail}, RSS ${rssMb(pid)} MB${presigned ? `; server: ${presigned[0]}` : ''}`);
   }
   for (const pass of [1, 2]) {
     const a = await axfr();

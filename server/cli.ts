@@ -25,7 +25,7 @@ ${TOKEN_USAGE}
 
 defaults: --db $DANEPRIME_DB or ./data/daneprime.db; --dns $DANEPRIME_DNS (comma-separated)
 or 127.0.0.1:5300; --api $DANEPRIME_API or 127.0.0.1:8053; TCP idle timeout $DANEPRIME_TCP_IDLE_MS or 10000;
---workers $DANEPRIME_WORKERS or the number of cores`;
+--workers $DANEPRIME_WORKERS or the number of cores; background signing after load: DANEPRIME_PRESIGN=1 (0: sign on first use only)`;
 
 async function cmdServe(argv: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -49,7 +49,9 @@ async function cmdServe(argv: string[]): Promise<void> {
     runPrimary(workers, log);
     return;
   }
-  const running = await serve({ db: dbPath(values.db), dns, api, log, tcpIdleMs: idle === undefined ? undefined : Number(idle) });
+  const presign = process.env.DANEPRIME_PRESIGN ?? '1';
+  if (presign !== '0' && presign !== '1') throw new UsageError(`bad DANEPRIME_PRESIGN ${JSON.stringify(presign)}: expected 0 or 1`);
+  const running = await serve({ db: dbPath(values.db), dns, api, log, tcpIdleMs: idle === undefined ? undefined : Number(idle), presign: presign === '1' });
   let stopping = false;
   const stop = (sig: string) => {
     if (stopping) return;

@@ -179,7 +179,34 @@ export class Nsec3Chain {
 
   /** Whether this entry's record was signed (so possibly served) since it last changed. */
   wasSigned(e: Nsec3Entry): boolean {
-    return (e.rrset ? e.rrset.signatures : e.sigs) !== undefined;
+    return this.packedSigs(e) !== undefined;
+  }
+
+  /** The entry's packed RRSIGs (kept-sigs.ts), wherever they are kept now. */
+  packedSigs(e: Nsec3Entry): string | undefined {
+    return e.rrset ? e.rrset.signatures : e.sigs;
+  }
+
+  /**
+   * The entry's RRset for one use in a walk over the whole chain (AXFR, pre-signing): the
+   * held object, or a transient one, so a walk does not push the answers' RRsets out of the
+   * held set. Call `keep` after signing it.
+   */
+  walkRRset(e: Nsec3Entry): RRset {
+    return e.rrset ?? this.build1(e, e.sigs);
+  }
+
+  /** Keep the signatures a walk made for `r` (from `walkRRset(e)`) on the entry. */
+  keep(e: Nsec3Entry, r: RRset): void {
+    if (e.rrset === undefined) e.sigs = r.signatures;
+  }
+
+  /** The entry after hash `after` in chain order (the first when undefined); undefined when that wraps around or the chain is empty. */
+  next(after: string | undefined): Nsec3Entry | undefined {
+    if (this.entries.size === 0) return undefined;
+    if (after === undefined) return this.entries.after(this.entries.atOrBefore(''));
+    const e = this.entries.after(this.entries.atOrBefore(after));
+    return e.hash > after ? e : undefined;
   }
 
   /** NSEC3 RRsets invalidated since the last call (their signatures are to be forgotten). */

@@ -35,6 +35,17 @@ export class DnssecService {
     this.signedListeners.push(fn);
   }
 
+  /**
+   * Background signing of what no query asked for yet (ZoneSigner.presign), zone by zone,
+   * until `deadline` (performance.now() ms). Returns true while work remains.
+   */
+  presign(now: number, deadline: number): boolean {
+    for (const s of this.signers.values()) {
+      if (s.presign(now, deadline)) return true;
+    }
+    return false;
+  }
+
   forZone(zone: Zone): ZoneSigner | undefined {
     const s = this.signers.get(zone.apex);
     return s && s.zone === zone ? s : undefined;

@@ -2,7 +2,7 @@
 import { RRType } from '../zones/model/types.js';
 import { makeRRset, type RRset } from '../zones/model/rrset.js';
 import { canonicalRdata } from '../zones/model/rdata/index.js';
-import { newDelta, type Zone, type ZoneDelta } from '../zones/zone.js';
+import { newDelta, type Zone, type ZoneDelta, type ZoneNode } from '../zones/zone.js';
 import type { ZoneSettings } from '../zones/settings.js';
 import { dsRdata } from './dnskey.js';
 import type { KeyStore } from './keystore.js';
@@ -22,6 +22,17 @@ export const REFRESH_BEFORE = 7 * 86400;
 
 let nextKeysVersion = 1;
 
+type SignedHere = 'all' | 'ds' | 'none';
+const signs = (here: SignedHere, type: number): boolean => here === 'all' || (here === 'ds' && type === RRType.DS);
+
+interface PresignWalk {
+  keysVersion: number;
+  builds: number;
+  at: string | undefined;
+  nodes: IterableIterator<ZoneNode> | undefined;
+  done: boolean;
+}
+
 /** An RRset an edit replaced, with the RRSIGs it was last served with (undefined: not in the cache). */
 export interface ReplacedRRset { rrset: RRset; sigs: readonly Buffer[] | undefined }
 
@@ -33,6 +44,8 @@ export class ZoneSigner {
    * signatures (kept on the RRsets) for its own.
    */
   keysVersion = nextKeysVersion++;
+  /** Where `presign` stopped: in the chain (`at`, by hash), then in the zone's nodes. */
+  private walk: PresignWalk = { keysVersion: -1, builds: -1, at: undefined, nodes: undefined, done: false };
 
   constructor(readonly zone: Zone, readonly settings: ZoneSettings, private readonly keys: KeyStore,
     private readonly cache: SignatureCache, liveNsec3?: number) {
@@ -93,19 +106,61 @@ export class ZoneSigner {
    * Signatures come from the same cache answers use.
    */
   *signedRRsets(now: number): Iterable<{ rrset: RRset; sigs: Buffer[] }> {
-    const apex = this.zone.apex;
     for (const node of this.zone.nodes.values()) {
-      const below = this.chain.isBelowCut(node.name);
-      const isCut = node.name !== apex && node.rrsets.has(RRType.NS);
-      for (const rrset of node.rrsets.values()) {
-        const authoritative = !below && (!isCut || rrset.type === RRType.DS);
-        yield { rrset, sigs: authoritative ? this.sigs(rrset, now, true) : [] };
-      }
+      const here = this.signedHere(node);
+      for (const rrset of node.rrsets.values()) yield { rrset, sigs: signs(here, rrset.type) ? this.sigs(rrset, now, true) : [] };
     }
     for (const e of this.chain.all()) {
-      const rrset = this.chain.rrsetOf(e);
-      yield { rrset, sigs: this.sigs(rrset, now, true) };
+      const rrset = this.chain.walkRRset(e);
+      const sigs = this.sigs(rrset, now, true);
+      this.chain.keep(e, rrset);
+      yield { rrset, sigs };
     }
+  }
+
+  /**
+   * Sign, until `deadline` (performance.now() ms), RRsets nothing has asked for yet: first
+   * the NSEC3 chain, then the zone's own RRsets. Returns true while work remains. Without it a
+   * random-label flood on a large zone costs a signature per query until it has met every
+   * NSEC3 record, and the first AXFR signs the whole zone while the secondary waits. A key
+   * change or a rebuilt chain starts the walk again; names an edit adds behind it are signed
+   * when first used, as before.
+   */
+  presign(now: number, deadline: number): boolean {
+    const w = this.walk;
+    if (w.keysVersion !== this.keysVersion || w.builds !== this.chain.builds) {
+      this.walk = { keysVersion: this.keysVersion, builds: this.chain.builds, at: undefined, nodes: undefined, done: false };
+      return this.presign(now, deadline);
+    }
+    if (w.done) return false;
+    for (let n = 1; ; n++) {
+      if (!w.nodes) {
+        const e = this.chain.next(w.at);
+        if (!e) { w.nodes = this.zone.nodes.values(); continue; }
+        w.at = e.hash;
+        const packed = this.chain.packedSigs(e);
+        if (packed === undefined || !packedWith(packed, this.keysVersion)) {
+          const r = this.chain.walkRRset(e);
+          this.sigs(r, now, true);
+          this.chain.keep(e, r);
+        }
+      } else {
+        // A live Map iterator: it skips nodes deleted since and visits ones added at the end.
+        const it = w.nodes.next();
+        if (it.done) { w.done = true; return false; }
+        const here = this.signedHere(it.value);
+        for (const r of it.value.rrsets.values()) {
+          if (signs(here, r.type) && (r.signatures === undefined || !packedWith(r.signatures, this.keysVersion))) this.sigs(r, now, true);
+        }
+      }
+      if ((n & 7) === 0 && performance.now() >= deadline) return true;
+    }
+  }
+
+  /** Which RRsets at a node carry RRSIGs (RFC 4035 §2.2): all, only DS (a delegation), or none (glue, occluded data). */
+  private signedHere(node: ZoneNode): SignedHere {
+    if (this.chain.isBelowCut(node.name)) return 'none';
+    return node.name !== this.zone.apex && node.rrsets.has(RRType.NS) ? 'ds' : 'all';
   }
 
   /**

@@ -31,8 +31,8 @@ const QUESTIONS: [string, string][] = [
   ['a.wild.example.com', 'A'], ['x._tcp.host.example.com', 'TLSA'], ['chain1.example.com', 'TLSA'],
   ['_443._tcp.svc.dn.example.com', 'TLSA'], ['deep.nope2.example.com', 'AAAA'], ['zz.example.com', 'MX'],
   // Names spread over the whole chain: far more NSEC3 RRsets than are held at once.
-  ...Array.from({ length: 200 }, (_, i): [string, string] => [`nx${i}.example.com`, 'A']),
-  ...Array.from({ length: 50 }, (_, i): [string, string] => [`h${i * 6}.example.com`, 'A']),
+  ...Array.from({ length: 120 }, (_, i): [string, string] => [`nx${i}.example.com`, 'A']),
+  ...Array.from({ length: 20 }, (_, i): [string, string] => [`h${i * 15}.example.com`, 'A']),
 ];
 
 const askAll = (s: TestServer) => QUESTIONS.map(([n, t]) => rawAsk(s.ctx, buildQuery(n, t, { dnssecOk: true }))!);
@@ -82,4 +82,25 @@ test('kept signatures are not used past their refresh time or after a key change
       if (rr.type === RRType.RRSIG) assert.ok(serialDiff(sigTimes(rr.rdata).inception, t0) > 0, `${QUESTIONS[i].join(' ')}: an RRSIG from before the refresh time`);
     }
   }
+});
+
+test('background signing: after presign, no answer and no AXFR makes a signature; a key change walks again', () => {
+  const s = tiny();
+  const signer = s.dnssec.forApex(APEX)!;
+  // A deadline already passed: one small batch, then it says there is more.
+  assert.equal(s.dnssec.presign(s.clock.now, 0), true);
+  const firstBatch = s.dnssec.cache.signed;
+  assert.ok(firstBatch > 0 && firstBatch <= 8, `${firstBatch} signatures in a batch past its deadline`);
+  while (s.dnssec.presign(s.clock.now, Infinity));
+  const all = s.dnssec.cache.signed;
+  // Every NSEC3 record and every authoritative RRset: more than the chain alone.
+  assert.ok(all > signer.chain.size, `${all} signatures for ${signer.chain.size} chain entries`);
+  assert.equal(s.dnssec.presign(s.clock.now, Infinity), false, 'nothing left');
+  assert.equal(s.dnssec.cache.signed, all);
+  verifyAll(s, askAll(s));
+  for (const _ of signer.signedRRsets(s.clock.now)) void _;
+  assert.equal(s.dnssec.cache.signed, all, 'answers and a whole-zone walk found every signature made');
+  signer.keysChanged();
+  while (s.dnssec.presign(s.clock.now, Infinity));
+  assert.ok(s.dnssec.cache.signed >= 2 * all - 2, `${s.dnssec.cache.signed - all} re-signed after the key change`);
 });
