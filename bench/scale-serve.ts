@@ -57,6 +57,12 @@ async function main(): Promise<void> {
   const pid = d.proc.pid!;
   console.log(`names ${N.toLocaleString('en-US')}: first signed answer ${((performance.now() - t0) / 1000).toFixed(1)} s after start, RSS ${rssMb(pid)} MB`);
 
+  // BENCH_PRESIGN_WAIT=1: let background signing finish first (so the flood and AXFRs meet a fully signed zone).
+  if (process.env.BENCH_PRESIGN_WAIT === '1') {
+    const t1 = performance.now();
+    while (!/background signing done/.test(d.output())) await new Promise((r) => setTimeout(r, 500));
+    console.log(`background signing finished ${((performance.now() - t1) / 1000).toFixed(0)} s after the first answer (${/background signing done: .*/.exec(d.output())![0]}), RSS ${rssMb(pid)} MB`);
+  }
   // Half NXDOMAIN, half wildcard, every label new: every query needs an NSEC3 proof of its own.
   const [nx, wild] = ['b', 'c'].map((k) => MIXES.find((m) => m.key === k)!);
   const flood = { ...nx, key: 'flood', lines: (c: number) => nx.lines(c >> 1, N).flatMap((l, i) => [l, wild.lines(1, N)[0] ?? l]).slice(0, c) };

@@ -99,9 +99,11 @@ export interface Nsec3ParamFields {
 }
 
 export interface Nsec3Fields extends Nsec3ParamFields {
-  /** Raw (binary) next hashed owner name, 20 octets for SHA-1. */
-  nextHashed: Buffer;
+  /** Raw (binary) next hashed owner name, 20 octets for SHA-1; or as a latin1 string. */
+  nextHashed: Buffer | string;
   types: Iterable<number>;
+  /** typeBitmap(types), when the caller has it already (the chain keeps one per type list). */
+  bitmap?: Buffer;
 }
 
 function paramPrefix(f: Nsec3ParamFields, extra: number): { out: Buffer; o: number } {
@@ -119,10 +121,11 @@ function paramPrefix(f: Nsec3ParamFields, extra: number): { out: Buffer; o: numb
 /** NSEC3 RDATA (RFC 5155 §3.2). */
 export function nsec3Rdata(f: Nsec3Fields): Buffer {
   if (f.nextHashed.length < 1 || f.nextHashed.length > 255) throw new RangeError('bad NSEC3 next hashed owner length');
-  const bitmap = typeBitmap(f.types);
+  const bitmap = f.bitmap ?? typeBitmap(f.types);
   const { out, o } = paramPrefix(f, 1 + f.nextHashed.length + bitmap.length);
   out[o] = f.nextHashed.length;
-  f.nextHashed.copy(out, o + 1);
+  if (typeof f.nextHashed === 'string') out.write(f.nextHashed, o + 1, 'latin1');
+  else f.nextHashed.copy(out, o + 1);
   bitmap.copy(out, o + 1 + f.nextHashed.length);
   return out;
 }
