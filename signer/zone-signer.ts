@@ -3,6 +3,7 @@ import { RRType } from '../zones/model/types.js';
 import { makeRRset, type RRset } from '../zones/model/rrset.js';
 import { canonicalRdata } from '../zones/model/rdata/index.js';
 import { newDelta, type Zone, type ZoneDelta, type ZoneNode } from '../zones/zone.js';
+import type { Name } from '../zones/model/name.js';
 import type { ZoneSettings } from '../zones/settings.js';
 import { dsRdata } from './dnskey.js';
 import type { KeyStore } from './keystore.js';
@@ -107,7 +108,7 @@ export class ZoneSigner {
    */
   *signedRRsets(now: number): Iterable<{ rrset: RRset; sigs: Buffer[] }> {
     for (const node of this.zone.nodes.values()) {
-      const here = this.signedHere(node);
+      const here = this.signedAt(node.name);
       for (const rrset of node.rrsets.values()) yield { rrset, sigs: signs(here, rrset.type) ? this.sigs(rrset, now, true) : [] };
     }
     for (const e of this.chain.all()) {
@@ -148,7 +149,7 @@ export class ZoneSigner {
         // A live Map iterator: it skips nodes deleted since and visits ones added at the end.
         const it = w.nodes.next();
         if (it.done) { w.done = true; return false; }
-        const here = this.signedHere(it.value);
+        const here = this.signedAt(it.value.name);
         for (const r of it.value.rrsets.values()) {
           if (signs(here, r.type) && (r.signatures === undefined || !packedWith(r.signatures, this.keysVersion))) this.sigs(r, now, true);
         }
@@ -157,10 +158,15 @@ export class ZoneSigner {
     }
   }
 
-  /** Which RRsets at a node carry RRSIGs (RFC 4035 §2.2): all, only DS (a delegation), or none (glue, occluded data). */
-  private signedHere(node: ZoneNode): SignedHere {
-    if (this.chain.isBelowCut(node.name)) return 'none';
-    return node.name !== this.zone.apex && node.rrsets.has(RRType.NS) ? 'ds' : 'all';
+  /** Which RRsets at a name carry RRSIGs (RFC 4035 §2.2): all, only DS (a delegation), or none (glue, occluded data). */
+  private signedAt(name: Name): SignedHere {
+    if (this.chain.isBelowCut(name)) return 'none';
+    return name !== this.zone.apex && this.zone.rrset(name, RRType.NS) ? 'ds' : 'all';
+  }
+
+  /** Whether this zone signs an RRset of type `type` at `name`, as the zone is now. */
+  signs(name: Name, type: number): boolean {
+    return signs(this.signedAt(name), type);
   }
 
   /**

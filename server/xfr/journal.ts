@@ -127,7 +127,7 @@ function plainDiff(zone: Zone, delta: ZoneDelta): Diff {
  */
 function signedDiff(signer: ZoneSigner, delta: ZoneDelta, replaced: ReplacedRRset[], now: number): Diff {
   const chain = signer.chain;
-  const signed = (r: RRset) => !chain.isBelowCut(r.name) && (r.name === signer.apex || !signer.zone.rrset(r.name, RRType.NS) || r.type === RRType.DS);
+  const signed = (r: RRset) => signer.signs(r.name, r.type);
   if (replaced.some((x) => x.sigs === undefined && (x.rrset.type === RRType.NSEC3 || signed(x.rrset)))) return undefined;
   const diff = diffOf(signer.zone, delta, replaced, (r) => (signed(r) ? signer.sigs(r, now) : []));
   if (!diff) return undefined;
