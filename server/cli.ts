@@ -44,13 +44,13 @@ async function cmdServe(argv: string[]): Promise<void> {
   try { api = apiText === 'off' ? undefined : parseListenAddress(apiText, '--api address'); } catch (err) { throw new UsageError((err as Error).message); }
   const idle = process.env.DANEPRIME_TCP_IDLE_MS;
   if (idle !== undefined && !/^[1-9][0-9]*$/.test(idle)) throw new UsageError(`bad DANEPRIME_TCP_IDLE_MS ${JSON.stringify(idle)}: expected milliseconds > 0`);
+  const presign = process.env.DANEPRIME_PRESIGN ?? '1';
+  if (presign !== '0' && presign !== '1') throw new UsageError(`bad DANEPRIME_PRESIGN ${JSON.stringify(presign)}: expected 0 or 1`);
   if (workers > 1 && isPrimaryProcess()) {
     // The primary only supervises; each worker re-runs this command and serves.
     runPrimary(workers, log);
     return;
   }
-  const presign = process.env.DANEPRIME_PRESIGN ?? '1';
-  if (presign !== '0' && presign !== '1') throw new UsageError(`bad DANEPRIME_PRESIGN ${JSON.stringify(presign)}: expected 0 or 1`);
   const running = await serve({ db: dbPath(values.db), dns, api, log, tcpIdleMs: idle === undefined ? undefined : Number(idle), presign: presign === '1' });
   let stopping = false;
   const stop = (sig: string) => {

@@ -88,10 +88,13 @@ test('SIGTERM: exit status 0 within 2 s, even with an open TCP connection', asyn
   assert.match(srv.stderr(), /SIGTERM: shutting down/);
 });
 
-test('serve with a bad DANEPRIME_TCP_IDLE_MS or --dns fails with exit 1', () => {
+test('serve with a bad DANEPRIME_TCP_IDLE_MS, DANEPRIME_PRESIGN or --dns fails with exit 1', () => {
   const r = runCli(['serve', '--db', ':memory:', '--dns', '127.0.0.1:0'], { env: { DANEPRIME_TCP_IDLE_MS: 'soon' }, timeoutMs: 5000 });
   assert.equal(r.status, 1);
   assert.match(r.stderr, /^daneprime: bad DANEPRIME_TCP_IDLE_MS "soon": [^\n]*\n$/);
+  const p = runCli(['serve', '--db', ':memory:', '--dns', '127.0.0.1:0'], { env: { DANEPRIME_PRESIGN: 'yes' }, timeoutMs: 5000 });
+  assert.equal(p.status, 1);
+  assert.equal(p.stderr, 'daneprime: bad DANEPRIME_PRESIGN "yes": expected 0 or 1\n');
   const d = runCli(['serve', '--db', ':memory:', '--dns', 'nonsense'], { timeoutMs: 5000 });
   assert.equal(d.status, 1);
   assert.equal(d.stderr, 'daneprime: bad --dns address "nonsense": expected ADDR:PORT or [IPv6]:PORT\n', 'one line, no stack trace');

@@ -9,6 +9,8 @@ import { packSigs, unpackSigs, packedWith, sigTimes } from '../signer/kept-sigs.
 import { serialDiff } from '../signer/policy.js';
 import { rawRRs } from './helpers/wire.js';
 import { RRType } from '../zones/model/types.js';
+import { applyEdits } from '../zones/update.js';
+import { rdataFromText } from '../zones/model/rdata/index.js';
 import { REFRESH_BEFORE } from '../signer/zone-signer.js';
 
 const fixture = readFileSync(fileURLToPath(new URL('../../test/fixtures/example.com.zone', import.meta.url)), 'utf8');
@@ -103,4 +105,29 @@ test('background signing: after presign, no answer and no AXFR makes a signature
   signer.keysChanged();
   while (s.dnssec.presign(s.clock.now, Infinity));
   assert.ok(s.dnssec.cache.signed >= 2 * all - 2, `${s.dnssec.cache.signed - all} re-signed after the key change`);
+});
+
+test('background signing meets edits half-way: answers stay valid, the walk finishes, a second zone walk signs nothing', () => {
+  const s = tiny();
+  const signer = s.dnssec.forApex(APEX)!;
+  // Sign part of the chain, then change the zone under the walk: new names (behind and ahead
+  // of it), deleted names, a name whose types change.
+  for (let i = 0; i < 5; i++) s.dnssec.presign(s.clock.now, 0);
+  applyEdits(s.store, s.zones, APEX, [
+    ...Array.from({ length: 40 }, (_, i) => ({ name: `added${i}.example.com.`, type: RRType.A, ttl: 300, rdatas: [rdataFromText(RRType.A, '192.0.2.9', APEX)] })),
+    ...Array.from({ length: 20 }, (_, i) => ({ name: `h${i}.example.com.`, type: RRType.A, rdatas: [] })),
+    { name: 'h100.example.com.', type: RRType.TXT, ttl: 300, rdatas: [rdataFromText(RRType.TXT, '"now with text"', APEX)] },
+  ], { now: s.clock.now });
+  while (s.dnssec.presign(s.clock.now, Infinity));
+  assert.equal(s.dnssec.presign(s.clock.now, Infinity), false);
+  verifyAll(s, askAll(s));
+  for (const name of ['added3.example.com', 'h5.example.com', 'h100.example.com']) {
+    for (const type of ['A', 'TXT']) verifySigned(s, APEX, rawAsk(s.ctx, buildQuery(name, type, { dnssecOk: true }))!);
+  }
+  // Records the edit added or changed behind the walk's position are signed on first use: by
+  // this first whole-zone walk at the latest. The second must find every signature kept.
+  for (const _ of signer.signedRRsets(s.clock.now)) void _;
+  const after = s.dnssec.cache.signed;
+  for (const _ of signer.signedRRsets(s.clock.now)) void _;
+  assert.equal(s.dnssec.cache.signed, after, 'a second walk makes no signature');
 });
