@@ -165,10 +165,11 @@ export class Nsec3Chain {
   /**
    * The entry's record is about to change (types or successor; call before the change). If
    * it was ever signed it may have been served, so the record as it was, with its signatures,
-   * goes to the stale list: an IXFR journal must delete exactly that at secondaries.
+   * goes to the stale list: an IXFR journal must delete exactly that at secondaries. One
+   * never signed was never served (NSEC3 goes out only signed), so a journal need not know.
    */
   private retire(e: Nsec3Entry): void {
-    const was = e.rrset ?? (e.sigs !== undefined ? this.build1(e, e.sigs) : undefined);
+    const was = e.rrset?.signatures !== undefined ? e.rrset : e.sigs !== undefined ? this.build1(e, e.sigs) : undefined;
     if (was) this.stale.push(was);
     e.rrset = undefined;
     e.sigs = undefined;
