@@ -11,6 +11,7 @@ import { cmdZone, ZONE_USAGE } from './commands/zone.js';
 import { cmdTsig, TSIG_USAGE } from './commands/tsig.js';
 import { cmdToken, TOKEN_USAGE } from './commands/token.js';
 import { ApiError } from './admin/errors.js';
+import { StoreOpenError } from '../zones/store/sqlite.js';
 import { parseListenAddress } from './net/address.js';
 import { serve } from './main.js';
 import { runPrimary, isPrimaryProcess } from './workers.js';
@@ -80,7 +81,7 @@ export async function main(argv: string[]): Promise<void> {
 
 main(process.argv.slice(2)).catch((err: unknown) => {
   const known = err instanceof UsageError || err instanceof ZoneParseError || err instanceof ZoneCheckError || err instanceof ZoneExistsError
-    || err instanceof SettingsError || err instanceof KeyFormatError || err instanceof ApiError
+    || err instanceof SettingsError || err instanceof KeyFormatError || err instanceof ApiError || err instanceof StoreOpenError
     || (err instanceof Error && (err as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION');
   const msg = err instanceof Error ? err.message : String(err);
   process.stderr.write(`daneprime: ${known ? msg : (err as Error).stack ?? msg}\n`);

@@ -49,16 +49,28 @@ export function runPrimary(n: number, log: Logger): void {
       cluster.workers?.[msg.from]?.send({ kind: 'zone-shared', seq: msg.seq } satisfies Message);
     }
   });
+  // A worker that never got as far as listening failed to start (bad database, port taken):
+  // restarting it cannot help, and until one has started the primary must not hide that.
+  let everStarted = false;
+  let failedStarts = 0;
+  const listening = new Set<number>();
+  cluster.on('listening', (w) => { listening.add(w.id); everStarted = true; });
   cluster.on('exit', (w, code, signal) => {
+    const started = listening.delete(w.id);
     if (stopping) {
       if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
       return;
+    }
+    if (!started && !everStarted && ++failedStarts >= 2 * n) {
+      log(`workers fail to start (worker ${w.process.pid} exited ${signal ?? code} before listening, ${failedStarts} times); giving up`);
+      process.exit(1);
     }
     const delay = Math.min(30_000, 250 * 2 ** Math.min(restarts++, 7));
     const index = indexOf.get(w.id) ?? 0;
     indexOf.delete(w.id);
     log(`worker ${w.process.pid} exited (${signal ?? code}); restarting in ${delay} ms`);
-    setTimeout(() => indexOf.set(fork(index).id, index), delay).unref();
+    // Not unref'd: with every worker down, this timer is what keeps the primary (and the service) alive.
+    setTimeout(() => indexOf.set(fork(index).id, index), delay);
   });
   const stop = (sig: string) => {
     if (stopping) return;

@@ -99,3 +99,19 @@ test('serve with a bad DANEPRIME_TCP_IDLE_MS, DANEPRIME_PRESIGN or --dns fails w
   assert.equal(d.status, 1);
   assert.equal(d.stderr, 'daneprime: bad --dns address "nonsense": expected ADDR:PORT or [IPv6]:PORT\n', 'one line, no stack trace');
 });
+
+test('serve with a database it cannot open exits 1: one line with one worker; with two, the primary gives up', (t) => {
+  const { dir, cleanup } = tmpDir();
+  t.after(cleanup);
+  const file = join(dir, 'not-a-directory');
+  writeFileSync(file, '');
+  const db = join(file, 'x.db');
+  const one = runCli(['serve', '--workers', '1', '--db', db, '--dns', '127.0.0.1:0', '--api', 'off'], { timeoutMs: 5000 });
+  assert.equal(one.status, 1);
+  assert.equal(one.stderr.split('\n').length, 2, 'one line, no stack trace');
+  assert.match(one.stderr, /^daneprime: cannot open database .*not-a-directory\/x\.db: /);
+  // Workers that die before listening are not restarted forever, and the primary does not exit 0.
+  const two = runCli(['serve', '--workers', '2', '--db', db, '--dns', '127.0.0.1:0', '--api', 'off'], { timeoutMs: 20_000 });
+  assert.equal(two.status, 1);
+  assert.match(two.stderr, /workers fail to start .*; giving up/);
+});

@@ -68,13 +68,20 @@ export interface RRsetChange {
   rrset: RRset | undefined;
 }
 
+/** The database file could not be created or opened (a bad path, no permission): a one-line error for the CLI. */
+export class StoreOpenError extends Error {}
+
 export class Store {
   readonly db: Database.Database;
   private readonly stmts;
 
   constructor(readonly path: string) {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    this.db = new Database(path);
+    try {
+      if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+      this.db = new Database(path);
+    } catch (err) {
+      throw new StoreOpenError(`cannot open database ${path}: ${(err as Error).message}`);
+    }
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
