@@ -65,7 +65,10 @@ async function main(): Promise<void> {
   }
   // Half NXDOMAIN, half wildcard, every label new: every query needs an NSEC3 proof of its own.
   const [nx, wild] = ['b', 'c'].map((k) => MIXES.find((m) => m.key === k)!);
-  const flood = { ...nx, key: 'flood', lines: (c: number) => nx.lines(c >> 1, N).flatMap((l, i) => [l, wild.lines(1, N)[0] ?? l]).slice(0, c) };
+  const flood = { ...nx, key: 'flood', lines: (c: number) => {
+    const w = wild.lines(c >> 1, N);
+    return nx.lines(c >> 1, N).flatMap((l, i) => [l, w[i]]);
+  } };
   for (let w = 0; w < WINDOWS; w++) {
     const file = writeDatafile(dir, flood, 120_000 * WINDOW_S, N, w);
     const r = await dnsperf({ port: PORT, datafile: file, seconds: WINDOW_S, once: true });

@@ -20,6 +20,7 @@ import { Journal, DEFAULT_JOURNAL_LIMITS, type JournalLimits } from './xfr/journ
 import { SignatureRefresher, type RefreshOptions } from './xfr/refresh.js';
 import { Metrics } from './metrics.js';
 import { buildApi } from './admin/app.js';
+import { startBackgroundSigning } from './background-signing.js';
 
 export interface ServeOptions {
   db: string;
@@ -39,14 +40,6 @@ export interface ServeOptions {
   /** Sign every zone's RRsets and NSEC3 chain in the background after loading (default true). */
   presign?: boolean;
 }
-
-/**
- * Background signing runs 1 ms slices with at least 1 ms (a timer tick) between them, so it
- * takes at most about half a core and a query never waits behind more than one slice.
- * Once everything is signed it looks again once a second (a key change re-signs, for one).
- */
-const PRESIGN_SLICE_MS = 1;
-const PRESIGN_IDLE_MS = 1000;
 
 /**
  * Test hook, deliberately not a documented option: DANEPRIME_CLOCK_OFFSET seconds are added
@@ -139,24 +132,7 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
     // One re-signer for all workers: each bump is an edit that the others then apply.
     refresher.start();
   }
-  let presignTimer: NodeJS.Timeout | undefined;
-  if (opts.presign ?? true) {
-    let since: number | undefined;
-    let signedBefore = 0;
-    const slice = () => {
-      let more = false;
-      if (since === undefined) { since = performance.now(); signedBefore = dnssec.cache.signed; }
-      try { more = dnssec.presign(now(), performance.now() + PRESIGN_SLICE_MS); } catch (err) { opts.log(`background signing failed: ${(err as Error).message}`); }
-      if (!more) {
-        const made = dnssec.cache.signed - signedBefore;
-        if (made > 0) opts.log(`background signing done: ${made} signatures in ${((performance.now() - since) / 1000).toFixed(1)} s`);
-        since = undefined;
-      }
-      presignTimer = setTimeout(slice, more ? 1 : PRESIGN_IDLE_MS);
-      presignTimer.unref();
-    };
-    slice();
-  }
+  const stopSigning = (opts.presign ?? true) ? startBackgroundSigning(dnssec, now, opts.log) : () => {};
   const timer = setInterval(() => {
     try { zones.syncIfChanged(); } catch (err) { opts.log(`zone reload failed: ${(err as Error).message}`); }
   }, opts.pollMs ?? 250);
@@ -166,7 +142,7 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
     store, zones, ctx, dnssec, notifier, addresses, apiAddress, metrics,
     async close() {
       clearInterval(timer);
-      clearTimeout(presignTimer);
+      stopSigning();
       refresher.stop();
       notifier.close();
       await Promise.all([

@@ -60,7 +60,7 @@ export class Nsec3Chain {
    * [] for ENTs, [TLSA RRSIG]…), and a private array each would cost ~200 MB on such a zone.
    */
   private readonly typeLists = new Map<string, readonly number[]>();
-  /** The type bitmap of each shared list: encoding one measured 15% of a large-zone flood. */
+  /** The type bitmap of each shared list, made with it: encoding one measured 15% of a large-zone flood. */
   private readonly bitmaps = new Map<readonly number[], Buffer>();
 
   /** `liveRRsets`: how many NSEC3 RRsets to hold as objects at once (LIVE_RRSETS; tests make it tiny). */
@@ -191,17 +191,15 @@ export class Nsec3Chain {
   }
 
   /**
-   * The entry's RRset for one use in a walk over the whole chain (AXFR, pre-signing): the
-   * held object, or a transient one, so a walk does not push the answers' RRsets out of the
-   * held set. Call `keep` after signing it.
+   * The entry's RRset for one use in a walk over the whole chain (AXFR, pre-signing), signed
+   * by `sign`: the held object, or a transient one, so a walk does not push the answers'
+   * RRsets out of the held set. Signatures made for a transient one stay on the entry.
    */
-  walkRRset(e: Nsec3Entry): RRset {
-    return e.rrset ?? this.build1(e, e.sigs);
-  }
-
-  /** Keep the signatures a walk made for `r` (from `walkRRset(e)`) on the entry. */
-  keep(e: Nsec3Entry, r: RRset): void {
-    if (e.rrset === undefined) e.sigs = r.signatures;
+  walkSigned<S>(e: Nsec3Entry, sign: (r: RRset) => S): { rrset: RRset; sigs: S } {
+    const rrset = e.rrset ?? this.build1(e, e.sigs);
+    const sigs = sign(rrset);
+    if (e.rrset === undefined) e.sigs = rrset.signatures;
+    return { rrset, sigs };
   }
 
   /** The entry after hash `after` in chain order (the first when undefined); undefined when that wraps around or the chain is empty. */
@@ -247,7 +245,10 @@ export class Nsec3Chain {
     if (!have) {
       have = Object.freeze(types.slice());
       // Distinct lists are few in any real zone; the bound only keeps a pathological one from growing this forever.
-      if (this.typeLists.size < 10_000) this.typeLists.set(key, have);
+      if (this.typeLists.size < 10_000) {
+        this.typeLists.set(key, have);
+        this.bitmaps.set(have, typeBitmap(have));
+      }
     }
     return have;
   }
@@ -298,11 +299,7 @@ export class Nsec3Chain {
   private build1(e: Nsec3Entry, sigs: string | undefined): RRset {
     const next = this.entries.after(e);
     const owner = nsec3Owner(Buffer.from(e.hash, 'latin1'), this.zone.apex);
-    let bitmap = this.bitmaps.get(e.types);
-    if (!bitmap) {
-      bitmap = typeBitmap(e.types);
-      if (this.bitmaps.size < 10_000) this.bitmaps.set(e.types, bitmap);
-    }
+    const bitmap = this.bitmaps.get(e.types) ?? typeBitmap(e.types);
     const rdata = nsec3Rdata({
       hashAlgorithm: NSEC3_HASH_SHA1, flags: this.params.optOut ? NSEC3_FLAG_OPT_OUT : 0,
       iterations: this.params.iterations, salt: this.salt, nextHashed: next.hash, types: e.types, bitmap,

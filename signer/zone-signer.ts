@@ -111,12 +111,7 @@ export class ZoneSigner {
       const here = this.signedAt(node.name);
       for (const rrset of node.rrsets.values()) yield { rrset, sigs: signs(here, rrset.type) ? this.sigs(rrset, now, true) : [] };
     }
-    for (const e of this.chain.all()) {
-      const rrset = this.chain.walkRRset(e);
-      const sigs = this.sigs(rrset, now, true);
-      this.chain.keep(e, rrset);
-      yield { rrset, sigs };
-    }
+    for (const e of this.chain.all()) yield this.chain.walkSigned(e, (r) => this.sigs(r, now, true));
   }
 
   /**
@@ -128,10 +123,9 @@ export class ZoneSigner {
    * when first used, as before.
    */
   presign(now: number, deadline: number): boolean {
-    const w = this.walk;
+    let w = this.walk;
     if (w.keysVersion !== this.keysVersion || w.builds !== this.chain.builds) {
-      this.walk = { keysVersion: this.keysVersion, builds: this.chain.builds, at: undefined, nodes: undefined, done: false };
-      return this.presign(now, deadline);
+      w = this.walk = { keysVersion: this.keysVersion, builds: this.chain.builds, at: undefined, nodes: undefined, done: false };
     }
     if (w.done) return false;
     for (let n = 1; ; n++) {
@@ -139,19 +133,14 @@ export class ZoneSigner {
         const e = this.chain.next(w.at);
         if (!e) { w.nodes = this.zone.nodes.values(); continue; }
         w.at = e.hash;
-        const packed = this.chain.packedSigs(e);
-        if (packed === undefined || !packedWith(packed, this.keysVersion)) {
-          const r = this.chain.walkRRset(e);
-          this.sigs(r, now, true);
-          this.chain.keep(e, r);
-        }
+        if (!this.keptCurrent(this.chain.packedSigs(e))) this.chain.walkSigned(e, (r) => this.sigs(r, now, true));
       } else {
         // A live Map iterator: it skips nodes deleted since and visits ones added at the end.
         const it = w.nodes.next();
         if (it.done) { w.done = true; return false; }
         const here = this.signedAt(it.value.name);
         for (const r of it.value.rrsets.values()) {
-          if (signs(here, r.type) && (r.signatures === undefined || !packedWith(r.signatures, this.keysVersion))) this.sigs(r, now, true);
+          if (signs(here, r.type) && !this.keptCurrent(r.signatures)) this.sigs(r, now, true);
         }
       }
       if ((n & 7) === 0 && performance.now() >= deadline) return true;
@@ -184,7 +173,7 @@ export class ZoneSigner {
     }
     // Not in the (bounded) cache of ready Buffers: the packed copy on the RRset may still do.
     const packed = rrset.signatures;
-    if (packed !== undefined && packedWith(packed, this.keysVersion)) {
+    if (this.keptCurrent(packed)) {
       const c = this.cached(unpackSigs(packed).sigs, now);
       if (c && now >= c.validFrom && now < c.refreshAt) {
         this.cache.unpacked++;
@@ -201,6 +190,11 @@ export class ZoneSigner {
     rrset.signatures = packSigs(this.keysVersion, sigs);
     if (!pass) this.cache.set(rrset, this.cached(sigs, now)!);
     return sigs;
+  }
+
+  /** Packed signatures made with the current keys (their time is checked where they are used). */
+  private keptCurrent(packed: string | undefined): packed is string {
+    return packed !== undefined && packedWith(packed, this.keysVersion);
   }
 
   /** The RRSIGs an RRset was last signed with, whatever their age or keys (what a journal must delete). */

@@ -23,9 +23,8 @@ export class TypeMap {
   }
 
   get(type: number): RRset | undefined {
-    const s = this.slots;
-    for (let i = 0; i < s.length; i += 2) if (s[i] === type) return s[i + 1] as RRset;
-    return undefined;
+    const i = this.indexOf(type);
+    return i < 0 ? undefined : (this.slots[i + 1] as RRset);
   }
 
   has(type: number): boolean {
