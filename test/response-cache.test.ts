@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as packet from 'dns-packet';
 import { zonesFromText, ask, rawAsk, decode, buildQuery } from './helpers/dns.js';
+import { ResponseCache } from '../server/query/response-cache.js';
 import { applyEdits } from '../zones/update.js';
 import { RRType } from '../zones/model/types.js';
 import { rdataFromText } from '../zones/model/rdata/index.js';
@@ -85,4 +86,19 @@ test('malformed options and EDNS version 1 take the full path: FORMERR and BADVE
   v1[v1.length - 5] = 1; // the EDNS version octet
   assert.equal(rawAsk(s.ctx, v1)![3] & 0xf, 0, 'BADVERS is extended: the header RCODE is 0');
   assert.equal(s.ctx.cache!.hits, hits, 'neither came from the cache');
+});
+
+test('the reply cache is bounded in bytes: large replies over TCP cannot fill it past its budget', () => {
+  const hosts = Array.from({ length: 60 }, (_, i) => `big${i} IN TXT ${Array.from({ length: 8 }, () => `"${'x'.repeat(200)}"`).join(' ')}`).join('\n');
+  const s = zonesFromText({ 'example.com': `${fixture}\n${hosts}\n` });
+  const ask60 = () => { for (let i = 0; i < 60; i++) ask(s.ctx, `big${i}.example.com`, 'TXT', { dnssecOk: true, tcp: true }); };
+  ask60();
+  assert.equal(s.ctx.cache!.held.replies, 60, 'the default budget holds all sixty (about 1.7 KB each)');
+  s.ctx.cache = new ResponseCache(100_000, 50_000, 16 * 1024);
+  ask60();
+  const held = s.ctx.cache.held.replies;
+  assert.ok(held >= 4 && held <= 10, `${held} replies held under a 16 KB budget`);
+  const hits = s.ctx.cache.hits;
+  ask(s.ctx, 'big59.example.com', 'TXT', { dnssecOk: true, tcp: true });
+  assert.equal(s.ctx.cache.hits, hits + 1, 'the newest are the ones kept');
 });

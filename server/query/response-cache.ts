@@ -17,6 +17,10 @@ interface Entry {
 
 const MAX_AGE = 60;
 
+/** What one stored reply costs besides its bytes: the Entry, the Map slot, the key. */
+const ENTRY_OVERHEAD = 160;
+const weigh = (e: Entry): number => e.bytes.length + ENTRY_OVERHEAD;
+
 /** What keyOfRaw read from a plain query. */
 export interface RawQuestion {
   /** The question key: name (lowercased), type, class, EDNS mode and size limit. */
@@ -48,7 +52,8 @@ export interface ReplyKey {
  *   the reply is the same) and the EDNS variant.
  *   A random-label flood then costs a lookup, one NSEC3 hash and a copy.
  *
- * Each kind has its own bound, so a flood of random names cannot evict repeated questions.
+ * Each kind has its own bounds, in entries and in bytes, so a flood of random names cannot
+ * evict repeated questions, and large TCP replies cannot make the cache grow past its bytes.
  */
 export class ResponseCache {
   private readonly map: BoundedMap<string, Entry>;
@@ -56,9 +61,14 @@ export class ResponseCache {
   hits = 0;
   shapeHits = 0;
 
-  constructor(maxEntries = 100_000, maxShapes = 50_000) {
-    this.map = new BoundedMap(maxEntries);
-    this.shapes = new BoundedMap(maxShapes);
+  constructor(maxEntries = 100_000, maxShapes = 50_000, maxBytes = 64 << 20, maxShapeBytes = 64 << 20) {
+    this.map = new BoundedMap(maxEntries, weigh, maxBytes);
+    this.shapes = new BoundedMap(maxShapes, weigh, maxShapeBytes);
+  }
+
+  /** Replies held: by question and by make-up. */
+  get held(): { replies: number; shapes: number } {
+    return { replies: this.map.size, shapes: this.shapes.size };
   }
 
   /**

@@ -1,6 +1,11 @@
 // A size-bounded map with approximate LRU eviction in O(1): two generations of plain Maps.
 
 /**
+ * Bounded by entry count, and optionally by weight (bytes, say): with `weigh`, a generation
+ * also closes when the weights of the values put into it reach half of `maxWeight`. Weights
+ * are counted when a value is put and never subtracted, so an overwrite counts twice and the
+ * map holds at most `maxWeight` plus one value's weight per generation.
+ *
  * Hits in the current generation cost one Map probe (a strict LRU's delete+reinsert per hit
  * measured as a quarter of the whole query path when used for signatures). When the current
  * generation holds half the budget it becomes the old one, and the previous old generation —
@@ -9,8 +14,9 @@
 export class BoundedMap<K, V> {
   private young = new Map<K, V>();
   private old = new Map<K, V>();
+  private youngWeight = 0;
 
-  constructor(readonly maxEntries: number) {}
+  constructor(readonly maxEntries: number, private readonly weigh?: (value: V) => number, readonly maxWeight = Infinity) {}
 
   get size(): number {
     return this.young.size + this.old.size;
@@ -39,9 +45,11 @@ export class BoundedMap<K, V> {
 
   private put(key: K, value: V): void {
     this.young.set(key, value);
-    if (this.young.size >= Math.max(1, this.maxEntries >> 1)) {
+    if (this.weigh) this.youngWeight += this.weigh(value);
+    if (this.young.size >= Math.max(1, this.maxEntries >> 1) || this.youngWeight >= this.maxWeight / 2) {
       this.old = this.young;
       this.young = new Map();
+      this.youngWeight = 0;
     }
   }
 
@@ -53,5 +61,6 @@ export class BoundedMap<K, V> {
   clear(): void {
     this.young.clear();
     this.old.clear();
+    this.youngWeight = 0;
   }
 }
