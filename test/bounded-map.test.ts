@@ -17,7 +17,7 @@ test('an entry-count bound: at most maxEntries held, the newest kept, an old hit
 });
 
 test('a weight bound: values of 100 under a budget of 1,000 keep at most about 10, whatever the entry bound', () => {
-  const m = new BoundedMap<number, Buffer>(1_000_000, (b) => b.length, 1000);
+  const m = new BoundedMap<number, Buffer>(1_000_000, { of: (b) => b.length, max: 1000 });
   for (let i = 0; i < 500; i++) m.set(i, Buffer.alloc(100));
   // Each generation closes at half the budget (5 values), so at most 10 are held.
   assert.ok(m.size <= 10 && m.size >= 5, `${m.size} held`);
@@ -30,7 +30,7 @@ test('a weight bound: values of 100 under a budget of 1,000 keep at most about 1
 });
 
 test('one value heavier than the whole budget is held alone, until the next generation closes', () => {
-  const m = new BoundedMap<string, Buffer>(100, (b) => b.length, 10);
+  const m = new BoundedMap<string, Buffer>(100, { of: (b) => b.length, max: 10 });
   m.set('big', Buffer.alloc(1000));
   assert.ok(m.get('big'));
   m.set('small', Buffer.alloc(1));

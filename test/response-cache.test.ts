@@ -94,7 +94,7 @@ test('the reply cache is bounded in bytes: large replies over TCP cannot fill it
   const ask60 = () => { for (let i = 0; i < 60; i++) ask(s.ctx, `big${i}.example.com`, 'TXT', { dnssecOk: true, tcp: true }); };
   ask60();
   assert.equal(s.ctx.cache!.held.replies, 60, 'the default budget holds all sixty (about 1.7 KB each)');
-  s.ctx.cache = new ResponseCache(100_000, 50_000, 16 * 1024);
+  s.ctx.cache = new ResponseCache({ replyBytes: 16 * 1024 });
   ask60();
   const held = s.ctx.cache.held.replies;
   assert.ok(held >= 4 && held <= 10, `${held} replies held under a 16 KB budget`);

@@ -21,6 +21,14 @@ const MAX_AGE = 60;
 const ENTRY_OVERHEAD = 160;
 const weigh = (e: Entry): number => e.bytes.length + ENTRY_OVERHEAD;
 
+/** Bounds per kind of stored reply, in entries and in bytes; the defaults suit one server. */
+export interface ResponseCacheBounds {
+  replies?: number;
+  replyBytes?: number;
+  shapes?: number;
+  shapeBytes?: number;
+}
+
 /** What keyOfRaw read from a plain query. */
 export interface RawQuestion {
   /** The question key: name (lowercased), type, class, EDNS mode and size limit. */
@@ -61,9 +69,9 @@ export class ResponseCache {
   hits = 0;
   shapeHits = 0;
 
-  constructor(maxEntries = 100_000, maxShapes = 50_000, maxBytes = 64 << 20, maxShapeBytes = 64 << 20) {
-    this.map = new BoundedMap(maxEntries, weigh, maxBytes);
-    this.shapes = new BoundedMap(maxShapes, weigh, maxShapeBytes);
+  constructor(bounds: ResponseCacheBounds = {}) {
+    this.map = new BoundedMap(bounds.replies ?? 100_000, { of: weigh, max: bounds.replyBytes ?? 64 << 20 });
+    this.shapes = new BoundedMap(bounds.shapes ?? 50_000, { of: weigh, max: bounds.shapeBytes ?? 64 << 20 });
   }
 
   /** Replies held: by question and by make-up. */

@@ -1,10 +1,16 @@
 // A size-bounded map with approximate LRU eviction in O(1): two generations of plain Maps.
 
+/** An optional second bound: `of` weighs a value (its bytes, say), `max` bounds the total. */
+export interface WeightBound<V> {
+  of: (value: V) => number;
+  max: number;
+}
+
 /**
- * Bounded by entry count, and optionally by weight (bytes, say): with `weigh`, a generation
- * also closes when the weights of the values put into it reach half of `maxWeight`. Weights
+ * Bounded by entry count, and optionally by weight: a generation also closes when the
+ * weights of the values put into it reach half of `weight.max`. Weights
  * are counted when a value is put and never subtracted, so an overwrite counts twice and the
- * map holds at most `maxWeight` plus one value's weight per generation.
+ * map holds at most `weight.max` plus one value's weight per generation.
  *
  * Hits in the current generation cost one Map probe (a strict LRU's delete+reinsert per hit
  * measured as a quarter of the whole query path when used for signatures). When the current
@@ -16,7 +22,7 @@ export class BoundedMap<K, V> {
   private old = new Map<K, V>();
   private youngWeight = 0;
 
-  constructor(readonly maxEntries: number, private readonly weigh?: (value: V) => number, readonly maxWeight = Infinity) {}
+  constructor(readonly maxEntries: number, private readonly weight?: WeightBound<V>) {}
 
   get size(): number {
     return this.young.size + this.old.size;
@@ -45,8 +51,8 @@ export class BoundedMap<K, V> {
 
   private put(key: K, value: V): void {
     this.young.set(key, value);
-    if (this.weigh) this.youngWeight += this.weigh(value);
-    if (this.young.size >= Math.max(1, this.maxEntries >> 1) || this.youngWeight >= this.maxWeight / 2) {
+    if (this.weight) this.youngWeight += this.weight.of(value);
+    if (this.young.size >= Math.max(1, this.maxEntries >> 1) || (this.weight && this.youngWeight >= this.weight.max / 2)) {
       this.old = this.young;
       this.young = new Map();
       this.youngWeight = 0;
