@@ -13,25 +13,26 @@ import { cmdToken, TOKEN_USAGE } from './commands/token.js';
 import { ApiError } from './admin/errors.js';
 import { StoreOpenError } from '../zones/store/sqlite.js';
 import { parseListenAddress } from './net/address.js';
+import { parseUdpIo, resolveUdpIo, type UdpIoChoice } from './net/udp.js';
 import { serve } from './main.js';
 import { runPrimary, isPrimaryProcess } from './workers.js';
 import { availableParallelism } from 'node:os';
 import { log } from './log.js';
 
 const USAGE = `usage:
-  daneprime serve [--db PATH] [--dns ADDR:PORT]... [--api ADDR:PORT|off] [--workers N]
+  daneprime serve [--db PATH] [--dns ADDR:PORT]... [--api ADDR:PORT|off] [--workers N] [--udp-io auto|batch|dgram]
 ${ZONE_USAGE}
 ${TSIG_USAGE}
 ${TOKEN_USAGE}
 
 defaults: --db $DANEPRIME_DB or ./data/daneprime.db; --dns $DANEPRIME_DNS (comma-separated)
 or 127.0.0.1:5300; --api $DANEPRIME_API or 127.0.0.1:8053; TCP idle timeout $DANEPRIME_TCP_IDLE_MS or 10000;
---workers $DANEPRIME_WORKERS or the number of cores; background signing after load: DANEPRIME_PRESIGN=1 (0: sign on first use only)`;
+--workers $DANEPRIME_WORKERS or the number of cores; --udp-io $DANEPRIME_UDP_IO or auto (batch: the recvmmsg/sendmmsg addon, dgram: node:dgram); background signing after load: DANEPRIME_PRESIGN=1 (0: sign on first use only)`;
 
 async function cmdServe(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv, strict: true, allowPositionals: false,
-    options: { db: { type: 'string' }, dns: { type: 'string', multiple: true }, api: { type: 'string' }, workers: { type: 'string' } },
+    options: { db: { type: 'string' }, dns: { type: 'string', multiple: true }, api: { type: 'string' }, workers: { type: 'string' }, 'udp-io': { type: 'string' } },
   });
   const workersText = values.workers ?? process.env.DANEPRIME_WORKERS ?? String(availableParallelism());
   if (!/^[1-9][0-9]{0,2}$/.test(workersText)) throw new UsageError(`bad --workers ${JSON.stringify(workersText)}: expected a number of processes (1-999)`);
@@ -47,12 +48,17 @@ async function cmdServe(argv: string[]): Promise<void> {
   if (idle !== undefined && !/^[1-9][0-9]*$/.test(idle)) throw new UsageError(`bad DANEPRIME_TCP_IDLE_MS ${JSON.stringify(idle)}: expected milliseconds > 0`);
   const presign = process.env.DANEPRIME_PRESIGN ?? '1';
   if (presign !== '0' && presign !== '1') throw new UsageError(`bad DANEPRIME_PRESIGN ${JSON.stringify(presign)}: expected 0 or 1`);
+  let udpIo: UdpIoChoice;
+  try {
+    udpIo = parseUdpIo(values['udp-io'] ?? process.env.DANEPRIME_UDP_IO ?? 'auto');
+    resolveUdpIo(udpIo); // `batch` where the addon is missing fails here, before any worker starts
+  } catch (err) { throw new UsageError(`--udp-io: ${(err as Error).message}`); }
   if (workers > 1 && isPrimaryProcess()) {
     // The primary only supervises; each worker re-runs this command and serves.
     runPrimary(workers, log);
     return;
   }
-  const running = await serve({ db: dbPath(values.db), dns, api, log, tcpIdleMs: idle === undefined ? undefined : Number(idle), presign: presign === '1' });
+  const running = await serve({ db: dbPath(values.db), dns, api, log, tcpIdleMs: idle === undefined ? undefined : Number(idle), presign: presign === '1', udpIo });
   let stopping = false;
   const stop = (sig: string) => {
     if (stopping) return;

@@ -1,5 +1,4 @@
 // `daneprime serve` wiring: open the store, load zones, start listeners, watch for commits, shut down cleanly.
-import type dgram from 'node:dgram';
 import { Store } from '../zones/store/sqlite.js';
 import { Registry } from '../zones/registry.js';
 import { DnssecService } from '../signer/service.js';
@@ -9,7 +8,8 @@ import { shareEdits, isLeaderProcess } from './workers.js';
 import { handleMessage, type QueryContext } from './query/handle.js';
 import { ResponseCache } from './query/response-cache.js';
 import { RRsetWireCache } from './query/rr-wire.js';
-import { listenUdp } from './net/udp.js';
+import { batchedUdp } from './net/udp-batch.js';
+import { listenUdp, resolveUdpIo, type UdpIoChoice, type UdpListener } from './net/udp.js';
 import { listenTcp, DEFAULT_TCP_LIMITS, type TcpListener } from './net/tcp.js';
 import { formatAddress, type ListenAddress } from './net/address.js';
 import type { Logger } from './log.js';
@@ -39,6 +39,8 @@ export interface ServeOptions {
   refresh?: RefreshOptions;
   /** Sign every zone's RRsets and NSEC3 chain in the background after loading (default true). */
   presign?: boolean;
+  /** How UDP is read and written (default auto: the batched addon where it is built). */
+  udpIo?: UdpIoChoice;
 }
 
 /**
@@ -61,6 +63,8 @@ export interface RunningServer {
   /** The admin API address actually bound, when it runs. */
   apiAddress?: ListenAddress;
   metrics: Metrics;
+  /** The UDP listeners, one per --dns address. */
+  udp: UdpListener[];
   close(): Promise<void>;
 }
 
@@ -91,7 +95,10 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
   // Admin edits run in this process, through zones/update.ts, so the next query already sees them.
   const api = opts.api ? buildApi({ store, zones, dnssec, metrics, log: opts.log }) : undefined;
   let apiAddress: ListenAddress | undefined;
-  const udps: dgram.Socket[] = [];
+  const udpIo = resolveUdpIo(opts.udpIo ?? 'auto');
+  opts.log(udpIo === 'batch' ? 'udp: batched I/O (recvmmsg/sendmmsg)'
+    : `udp: node:dgram${opts.udpIo === 'dgram' ? '' : ` (batched I/O unavailable: ${batchedUdp.reason})`}`);
+  const udps: UdpListener[] = [];
   const tcps: TcpListener[] = [];
   const addresses: ListenAddress[] = [];
   try {
@@ -107,7 +114,7 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
       udps.push(await listenUdp(bound, (msg, remote) => {
         const reply = handleMessage(ctx, msg, 'udp', remote);
         return Buffer.isBuffer(reply) ? reply : undefined;
-      }, opts.log));
+      }, opts.log, udpIo));
       addresses.push(bound);
       opts.log(`dns: listening on ${formatAddress(bound)} (udp, tcp)`);
     }
@@ -119,7 +126,7 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
     }
   } catch (err) {
     notifier.close();
-    for (const s of udps) s.close();
+    for (const s of udps) void s.close();
     for (const s of tcps) void s.close();
     await api?.close();
     store.close();
@@ -139,7 +146,7 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
   timer.unref();
   opts.log(`serving ${zones.apexes().length} zone(s) from ${opts.db}`);
   return {
-    store, zones, ctx, dnssec, notifier, addresses, apiAddress, metrics,
+    store, zones, ctx, dnssec, notifier, addresses, apiAddress, metrics, udp: udps,
     async close() {
       clearInterval(timer);
       stopSigning();
@@ -147,7 +154,7 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
       notifier.close();
       await Promise.all([
         api?.close(),
-        ...udps.map((s) => new Promise<void>((r) => s.close(() => r()))),
+        ...udps.map((s) => s.close()),
         ...tcps.map((s) => s.close()),
       ]);
       store.close();

@@ -88,7 +88,7 @@ test('SIGTERM: exit status 0 within 2 s, even with an open TCP connection', asyn
   assert.match(srv.stderr(), /SIGTERM: shutting down/);
 });
 
-test('serve with a bad DANEPRIME_TCP_IDLE_MS, DANEPRIME_PRESIGN or --dns fails with exit 1', () => {
+test('serve with a bad DANEPRIME_TCP_IDLE_MS, DANEPRIME_PRESIGN, --udp-io or --dns fails with exit 1', () => {
   const r = runCli(['serve', '--db', ':memory:', '--dns', '127.0.0.1:0'], { env: { DANEPRIME_TCP_IDLE_MS: 'soon' }, timeoutMs: 5000 });
   assert.equal(r.status, 1);
   assert.match(r.stderr, /^daneprime: bad DANEPRIME_TCP_IDLE_MS "soon": [^\n]*\n$/);
@@ -98,6 +98,9 @@ test('serve with a bad DANEPRIME_TCP_IDLE_MS, DANEPRIME_PRESIGN or --dns fails w
   const d = runCli(['serve', '--db', ':memory:', '--dns', 'nonsense'], { timeoutMs: 5000 });
   assert.equal(d.status, 1);
   assert.equal(d.stderr, 'daneprime: bad --dns address "nonsense": expected ADDR:PORT or [IPv6]:PORT\n', 'one line, no stack trace');
+  const u = runCli(['serve', '--db', ':memory:', '--dns', '127.0.0.1:0', '--udp-io', 'fast'], { timeoutMs: 5000 });
+  assert.equal(u.status, 1);
+  assert.equal(u.stderr, 'daneprime: --udp-io: bad udp io "fast": expected auto, batch or dgram\n');
 });
 
 test('serve with a database it cannot open exits 1: one line with one worker; with two, the primary gives up', (t) => {

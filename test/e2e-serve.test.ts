@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { startFixtureServer } from './helpers/server.js';
 import { kdig, dig, ownerTypes, type Answer, type ToolOptions } from './helpers/client.js';
 import { requireTool } from './helpers/tools.js';
+import { batchedUdp } from '../server/net/udp-batch.js';
 
 const E = 'example.com.';
 const TLSA_WWW = '8cb0fc6c527506a053f4f14c8464bebbd6dede2738d11468dd953d7d6a3021f1';
@@ -71,6 +72,8 @@ function check(a: Answer, c: Case, tool: 'dig' | 'kdig'): void {
 test('kdig and dig against the running server, UDP and TCP', async (t) => {
   const { srv } = await startFixtureServer(t);
   const { host, port } = srv;
+  // The default UDP path is the batched addon wherever it is built (always in CI).
+  if (batchedUdp.available || process.env.CI === 'true') assert.match(srv.stderr(), /udp: batched I\/O \(recvmmsg\/sendmmsg\)/);
 
   const tools: ['kdig' | 'dig', (h: string, p: number, n: string, ty: string, o: ToolOptions) => Answer][] = [['kdig', kdig], ['dig', dig]];
   for (const [tool, ask] of tools) {
@@ -82,5 +85,14 @@ test('kdig and dig against the running server, UDP and TCP', async (t) => {
         }
       }
     });
+  }
+});
+
+test('--udp-io dgram (DANEPRIME_UDP_IO): the node:dgram path gives the same UDP answers', async (t) => {
+  if (!requireTool('kdig', t)) return;
+  const { srv } = await startFixtureServer(t, { env: { DANEPRIME_UDP_IO: 'dgram' } });
+  assert.match(srv.stderr(), /udp: node:dgram\n/);
+  for (const [name, c] of Object.entries(CASES)) {
+    await t.test(`UDP: ${name}`, () => check(kdig(srv.host, srv.port, c.q[0], c.q[1], {}), c, 'kdig'));
   }
 });

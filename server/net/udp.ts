@@ -1,27 +1,38 @@
-// UDP listener: one datagram in, at most one datagram out.
-import dgram from 'node:dgram';
-import { isIPv6 } from 'node:net';
+// The UDP listener: one datagram in, at most one datagram out, through the batched addon where it
+// is built (udp-batch.ts), else node:dgram (udp-dgram.ts). Both call the same handler.
+import cluster from 'node:cluster';
 import type { ListenAddress } from './address.js';
+import { batchedUdp, listenBatched } from './udp-batch.js';
+import { listenDgram } from './udp-dgram.js';
 
 export type UdpHandler = (msg: Buffer, remote: string) => Buffer | undefined;
 
-export async function listenUdp(addr: ListenAddress, handler: UdpHandler, log: (m: string) => void): Promise<dgram.Socket> {
-  const sock = dgram.createSocket({ type: isIPv6(addr.host) ? 'udp6' : 'udp4', reuseAddr: false });
-  sock.on('message', (msg, rinfo) => {
-    let reply: Buffer | undefined;
-    try {
-      reply = handler(msg, rinfo.address);
-    } catch (err) {
-      // A bug must cost one answer, never the server.
-      log(`udp: internal error answering ${rinfo.address}: ${(err as Error).stack ?? err}`);
-      return;
-    }
-    if (reply) sock.send(reply, rinfo.port, rinfo.address);
-  });
-  sock.on('error', (err) => log(`udp ${addr.host}:${addr.port}: ${err.message}`));
-  await new Promise<void>((resolve, reject) => {
-    sock.once('error', reject);
-    sock.bind(addr.port, addr.host, () => { sock.off('error', reject); resolve(); });
-  });
-  return sock;
+/** `batch`: recvmmsg/sendmmsg addon; `dgram`: node:dgram; `auto`: batch when it loaded. */
+export type UdpIo = 'batch' | 'dgram';
+export type UdpIoChoice = UdpIo | 'auto';
+
+export interface UdpListener {
+  readonly io: UdpIo;
+  /** The port bound (the one asked for, or the kernel's pick for port 0). */
+  readonly port: number;
+  /** Datagrams in, replies out, replies lost to a full send buffer (batched path only). */
+  stats?(): { received: number; sent: number; dropped: number };
+  close(): Promise<void>;
+}
+
+export function parseUdpIo(text: string): UdpIoChoice {
+  if (text === 'auto' || text === 'batch' || text === 'dgram') return text;
+  throw new Error(`bad udp io ${JSON.stringify(text)}: expected auto, batch or dgram`);
+}
+
+/** Which path `choice` means on this machine; throws when `batch` is asked for and not built. */
+export function resolveUdpIo(choice: UdpIoChoice): UdpIo {
+  if (choice === 'dgram') return 'dgram';
+  if (batchedUdp.available) return 'batch';
+  if (choice === 'batch') throw new Error(`batched UDP unavailable: ${batchedUdp.reason}`);
+  return 'dgram';
+}
+
+export async function listenUdp(addr: ListenAddress, handler: UdpHandler, log: (m: string) => void, io: UdpIo): Promise<UdpListener> {
+  return io === 'batch' ? listenBatched(addr, handler, log, cluster.isWorker) : listenDgram(addr, handler, log);
 }

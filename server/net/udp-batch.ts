@@ -1,0 +1,77 @@
+// UDP through the batched addon (native/udp-batch.c): recvmmsg a batch of queries, answer them in
+// one JavaScript call, sendmmsg the replies. Linux only; `batchedUdp` says whether it loaded.
+import { createRequire } from 'node:module';
+import { isIPv6 } from 'node:net';
+import type { ListenAddress } from './address.js';
+import type { UdpHandler, UdpListener } from './udp.js';
+
+interface Addon {
+  readonly batch: number;
+  readonly slot: number;
+  open(host: string, port: number, ipv6: boolean, reusePort: boolean, onBatch: (n: number) => unknown[]): { handle: object; port: number; arena: ArrayBuffer; lens: ArrayBuffer };
+  remote(handle: object, i: number): string;
+  stats(handle: object): { received: number; sent: number; dropped: number };
+  close(handle: object): void;
+}
+
+/** Built by `npm ci` (package.json "install": node-gyp rebuild) into build/Release at the repo root. */
+const ADDON = new URL('../../../build/Release/udp_batch.node', import.meta.url);
+
+function load(): { addon: Addon } | { unavailable: string } {
+  if (process.platform !== 'linux') return { unavailable: `needs Linux (recvmmsg/sendmmsg), not ${process.platform}` };
+  try {
+    return { addon: createRequire(import.meta.url)(ADDON.pathname) as Addon };
+  } catch (err) {
+    return { unavailable: `${ADDON.pathname} did not load (${(err as Error).message.split('\n')[0]}); run npm run build:native` };
+  }
+}
+
+const loaded = load();
+
+/** Whether the batched path can be used here, and if not, why. */
+export const batchedUdp: { available: boolean; reason?: string } =
+  'addon' in loaded ? { available: true } : { available: false, reason: loaded.unavailable };
+
+/**
+ * Listen with the addon. `reusePort` lets each cluster worker bind its own socket (SO_REUSEPORT),
+ * the kernel spreading client flows across them, where node:dgram shares one socket through the
+ * cluster primary.
+ */
+export function listenBatched(addr: ListenAddress, handler: UdpHandler, log: (m: string) => void, reusePort: boolean): UdpListener {
+  if (!('addon' in loaded)) throw new Error(`batched UDP unavailable: ${loaded.unavailable}`);
+  const addon = loaded.addon;
+  const slot = addon.slot;
+  // One array reused for every batch: the addon reads elements 0..n-1 right after the call.
+  const replies: (Buffer | undefined)[] = new Array(addon.batch).fill(undefined);
+  let arena: Buffer | undefined;
+  let lens: Int32Array | undefined;
+  let handle: object | undefined;
+  const onBatch = (n: number): unknown[] => {
+    for (let i = 0; i < n; i++) {
+      replies[i] = undefined;
+      const len = lens![i];
+      if (len < 0) continue; // did not fit a slot: no DNS query is that long
+      // A view, not a copy: the path reads the query during this call and keeps none of it.
+      const msg = arena!.subarray(i * slot, i * slot + len);
+      const remote = addon.remote(handle!, i);
+      try {
+        replies[i] = handler(msg, remote);
+      } catch (err) {
+        // A bug must cost one answer, never the server.
+        log(`udp: internal error answering ${remote}: ${(err as Error).stack ?? err}`);
+      }
+    }
+    return replies;
+  };
+  const opened = addon.open(addr.host, addr.port, isIPv6(addr.host), reusePort, onBatch);
+  arena = Buffer.from(opened.arena);
+  lens = new Int32Array(opened.lens);
+  handle = opened.handle;
+  let closed = false;
+  return {
+    io: 'batch',
+    port: opened.port,
+    stats: () => addon.stats(opened.handle),
+    close: async () => { if (!closed) { closed = true; addon.close(opened.handle); } },
+  };
+}

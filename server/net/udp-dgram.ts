@@ -1,0 +1,27 @@
+// UDP through node:dgram: one 'message' event per datagram, one send per reply. The portable path,
+// and the fallback when the batched addon (udp-batch.ts) is not built or not on Linux.
+import dgram from 'node:dgram';
+import { isIPv6 } from 'node:net';
+import type { ListenAddress } from './address.js';
+import type { UdpHandler, UdpListener } from './udp.js';
+
+export async function listenDgram(addr: ListenAddress, handler: UdpHandler, log: (m: string) => void): Promise<UdpListener> {
+  const sock = dgram.createSocket({ type: isIPv6(addr.host) ? 'udp6' : 'udp4', reuseAddr: false });
+  sock.on('message', (msg, rinfo) => {
+    let reply: Buffer | undefined;
+    try {
+      reply = handler(msg, rinfo.address);
+    } catch (err) {
+      // A bug must cost one answer, never the server.
+      log(`udp: internal error answering ${rinfo.address}: ${(err as Error).stack ?? err}`);
+      return;
+    }
+    if (reply) sock.send(reply, rinfo.port, rinfo.address);
+  });
+  sock.on('error', (err) => log(`udp ${addr.host}:${addr.port}: ${err.message}`));
+  await new Promise<void>((resolve, reject) => {
+    sock.once('error', reject);
+    sock.bind(addr.port, addr.host, () => { sock.off('error', reject); resolve(); });
+  });
+  return { io: 'dgram', port: sock.address().port, close: () => new Promise<void>((r) => sock.close(() => r())) };
+}

@@ -1,0 +1,131 @@
+// One battery for both UDP listeners (the batched recvmmsg/sendmmsg addon and node:dgram): each reply
+// goes to its own sender and carries its own query's bytes, bursts that arrive as one batch included.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import dgram from 'node:dgram';
+import { once } from 'node:events';
+import { listenUdp, resolveUdpIo, parseUdpIo, type UdpHandler, type UdpIo, type UdpListener } from '../server/net/udp.js';
+import { batchedUdp } from '../server/net/udp-batch.js';
+
+test('the batched UDP addon is built and loads (npm ci runs node-gyp); only outside CI may it be missing', (t) => {
+  if (!batchedUdp.available && process.env.CI !== 'true') { t.skip(`not built here: ${batchedUdp.reason}`); return; }
+  assert.equal(batchedUdp.available, true, batchedUdp.reason);
+  assert.equal(resolveUdpIo('auto'), 'batch');
+});
+
+test('udp io choices: auto/batch/dgram parse, anything else is an error naming the value', () => {
+  assert.equal(parseUdpIo('dgram'), 'dgram');
+  assert.equal(resolveUdpIo('dgram'), 'dgram');
+  assert.throws(() => parseUdpIo('fast'), /bad udp io "fast": expected auto, batch or dgram/);
+});
+
+/** A reply that only this query can have produced: its bytes reversed, tagged with its length. */
+const echo: UdpHandler = (msg) => Buffer.concat([Buffer.from([msg.length]), Buffer.from(msg).reverse()]);
+
+async function client(host = '127.0.0.1'): Promise<{ sock: dgram.Socket; replies: Buffer[] }> {
+  const sock = dgram.createSocket(host.includes(':') ? 'udp6' : 'udp4');
+  const replies: Buffer[] = [];
+  sock.on('message', (m) => replies.push(m));
+  sock.bind(0, host);
+  await once(sock, 'listening');
+  return { sock, replies };
+}
+
+async function until(cond: () => boolean, ms = 3000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+const IOS: UdpIo[] = ['batch', 'dgram'];
+
+for (const io of IOS) {
+  const skip = io === 'batch' && !batchedUdp.available && process.env.CI !== 'true' ? `batched addon not built: ${batchedUdp.reason}` : false;
+
+  test(`${io}: a burst from two clients is answered, each reply to its own sender with its own bytes`, { skip }, async () => {
+    const logs: string[] = [];
+    const l = await listenUdp({ host: '127.0.0.1', port: 0 }, echo, (m) => logs.push(m), io);
+    assert.equal(l.io, io);
+    const a = await client();
+    const b = await client();
+    try {
+      // 100 datagrams each, sent without waiting: the batched path sees several batches of up to 64
+      // (the socket's default receive buffer holds about 256 such datagrams, so none is lost here).
+      const sent = (tag: string, i: number) => Buffer.from(`${tag}-${i}-${'x'.repeat(i % 50)}`);
+      for (let i = 0; i < 100; i++) {
+        a.sock.send(sent('a', i), l.port, '127.0.0.1');
+        b.sock.send(sent('b', i), l.port, '127.0.0.1');
+      }
+      await until(() => a.replies.length + b.replies.length >= 200);
+      await new Promise((r) => setTimeout(r, 50));
+      for (const [c, tag] of [[a, 'a'], [b, 'b']] as const) {
+        const want = new Set(Array.from({ length: 100 }, (_, i) => echo(sent(tag, i), '')!.toString('latin1')));
+        for (const r of c.replies) assert.ok(want.delete(r.toString('latin1')), `${tag}: unexpected or repeated reply ${r.toString('latin1')}`);
+        assert.equal(want.size, 0, `${tag}: ${want.size} queries unanswered`);
+      }
+      assert.deepEqual(logs, []);
+      if (io === 'batch') {
+        const s = l.stats!();
+        assert.deepEqual(s, { received: 200, sent: 200, dropped: 0 });
+      }
+    } finally {
+      a.sock.close(); b.sock.close();
+      await l.close();
+    }
+  });
+
+  test(`${io}: a throwing handler costs that one reply and is logged; undefined means no reply`, { skip }, async () => {
+    const logs: string[] = [];
+    const handler: UdpHandler = (msg) => {
+      const s = msg.toString();
+      if (s === 'boom') throw new Error('handler bug');
+      if (s === 'quiet') return undefined;
+      return Buffer.from(`re:${s}`);
+    };
+    const l = await listenUdp({ host: '127.0.0.1', port: 0 }, handler, (m) => logs.push(m), io);
+    const c = await client();
+    try {
+      for (const m of ['one', 'boom', 'quiet', 'two']) c.sock.send(Buffer.from(m), l.port, '127.0.0.1');
+      await until(() => c.replies.length >= 2);
+      await new Promise((r) => setTimeout(r, 50));
+      assert.deepEqual(c.replies.map(String).sort(), ['re:one', 're:two']);
+      assert.equal(logs.length, 1);
+      assert.match(logs[0], /udp: internal error answering 127\.0\.0\.1: Error: handler bug/);
+    } finally {
+      c.sock.close();
+      await l.close();
+    }
+  });
+
+  test(`${io}: IPv6 ::1, the handler sees the sender's address; after close() the port is free again`, { skip }, async () => {
+    const seen: string[] = [];
+    let l: UdpListener = await listenUdp({ host: '::1', port: 0 }, (msg, remote) => { seen.push(remote); return Buffer.from(msg); }, () => {}, io);
+    const c = await client('::1');
+    try {
+      c.sock.send(Buffer.from('hello'), l.port, '::1');
+      await until(() => c.replies.length === 1);
+      assert.equal(String(c.replies[0]), 'hello');
+      assert.deepEqual(seen, ['::1']);
+      const port = l.port;
+      await l.close();
+      l = await listenUdp({ host: '::1', port }, () => Buffer.from('again'), () => {}, io);
+      c.sock.send(Buffer.from('x'), port, '::1');
+      await until(() => c.replies.length === 2);
+      assert.equal(String(c.replies[1]), 'again');
+    } finally {
+      c.sock.close();
+      await l.close();
+    }
+  });
+
+  test(`${io}: a port already bound is an EADDRINUSE error, not a crash`, { skip }, async () => {
+    const first = await listenUdp({ host: '127.0.0.1', port: 0 }, echo, () => {}, io);
+    try {
+      await assert.rejects(listenUdp({ host: '127.0.0.1', port: first.port }, echo, () => {}, io), (e: NodeJS.ErrnoException) => e.code === 'EADDRINUSE');
+    } finally {
+      await first.close();
+    }
+  });
+}
