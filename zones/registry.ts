@@ -142,12 +142,18 @@ export class Registry {
     this.emit({ apex, zone, delta });
   }
 
-  /** After an in-process edit was applied to `zone` and committed: record the new row, tell listeners. */
+  /**
+   * After an in-process edit was applied to `zone` and written: record the new row, and tell
+   * listeners once the write is committed. The edit may sit inside a caller's transaction
+   * (the API commits it with its audit rows): a sibling worker told before that commit
+   * would re-read the old rows and serve them until its next poll. The outer commit still
+   * happens in this same synchronous task, so no query sees the zone before its listeners ran.
+   */
   committed(apex: Name, delta: ZoneDelta): void {
     const row = this.store.zone(apex);
     const have = this.zones.get(apex);
     if (row && have) have.row = row;
     // Our own commit also moves data_version for *other* connections only, so nothing to reload here.
-    this.emit({ apex, zone: have?.zone, delta, local: true });
+    this.store.afterCommit(() => this.emit({ apex, zone: have?.zone, delta, local: true }));
   }
 }

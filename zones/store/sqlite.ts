@@ -136,9 +136,37 @@ export class Store {
     return this.db.pragma('data_version', { simple: true }) as number;
   }
 
-  /** Run `fn` in one transaction (nested calls join the outer one). */
+  /** Callbacks waiting for a commit, one list per open transaction level (innermost last). */
+  private readonly commitWaiters: (() => void)[][] = [];
+
+  /**
+   * Run `fn` in one transaction. A nested call is a savepoint inside the outer one: nothing it
+   * wrote is visible to other connections until the outermost call commits.
+   */
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    this.commitWaiters.push([]);
+    let result: T;
+    try {
+      result = this.db.transaction(fn)();
+    } catch (err) {
+      this.commitWaiters.pop(); // rolled back: what waited for this level's commit never happens
+      throw err;
+    }
+    const waiting = this.commitWaiters.pop()!;
+    const outer = this.commitWaiters.at(-1);
+    if (outer) outer.push(...waiting);
+    else for (const f of waiting) f();
+    return result;
+  }
+
+  /**
+   * Run `fn` once what was written so far is committed and visible to other processes: at
+   * once outside a transaction, else when the outermost transaction commits (never, if it
+   * rolls back). Telling another process to re-read a change must wait for this.
+   */
+  afterCommit(fn: () => void): void {
+    const level = this.commitWaiters.at(-1);
+    if (level) level.push(fn); else fn();
   }
 
   listZones(): ZoneRow[] {
