@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generatedZone, referenceZone, writeZone } from './lib/zones.js';
 import { tmpDir, run, shellLine } from './lib/procs.js';
-import { ALL, ours, powerdns, knot, ceiling, SERVER_CPU, LOADGEN_CPU, type ServerDef, type Running } from './lib/servers.js';
+import { ALL, ours, oursDgram, powerdns, knot, ceiling, ceilingBatched, SERVER_CPU, LOADGEN_CPU, type ServerDef, type Running } from './lib/servers.js';
 import { MIXES, writeDatafile, type Mix } from './lib/mixes.js';
 import { dnsperf, perfCommand, type PerfResult } from './lib/dnsperf.js';
 import { summarize, mixTable, ratio, median, type Summary } from './lib/report.js';
@@ -46,7 +46,7 @@ function machine(): string[] {
   return [
     `- CPU: ${sh("lscpu | sed -n 's/^Model name: *//p' | head -1")}; \`nproc\` = ${sh('nproc')} (${cpus().length} logical CPUs seen by Node)`,
     `- OS: ${sh('. /etc/os-release && echo "$PRETTY_NAME"')}, kernel ${sh('uname -r')}`,
-    `- Node ${process.version}; ${ALL.filter((s) => s !== ours && s !== ceiling).map((s) => s.version()).join('; ')}; dnsperf ${sh("dnsperf -h 2>&1 | sed -n 's/^Version //p' | head -1")}`,
+    `- Node ${process.version}; ${[powerdns, knot].map((s) => s.version()).join('; ')}; dnsperf ${sh("dnsperf -h 2>&1 | sed -n 's/^Version //p' | head -1")}`,
     `- Servers pinned to CPU ${SERVER_CPU} (\`taskset -c ${SERVER_CPU}\`), dnsperf to CPU ${LOADGEN_CPU}.`,
   ];
 }
@@ -67,6 +67,9 @@ function microBenches(): string {
 }
 
 interface Started { def: ServerDef; running?: Running; why?: string }
+
+/** The ceilings answer with a fixed packet: at a fixed offered rate they say nothing. */
+const isCeiling = (d: ServerDef) => d === ceiling || d === ceilingBatched;
 
 async function startAll(zoneFile: string): Promise<Started[]> {
   const out: Started[] = [];
@@ -133,7 +136,7 @@ async function main(): Promise<void> {
     for (const pass of passes) {
       const datafile = writeDatafile(dir, pass.mix, pass.mix.unique ? SECONDS * UNIQUE_PER_SECOND : 0, NAMES, r);
       // Rotate the order each run so no server always goes first (or right after the heaviest one).
-      const order = up.map((_, i) => up[(i + r) % up.length]).filter((s) => !(pass.fixed && s.def === ceiling));
+      const order = up.map((_, i) => up[(i + r) % up.length]).filter((s) => !(pass.fixed && isCeiling(s.def)));
       for (const s of order) {
         const opts = { port: s.running!.port, datafile, seconds: SECONDS, once: pass.mix.unique, maxQps: pass.fixed };
         perfLines.add(perfCommand(opts).replace(String(opts.port), 'PORT').replace(datafile, `mix-${pass.mix.key}-RUN.txt`));
@@ -152,10 +155,10 @@ async function main(): Promise<void> {
   const sum = (pk: string, key: string): Summary | undefined => { const runs = results.get(`${pk}/${key}`); return runs?.length ? summarize({ runs }) : undefined; };
   const noises: number[] = [];
   const sections: string[] = [];
-  const ratioRows = ['| mix | ours ÷ Knot | ours ÷ PowerDNS | ours ÷ Node ceiling |', '|---|---:|---:|---:|'];
+  const ratioRows = ['| mix | ours ÷ Knot | ours ÷ PowerDNS | ours ÷ Node ceiling | ours ÷ ours on dgram | ours ÷ batched ceiling |', '|---|---:|---:|---:|---:|---:|'];
   for (const pass of passes) {
     const pk = passKey(pass);
-    const rows = servers.filter((s) => !(pass.fixed && s.def === ceiling)).map((s) => {
+    const rows = servers.filter((s) => !(pass.fixed && isCeiling(s.def))).map((s) => {
       const su = sum(pk, s.def.key);
       if (su) noises.push(su.noise);
       return { label: s.def.label, s: su, why: s.why };
@@ -163,7 +166,8 @@ async function main(): Promise<void> {
     const title = pass.fixed ? `(e) mixed at a fixed offered rate of ${pass.fixed.toLocaleString('en-US')} q/s (-Q)` : pass.mix.title;
     sections.push(`### ${title}\n\n${mixTable(rows)}`);
     const o = sum(pk, ours.key);
-    ratioRows.push(`| ${title} | ${ratio(o, sum(pk, knot.key))} | ${ratio(o, sum(pk, powerdns.key))} | ${pass.fixed ? 'n/a' : ratio(o, sum(pk, ceiling.key))} |`);
+    const vsCeiling = (c: ServerDef) => (pass.fixed ? 'n/a' : ratio(o, sum(pk, c.key)));
+    ratioRows.push(`| ${title} | ${ratio(o, sum(pk, knot.key))} | ${ratio(o, sum(pk, powerdns.key))} | ${vsCeiling(ceiling)} | ${ratio(o, sum(pk, oursDgram.key))} | ${vsCeiling(ceilingBatched)} |`);
   }
   const commands = up.map((s) => `# ${s.def.label}\n${s.running!.commands.join('\n')}`
     .replace(/\/tmp\/bench-[\w-]+/g, '$TMP').replaceAll(ROOT, './').replace(new RegExp(`\\b${s.running!.port}\\b`, 'g'), 'PORT')).join('\n\n');

@@ -50,33 +50,46 @@ const firstLine = (cmd: string, args: string[]): string => {
   try { return run(cmd, args).split('\n').find((l) => l.trim())!.trim(); } catch (e) { return `unknown (${(e as Error).message.split('\n')[0]})`; }
 };
 
-export const ours: ServerDef = {
-  key: 'ours', label: 'daneprime',
-  version: () => `daneprime (this commit), node ${process.version}`,
-  async start(dir, zoneFile) {
-    const commands: string[] = [];
-    const db = join(dir, 'ours.db');
-    step(commands, process.execPath, [CLI, 'zone', 'import', zoneFile, '--db', db]);
-    const port = await freePort();
-    // One worker by default (the single-core comparison); BENCH_WORKERS=2 measures the multi-core mode
-    // (with BENCH_SERVER_CPU=0,1 so the workers are not squeezed onto one core). No admin API.
-    const workers = process.env.BENCH_WORKERS ?? '1';
-    // BENCH_NODE_FLAGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") goes to our server's node only.
-    const nodeFlags = process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
-    return daemon(commands, 'daneprime', process.execPath, [...nodeFlags, CLI, 'serve', '--db', db, '--dns', `127.0.0.1:${port}`, '--workers', workers, '--api', 'off'],
-      async (d, p) => d.output().includes('dns: listening') && answersSigned(p, READY_NAME, 'TLSA'), port);
-  },
-};
+/** Our server; `udpIo` picks its UDP path (the default, batched, or node:dgram as the same-run peer). */
+function daneprime(key: string, label: string, udpIo: 'auto' | 'dgram'): ServerDef {
+  return {
+    key, label,
+    version: () => `daneprime (this commit), node ${process.version}`,
+    async start(dir, zoneFile) {
+      const commands: string[] = [];
+      const db = join(dir, `${key}.db`);
+      step(commands, process.execPath, [CLI, 'zone', 'import', zoneFile, '--db', db]);
+      const port = await freePort();
+      // One worker by default (the single-core comparison); BENCH_WORKERS=2 measures the multi-core mode
+      // (with BENCH_SERVER_CPU=0,1 so the workers are not squeezed onto one core). No admin API.
+      const workers = process.env.BENCH_WORKERS ?? '1';
+      // BENCH_NODE_FLAGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") goes to our server's node only.
+      const nodeFlags = process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
+      return daemon(commands, label, process.execPath, [...nodeFlags, CLI, 'serve', '--db', db, '--dns', `127.0.0.1:${port}`, '--workers', workers, '--api', 'off', '--udp-io', udpIo],
+        async (d, p) => d.output().includes('dns: listening') && answersSigned(p, READY_NAME, 'TLSA'), port);
+    },
+  };
+}
 
-export const ceiling: ServerDef = {
-  key: 'ceiling', label: 'Node ceiling',
-  version: () => `node ${process.version} dgram, one fixed reply`,
-  async start() {
-    const port = await freePort();
-    return daemon([], 'trivial responder', process.execPath, [join(DIST, 'bench/lib/trivial-responder.js'), String(port)],
-      async (d, p) => d.output().includes('listening') && (await probe(p, READY_NAME, 'TLSA')) !== undefined, port);
-  },
-};
+export const ours = daneprime('ours', 'daneprime', 'auto');
+/** The same server on node:dgram: how much of the figure the batched UDP path makes, measured in the same run. */
+export const oursDgram = daneprime('ours-dgram', 'daneprime, dgram', 'dgram');
+
+/** The trivial responder on `io`: `dgram` is the stock Node ceiling, `batch` the same on our batched UDP path. */
+function trivial(key: string, label: string, io: 'dgram' | 'batch'): ServerDef {
+  return {
+    key, label,
+    version: () => `node ${process.version} ${io === 'batch' ? 'recvmmsg/sendmmsg addon' : 'dgram'}, one fixed reply`,
+    async start() {
+      const port = await freePort();
+      return daemon([], label, process.execPath, [join(DIST, 'bench/lib/trivial-responder.js'), String(port), io],
+        async (d, p) => d.output().includes('listening') && (await probe(p, READY_NAME, 'TLSA')) !== undefined, port);
+    },
+  };
+}
+
+export const ceiling = trivial('ceiling', 'Node ceiling', 'dgram');
+export const ceilingBatched = trivial('ceiling-batch', 'Node ceiling, batched', 'batch');
 
 const PDNS_SCHEMA = '/usr/share/doc/pdns-backend-sqlite3/schema.sqlite3.sql';
 export const powerdns: ServerDef = {
@@ -136,4 +149,4 @@ export const knot: ServerDef = {
   },
 };
 
-export const ALL: ServerDef[] = [ours, powerdns, knot, ceiling];
+export const ALL: ServerDef[] = [ours, oursDgram, powerdns, knot, ceiling, ceilingBatched];

@@ -1,7 +1,10 @@
 // The ceiling line: a Node UDP server that answers every datagram with one precomputed reply (query ID copied in).
-// Run as `node dist/bench/lib/trivial-responder.js PORT`; it prints "listening" when bound.
+// Run as `node dist/bench/lib/trivial-responder.js PORT [dgram|batch]`; it prints "listening" when bound.
+// `dgram` (the default) is stock Node; `batch` answers through our recvmmsg/sendmmsg listener, the
+// ceiling of our own UDP path.
 import dgram from 'node:dgram';
 import * as packet from 'dns-packet';
+import { listenBatched } from '../../server/net/udp-batch.js';
 
 // A reply about the size of a real signed positive answer (A + RRSIG + OPT), so that the
 // ceiling pays the same per-byte costs; the signature bytes are filler, nobody validates them.
@@ -18,13 +21,26 @@ const REPLY = packet.encode({
 });
 
 const port = Number(process.argv[2]);
-const sock = dgram.createSocket('udp4');
-sock.on('message', (msg, rinfo) => {
-  if (msg.length < 12) return;
-  // A fresh copy per reply: send() is asynchronous, so patching one shared buffer could race.
+const io = process.argv[3] ?? 'dgram';
+const listening = () => console.log(`trivial responder (${io}): listening on 127.0.0.1:${port} (${REPLY.length}-octet reply)`);
+
+/** A fresh copy per reply: dgram sends asynchronously, and one batch sends up to 64 replies at once. */
+function replyTo(msg: Buffer): Buffer | undefined {
+  if (msg.length < 12) return undefined;
   const reply = Buffer.from(REPLY);
   reply[0] = msg[0];
   reply[1] = msg[1];
-  sock.send(reply, rinfo.port, rinfo.address);
-});
-sock.bind(port, '127.0.0.1', () => console.log(`trivial responder: listening on 127.0.0.1:${port} (${REPLY.length}-octet reply)`));
+  return reply;
+}
+
+if (io === 'batch') {
+  listenBatched({ host: '127.0.0.1', port }, replyTo, console.error, false);
+  listening();
+} else {
+  const sock = dgram.createSocket('udp4');
+  sock.on('message', (msg, rinfo) => {
+    const reply = replyTo(msg);
+    if (reply) sock.send(reply, rinfo.port, rinfo.address);
+  });
+  sock.bind(port, '127.0.0.1', listening);
+}
