@@ -120,6 +120,20 @@ for (const io of IOS) {
     }
   });
 
+  test(`${io}: a host name (--dns localhost:PORT) is resolved, as node:dgram does`, { skip }, async () => {
+    const l = await listenUdp({ host: 'localhost', port: 0 }, (msg) => Buffer.from(msg), () => {}, io);
+    const host = (await import('node:dns/promises')).lookup('localhost');
+    const c = await client((await host).address);
+    try {
+      c.sock.send(Buffer.from('named'), l.port, (await host).address);
+      await until(() => c.replies.length === 1);
+      assert.equal(String(c.replies[0]), 'named');
+    } finally {
+      c.sock.close();
+      await l.close();
+    }
+  });
+
   test(`${io}: a port already bound is an EADDRINUSE error, not a crash`, { skip }, async () => {
     const first = await listenUdp({ host: '127.0.0.1', port: 0 }, echo, () => {}, io);
     try {

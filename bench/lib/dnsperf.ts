@@ -26,11 +26,18 @@ export interface PerfOptions {
   maxQps?: number;
 }
 
-/** dnsperf's arguments: 4 clients, 200 outstanding, one thread (it has one core), DO=1, 2 s timeout. */
+/**
+ * Client sockets (source ports) dnsperf uses. With several workers each worker has its own
+ * SO_REUSEPORT socket and the kernel hashes flows across them, so 4 flows can land 3:1 or 4:0;
+ * the multi-worker run uses more (BENCH_CLIENTS=16).
+ */
+const CLIENTS = process.env.BENCH_CLIENTS ?? '4';
+
+/** dnsperf's arguments: BENCH_CLIENTS clients, 200 outstanding, one thread (it has one core), DO=1, 2 s timeout. */
 export function perfArgs(o: PerfOptions): string[] {
   return [
     '-c', LOADGEN_CPU, 'dnsperf', '-s', '127.0.0.1', '-p', String(o.port), '-d', o.datafile, '-D',
-    '-l', String(o.seconds), '-c', '4', '-q', '200', '-T', '1', '-t', '2',
+    '-l', String(o.seconds), '-c', CLIENTS, '-q', '200', '-T', '1', '-t', '2',
     ...(o.once ? ['-n', '1'] : []), ...(o.maxQps ? ['-Q', String(o.maxQps)] : []),
   ];
 }

@@ -34,8 +34,7 @@ function replyTo(msg: Buffer): Buffer | undefined {
 }
 
 if (io === 'batch') {
-  listenBatched({ host: '127.0.0.1', port }, replyTo, console.error, false);
-  listening();
+  void listenBatched({ host: '127.0.0.1', port }, replyTo, console.error, false).then(listening);
 } else {
   const sock = dgram.createSocket('udp4');
   sock.on('message', (msg, rinfo) => {

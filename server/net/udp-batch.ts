@@ -1,7 +1,8 @@
 // UDP through the batched addon (native/udp-batch.c): recvmmsg a batch of queries, answer them in
 // one JavaScript call, sendmmsg the replies. Linux only; `batchedUdp` says whether it loaded.
 import { createRequire } from 'node:module';
-import { isIPv6 } from 'node:net';
+import { isIP } from 'node:net';
+import { lookup } from 'node:dns/promises';
 import type { ListenAddress } from './address.js';
 import type { UdpHandler, UdpListener } from './udp.js';
 
@@ -37,7 +38,7 @@ export const batchedUdp: { available: boolean; reason?: string } =
  * the kernel spreading client flows across them, where node:dgram shares one socket through the
  * cluster primary.
  */
-export function listenBatched(addr: ListenAddress, handler: UdpHandler, log: (m: string) => void, reusePort: boolean): UdpListener {
+export async function listenBatched(addr: ListenAddress, handler: UdpHandler, log: (m: string) => void, reusePort: boolean): Promise<UdpListener> {
   if (!('addon' in loaded)) throw new Error(`batched UDP unavailable: ${loaded.unavailable}`);
   const addon = loaded.addon;
   const slot = addon.slot;
@@ -63,7 +64,9 @@ export function listenBatched(addr: ListenAddress, handler: UdpHandler, log: (m:
     }
     return replies;
   };
-  const opened = addon.open(addr.host, addr.port, isIPv6(addr.host), reusePort, onBatch);
+  // The addon binds numeric addresses only; a name (--dns localhost:5300) is resolved as node:dgram would.
+  const ip = isIP(addr.host) ? { address: addr.host, family: isIP(addr.host) } : await lookup(addr.host);
+  const opened = addon.open(ip.address, addr.port, ip.family === 6, reusePort, onBatch);
   arena = Buffer.from(opened.arena);
   lens = new Int32Array(opened.lens);
   handle = opened.handle;
