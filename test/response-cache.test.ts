@@ -102,3 +102,47 @@ test('the reply cache is bounded in bytes: large replies over TCP cannot fill it
   ask(s.ctx, 'big59.example.com', 'TXT', { dnssecOk: true, tcp: true });
   assert.equal(s.ctx.cache.hits, hits + 1, 'the newest are the ones kept');
 });
+
+test('two questions whose hashes collide get each its own reply: a hit checks the question, not just the hash', () => {
+  // Find two names under the apex whose A questions (DO=1, size 1232) hash alike.
+  const variant = 0x10000 | 1232;
+  const seen = new Map<number, string>();
+  let pair: [string, string] | undefined;
+  for (let i = 0; !pair && i < 1_000_000; i++) {
+    const name = `n${i}.example.com`;
+    const msg = buildQuery(name, 'A', { dnssecOk: true });
+    const h = ResponseCache.questionHash(msg, msg.length - 11, variant)!;
+    const other = seen.get(h);
+    if (other) pair = [other, name]; else seen.set(h, name);
+  }
+  assert.ok(pair, 'a 32-bit hash collides within a million names');
+  const [a, b] = pair;
+  const s = zonesFromText({ 'example.com': `${fixture}\n${a}. 300 IN A 192.0.2.101\n${b}. 300 IN A 192.0.2.102\n` });
+  const addr = (name: string) => (ask(s.ctx, name, 'A', { dnssecOk: true }).answers!.find((r) => r.type === 'A') as { data: string }).data;
+  assert.equal(addr(a), '192.0.2.101');
+  assert.equal(addr(b), '192.0.2.102', 'not the reply stored for the colliding question');
+  assert.equal(addr(b), '192.0.2.102');
+  const hits = s.ctx.cache!.hits;
+  assert.equal(addr(b), '192.0.2.102');
+  assert.equal(s.ctx.cache!.hits, hits + 1, 'the colliding question is itself cached');
+  assert.equal(addr(a), '192.0.2.101');
+});
+
+test('the question hash folds name case only: type 65 (HTTPS, octet 0x41) and type 97 are different questions', () => {
+  const q = (type: number) => { const m = buildQuery('Www.Example.com', 'A'); m.writeUInt16BE(type, m.length - 4); return m; };
+  const h = (m: Buffer) => ResponseCache.questionHash(m, m.length, 0);
+  assert.notEqual(h(q(65)), h(q(97)));
+  assert.equal(h(buildQuery('Www.Example.com', 'A')), h(buildQuery('www.example.com', 'A')));
+});
+
+test('a make-up with the same hash but other parts is a miss, not the stored reply', () => {
+  const cache = new ResponseCache();
+  const answered = { response: { answer: [], authority: [], additional: [] } } as unknown as Parameters<ResponseCache['set']>[3];
+  const msg = buildQuery('x.example.com', 'A');
+  const qe = msg.length;
+  const bytes = Buffer.concat([msg, Buffer.from('stored')]);
+  cache.set({ byShape: true, hash: 42, parts: [1, 2, 3] }, msg, bytes, answered, 'x.example.com.', 1, 1000);
+  assert.ok(cache.getByShape({ hash: 42, parts: [1, 2, 3] }, msg, qe, 1, 1000), 'same make-up: a hit');
+  assert.equal(cache.getByShape({ hash: 42, parts: [1, 2, 4] }, msg, qe, 1, 1000), undefined, 'same hash, other make-up');
+  assert.equal(cache.getByShape({ hash: 42, parts: [1, 2] }, msg, qe, 1, 1000), undefined);
+});

@@ -43,7 +43,7 @@ export function handleMessage(ctx: QueryContext, msg: Buffer, transport: Transpo
   const raw = ctx.cache ? ResponseCache.keyOfRaw(msg, transport === 'tcp') : undefined;
   const now = ctx.now ? ctx.now() : Math.floor(Date.now() / 1000);
   if (raw) {
-    const hit = ctx.cache!.get(raw.key, msg, raw.questionEnd, ctx.zones.generation, now);
+    const hit = ctx.cache!.get(raw, msg, ctx.zones.generation, now);
     if (hit) {
       ctx.observe?.(msg.readUInt16BE(raw.questionEnd - 4), hit[3] & 0xf);
       return hit;
@@ -83,12 +83,12 @@ export function handleMessage(ctx: QueryContext, msg: Buffer, transport: Transpo
   // NXDOMAIN and wildcard replies are found by what they are made of, once the proofs are known.
   const key = raw ? ResponseCache.replyKey(raw, answered, q.qname) : undefined;
   if (key?.byShape) {
-    const hit = ctx.cache!.get(key.key, msg, raw!.questionEnd, ctx.zones.generation, now, true);
+    const hit = ctx.cache!.getByShape(key, msg, raw!.questionEnd, ctx.zones.generation, now);
     if (hit) return hit;
   }
   if (signer) addSignatures(answered, signer, now);
   const bytes = encodeResponse(q, response, maxSize, ctx.wire);
-  if (key) ctx.cache!.set(key, bytes, answered, q.qname, ctx.zones.generation, now);
+  if (key) ctx.cache!.set(key, msg, bytes, answered, q.qname, ctx.zones.generation, now);
   return bytes;
 }
 
