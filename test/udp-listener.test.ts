@@ -1,15 +1,18 @@
 // One battery for both UDP listeners (the batched recvmmsg/sendmmsg addon and node:dgram): each reply
 // goes to its own sender and carries its own query's bytes, bursts that arrive as one batch included.
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import { once } from 'node:events';
 import { listenUdp, resolveUdpIo, parseUdpIo, type UdpHandler, type UdpIo, type UdpListener } from '../server/net/udp.js';
 import { batchedUdp } from '../server/net/udp-batch.js';
+import { requirePresent } from './helpers/tools.js';
+
+/** The batched addon, for the tests that need it: built by npm ci; missing, they skip locally and fail in CI. */
+const requireAddon = (io: UdpIo, t: TestContext) => io !== 'batch' || requirePresent(batchedUdp.available, `batched UDP addon not built: ${batchedUdp.reason}`, t);
 
 test('the batched UDP addon is built and loads (npm ci runs node-gyp); only outside CI may it be missing', (t) => {
-  if (!batchedUdp.available && process.env.CI !== 'true') { t.skip(`not built here: ${batchedUdp.reason}`); return; }
-  assert.equal(batchedUdp.available, true, batchedUdp.reason);
+  if (!requireAddon('batch', t)) return;
   assert.equal(resolveUdpIo('auto'), 'batch');
 });
 
@@ -42,9 +45,8 @@ async function until(cond: () => boolean, ms = 3000): Promise<void> {
 const IOS: UdpIo[] = ['batch', 'dgram'];
 
 for (const io of IOS) {
-  const skip = io === 'batch' && !batchedUdp.available && process.env.CI !== 'true' ? `batched addon not built: ${batchedUdp.reason}` : false;
-
-  test(`${io}: a burst from two clients is answered, each reply to its own sender with its own bytes`, { skip }, async () => {
+  test(`${io}: a burst from two clients is answered, each reply to its own sender with its own bytes`, async (t) => {
+    if (!requireAddon(io, t)) return;
     const logs: string[] = [];
     const l = await listenUdp({ host: '127.0.0.1', port: 0 }, echo, (m) => logs.push(m), io);
     assert.equal(l.io, io);
@@ -76,7 +78,8 @@ for (const io of IOS) {
     }
   });
 
-  test(`${io}: a throwing handler costs that one reply and is logged; undefined means no reply`, { skip }, async () => {
+  test(`${io}: a throwing handler costs that one reply and is logged; undefined means no reply`, async (t) => {
+    if (!requireAddon(io, t)) return;
     const logs: string[] = [];
     const handler: UdpHandler = (msg) => {
       const s = msg.toString();
@@ -99,7 +102,8 @@ for (const io of IOS) {
     }
   });
 
-  test(`${io}: IPv6 ::1, the handler sees the sender's address; after close() the port is free again`, { skip }, async () => {
+  test(`${io}: IPv6 ::1, the handler sees the sender's address; after close() the port is free again`, async (t) => {
+    if (!requireAddon(io, t)) return;
     const seen: string[] = [];
     let l: UdpListener = await listenUdp({ host: '::1', port: 0 }, (msg, remote) => { seen.push(remote); return Buffer.from(msg); }, () => {}, io);
     const c = await client('::1');
@@ -120,7 +124,8 @@ for (const io of IOS) {
     }
   });
 
-  test(`${io}: a host name (--dns localhost:PORT) is resolved, as node:dgram does`, { skip }, async () => {
+  test(`${io}: a host name (--dns localhost:PORT) is resolved, as node:dgram does`, async (t) => {
+    if (!requireAddon(io, t)) return;
     const l = await listenUdp({ host: 'localhost', port: 0 }, (msg) => Buffer.from(msg), () => {}, io);
     const host = (await import('node:dns/promises')).lookup('localhost');
     const c = await client((await host).address);
@@ -134,7 +139,8 @@ for (const io of IOS) {
     }
   });
 
-  test(`${io}: a port already bound is an EADDRINUSE error, not a crash`, { skip }, async () => {
+  test(`${io}: a port already bound is an EADDRINUSE error, not a crash`, async (t) => {
+    if (!requireAddon(io, t)) return;
     const first = await listenUdp({ host: '127.0.0.1', port: 0 }, echo, () => {}, io);
     try {
       await assert.rejects(listenUdp({ host: '127.0.0.1', port: first.port }, echo, () => {}, io), (e: NodeJS.ErrnoException) => e.code === 'EADDRINUSE');

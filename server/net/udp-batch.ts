@@ -44,17 +44,17 @@ export async function listenBatched(addr: ListenAddress, handler: UdpHandler, lo
   const slot = addon.slot;
   // One array reused for every batch: the addon reads elements 0..n-1 right after the call.
   const replies: (Buffer | undefined)[] = new Array(addon.batch).fill(undefined);
-  let arena: Buffer | undefined;
-  let lens: Int32Array | undefined;
-  let handle: object | undefined;
+  // Set once open() returns; the addon calls onBatch only from the event loop, after that.
+  let sock: { handle: object; arena: Buffer; lens: Int32Array } | undefined;
   const onBatch = (n: number): unknown[] => {
+    const { handle, arena, lens } = sock!;
     for (let i = 0; i < n; i++) {
       replies[i] = undefined;
-      const len = lens![i];
+      const len = lens[i];
       if (len < 0) continue; // did not fit a slot: no DNS query is that long
       // A view, not a copy: the path reads the query during this call and keeps none of it.
-      const msg = arena!.subarray(i * slot, i * slot + len);
-      const remote = addon.remote(handle!, i);
+      const msg = arena.subarray(i * slot, i * slot + len);
+      const remote = addon.remote(handle, i);
       try {
         replies[i] = handler(msg, remote);
       } catch (err) {
@@ -67,9 +67,8 @@ export async function listenBatched(addr: ListenAddress, handler: UdpHandler, lo
   // The addon binds numeric addresses only; a name (--dns localhost:5300) is resolved as node:dgram would.
   const ip = isIP(addr.host) ? { address: addr.host, family: isIP(addr.host) } : await lookup(addr.host);
   const opened = addon.open(ip.address, addr.port, ip.family === 6, reusePort, onBatch);
-  arena = Buffer.from(opened.arena);
-  lens = new Int32Array(opened.lens);
-  handle = opened.handle;
+  sock = { handle: opened.handle, arena: Buffer.from(opened.arena), lens: new Int32Array(opened.lens) };
+  // The addon frees its socket after close: a second close must not reach it.
   let closed = false;
   return {
     io: 'batch',

@@ -27,7 +27,10 @@ const MAX_AGE = 60;
 
 /** What one stored reply costs besides its bytes: the Entry, the Map slot, the key. */
 const ENTRY_OVERHEAD = 160;
-const weigh = (e: Entry): number => e.bytes.length + ENTRY_OVERHEAD + (e.parts ? 8 * e.parts.length : 0);
+const weigh = (e: Entry): number => e.bytes.length + ENTRY_OVERHEAD + (e.question?.length ?? 0) + 8 * (e.parts?.length ?? 0);
+
+/** ASCII case folding of one name octet (RFC 4343 §3): length octets (≤ 63) pass unchanged. */
+const fold = (c: number): number => (c >= 0x41 && c <= 0x5a ? c | 0x20 : c);
 
 /** Bounds per kind of stored reply, in entries and in bytes; the defaults suit one server. */
 export interface ResponseCacheBounds {
@@ -103,10 +106,9 @@ export class ResponseCache {
     let h = 0x811c9dc5;
     const nameEnd = questionEnd - 4;
     for (let i = 12; i < nameEnd; i++) {
-      let c = msg[i];
+      const c = msg[i];
       if (c >= 0x80) return undefined; // a pointer (0xc0…) or a non-ASCII octet
-      if (c >= 0x41 && c <= 0x5a) c |= 0x20; // length octets are ≤ 63, so only letters change
-      h = Math.imul(h ^ c, 0x01000193);
+      h = Math.imul(h ^ fold(c), 0x01000193);
     }
     for (let i = nameEnd; i < questionEnd; i++) h = Math.imul(h ^ msg[i], 0x01000193);
     return Math.imul(h ^ variant, 0x01000193) | 0;
@@ -185,13 +187,13 @@ export class ResponseCache {
   set(key: ReplyKey, msg: Buffer, bytes: Buffer, answered: Answered, qname: Name, generation: number, now: number): void {
     if (key.byShape) {
       if (pointsIntoQname(answered, qname)) return;
-      // One entry per hash, as by question: a colliding make-up replaces it and is told apart on hits.
       this.shapes.set(key.hash, { bytes, generation, made: now, parts: key.parts });
     } else {
-      // One entry per hash: a colliding question replaces it (and is told apart on every hit).
+      // One entry per hash, for both kinds: a colliding key replaces it and is told apart on every hit.
       const { hash, questionEnd, variant } = key.raw;
-      const question = msg.toString('latin1', 12, questionEnd - 4).toLowerCase() + msg.toString('latin1', questionEnd - 4, questionEnd);
-      this.map.set(hash, { bytes, generation, made: now, question, variant });
+      const q = Buffer.from(msg.subarray(12, questionEnd));
+      for (let j = 0; j < q.length - 4; j++) q[j] = fold(q[j]);
+      this.map.set(hash, { bytes, generation, made: now, question: q.toString('latin1'), variant });
     }
   }
 }
@@ -217,9 +219,7 @@ function sameQuestion(question: string, msg: Buffer, questionEnd: number): boole
   if (question.length !== questionEnd - 12) return false;
   const nameEnd = questionEnd - 4 - 12;
   for (let j = 0; j < question.length; j++) {
-    let c = msg[12 + j];
-    if (j < nameEnd && c >= 0x41 && c <= 0x5a) c |= 0x20;
-    if (question.charCodeAt(j) !== c) return false;
+    if (question.charCodeAt(j) !== (j < nameEnd ? fold(msg[12 + j]) : msg[12 + j])) return false;
   }
   return true;
 }
