@@ -24,7 +24,8 @@ function finish(key: KeyObject): ImportedKey {
 
 /**
  * BIND private-key format v1.x (as written by dnssec-keygen and ldns-keygen): "Field: value"
- * lines; for algorithm 13 the key is "PrivateKey:" = base64 of the 32-octet big-endian scalar.
+ * lines; for algorithm 13 the key is "PrivateKey:" = base64 of the big-endian scalar (32
+ * octets, fewer when it has leading zeros).
  */
 export function importBindPrivate(text: string): ImportedKey {
   const fields = new Map<string, string>();
@@ -41,8 +42,11 @@ export function importBindPrivate(text: string): ImportedKey {
   }
   const b64 = fields.get('privatekey');
   if (!b64) throw new KeyFormatError('missing PrivateKey field');
-  const d = Buffer.from(b64, 'base64');
-  if (d.length !== 32) throw new KeyFormatError(`PrivateKey must decode to 32 octets for P-256, got ${d.length}`);
+  const raw = Buffer.from(b64, 'base64');
+  // ldns (and OpenSSL's BN_bn2bin behind it) writes the scalar without leading zero octets, so
+  // one key in 256 is 31 octets long: pad it back to 32, as the big-endian number it is.
+  if (raw.length === 0 || raw.length > 32) throw new KeyFormatError(`PrivateKey must decode to at most 32 octets for P-256, got ${raw.length}`);
+  const d = Buffer.concat([Buffer.alloc(32 - raw.length), raw]);
   return fromScalar(d);
 }
 

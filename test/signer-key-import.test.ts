@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateKeyPairSync } from 'node:crypto';
+import { createECDH, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { importPrivateKey, importBindPrivate, importPem } from '../signer/key-import.js';
 import { KeyFormatError, privateKeyFromPkcs8, signP256, verifyP256 } from '../signer/algorithms.js';
 import { dnskeyRdata, keyTag } from '../signer/dnskey.js';
@@ -81,7 +81,21 @@ test('PKCS#8 and SEC1 PEM import; other curves and algorithms refused with clear
   assert.throws(() => importBindPrivate('Private-key-format: v1.3\nAlgorithm: 8 (RSASHA256)\nModulus: AQAB\n'),
     /unsupported DNSSEC algorithm 8 \(RSASHA256\): only 13/);
   assert.throws(() => importBindPrivate('Private-key-format: v1.3\nAlgorithm: 15 (ED25519)\nPrivateKey: AAAA\n'), /algorithm 15/);
-  assert.throws(() => importBindPrivate('Private-key-format: v1.3\nAlgorithm: 13 (ECDSAP256SHA256)\nPrivateKey: AAAA\n'), /32 octets/);
+  assert.throws(() => importBindPrivate(`Private-key-format: v1.3\nAlgorithm: 13 (ECDSAP256SHA256)\nPrivateKey: ${Buffer.alloc(33, 1).toString('base64')}\n`), /at most 32 octets/);
   assert.throws(() => importBindPrivate(`Private-key-format: v1.3\nAlgorithm: 13 (ECDSAP256SHA256)\nPrivateKey: ${Buffer.alloc(32).toString('base64')}\n`), /not a valid P-256 scalar/);
   assert.throws(() => importPrivateKey('hello'), KeyFormatError);
+});
+
+test('a BIND/ldns PrivateKey written without its leading zero octet (31 octets, one key in 256) imports as the 32-octet scalar', () => {
+  // ldns-keygen writes the scalar with OpenSSL's BN_bn2bin, which drops leading zeros: CI met one.
+  let d: Buffer;
+  do d = randomBytes(32); while (d[0] !== 0 || d[1] === 0);
+  const file = (scalar: Buffer) => `Private-key-format: v1.3\nAlgorithm: 13 (ECDSAP256SHA256)\nPrivateKey: ${scalar.toString('base64')}\n`;
+  const full = importBindPrivate(file(d));
+  const short = importBindPrivate(file(d.subarray(1)));
+  assert.deepEqual(short.publicKey, full.publicKey);
+  assert.deepEqual(short.privateKeyPkcs8, full.privateKeyPkcs8);
+  const ecdh = createECDH('prime256v1');
+  ecdh.setPrivateKey(d);
+  assert.deepEqual(short.publicKey, ecdh.getPublicKey().subarray(1), 'the public key of the padded scalar');
 });
