@@ -17,6 +17,9 @@ export function nsec3Hash(name: Name, salt: Buffer, iterations: number): Buffer 
 
 // One input buffer for every hash: a name (≤ 255 octets) or a digest (20), then the salt (≤ 255).
 const input = Buffer.allocUnsafe(255 + 255);
+/** Views of the first n octets of `input`, made once per length: a fresh subarray per hash is a typed-array allocation. */
+const inputViews: Buffer[] = [];
+const inputOf = (n: number): Buffer => (inputViews[n] ??= input.subarray(0, n));
 // Node accepts every Buffer encoding for hash() output; @types/node lists only hex/base64 ones.
 const sha1Latin1 = (data: Uint8Array) => (oneShotHash as (a: string, d: Uint8Array, e: string) => string)('sha1', data, 'latin1');
 
@@ -32,11 +35,12 @@ const sha1Latin1 = (data: Uint8Array) => (oneShotHash as (a: string, d: Uint8Arr
  */
 export function nsec3HashString(name: Name, salt: Buffer, iterations: number): string {
   const n = writeNameWire(name, input, 0);
-  salt.copy(input, n);
-  let digest = sha1Latin1(input.subarray(0, n + salt.length));
+  // RFC 9276 §3.1 salts are empty: skip the copy (Buffer#copy costs a call into C++ even for nothing).
+  if (salt.length > 0) salt.copy(input, n);
+  let digest = sha1Latin1(inputOf(n + salt.length));
   if (iterations > 0) {
-    salt.copy(input, SHA1_LEN);
-    const round = input.subarray(0, SHA1_LEN + salt.length);
+    if (salt.length > 0) salt.copy(input, SHA1_LEN);
+    const round = inputOf(SHA1_LEN + salt.length);
     for (let i = 0; i < iterations; i++) {
       input.write(digest, 0, 'latin1');
       digest = sha1Latin1(round);

@@ -37,6 +37,12 @@ export interface ZoneDelta {
 export class Zone {
   readonly apex: Name;
   readonly nodes = new Map<Name, ZoneNode>();
+  /**
+   * The wildcard node `*.<name>` by its parent `<name>`: a name that does not exist is
+   * checked for a wildcard at its closest encloser (RFC 4592 §3.3.1), and probing this
+   * small map with the encloser's own key beats building and hashing `*.` + name per query.
+   */
+  private readonly wildcards = new Map<Name, ZoneNode>();
   /** Bumped on every applied change; caches and transfers key on it. */
   generation = 0;
 
@@ -47,6 +53,11 @@ export class Zone {
 
   get(name: Name): ZoneNode | undefined {
     return this.nodes.get(name);
+  }
+
+  /** The node `*.<name>` when it exists (RFC 4592 §2.1.1: a wildcard's label is exactly `*`). */
+  wildcardBelow(name: Name): ZoneNode | undefined {
+    return this.wildcards.get(name);
   }
 
   rrset(name: Name, type: number): RRset | undefined {
@@ -89,6 +100,7 @@ export class Zone {
   private createNode(name: Name, delta: ZoneDelta): ZoneNode {
     const node: ZoneNode = { name, rrsets: new TypeMap(), children: 0 };
     this.nodes.set(name, node);
+    if (isWildcardName(name)) this.wildcards.set(parentName(name), node);
     delta.added.add(name);
     delta.removed.delete(name);
     delta.touched.add(name);
@@ -106,6 +118,7 @@ export class Zone {
     let n: ZoneNode | undefined = node;
     while (n && n.name !== this.apex && n.rrsets.size === 0 && n.children === 0) {
       this.nodes.delete(n.name);
+      if (isWildcardName(n.name)) this.wildcards.delete(parentName(n.name));
       delta.removed.add(n.name);
       delta.added.delete(n.name);
       delta.touched.add(n.name);
@@ -119,6 +132,11 @@ export class Zone {
   *allRRsets(): Iterable<RRset> {
     for (const node of this.nodes.values()) yield* node.rrsets.values();
   }
+}
+
+/** Whether the leftmost label is the wildcard label `*` (an escaped `\\*` is a plain asterisk). */
+function isWildcardName(name: Name): boolean {
+  return name.charCodeAt(0) === 0x2a && name.charCodeAt(1) === 0x2e;
 }
 
 export function newDelta(): ZoneDelta {

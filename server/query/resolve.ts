@@ -1,5 +1,5 @@
 // Look a name up in one zone (RFC 1034 §4.3.2, RFC 4592, RFC 6672) and classify the outcome; no packet work here.
-import { type Name, labels, childName, readWireName, nameWireLength } from '../../zones/model/name.js';
+import { type Name, readWireName, nameWireLength } from '../../zones/model/name.js';
 import { RRType } from '../../zones/model/types.js';
 import type { RRset } from '../../zones/model/rrset.js';
 import type { Zone, ZoneNode } from '../../zones/zone.js';
@@ -35,16 +35,20 @@ export function lookup(zone: Zone, qname: Name, qtype: number): Lookup {
   // Walk down from the apex towards qname, one label at a time: the first cut or DNAME
   // above qname decides (RFC 1034 §4.3.2 step 3b, RFC 6672 §3.2). Stop at the first
   // missing name: that is where the closest encloser ends.
-  const below = relativeLabels(qname, apex);
   let name = apex;
   let node = zone.get(apex)!;
-  for (let i = below.length - 1; i >= 0; i--) {
-    const next = childName(below[i], name);
-    const nextNode = zone.get(next);
+  for (let below = qname === apex ? 0 : qname.length - (apex === '.' ? 0 : apex.length); below > 0;) {
+    const start = labelStartBefore(qname, below);
+    // Every ancestor of qname is a suffix of its key: a slice names it (qname itself when
+    // start is 0, whose hash the zone match already computed).
+    const nextNode = zone.get(start === 0 ? qname : qname.slice(start));
     if (!nextNode) return nameMissing(zone, qname, qtype, name);
-    name = next;
+    // The zone's own key from here on: a string whose hash is computed and whose identity
+    // later steps (NSEC3 proofs, compression) can compare by pointer.
+    name = nextNode.name;
     node = nextNode;
-    const isQname = i === 0;
+    below = start;
+    const isQname = start === 0;
     if (node.rrsets.has(RRType.NS)) {
       // At the cut itself a DS query belongs to us (RFC 4035 §3.1.4.1); anything else is referred.
       if (!(isQname && qtype === RRType.DS)) return referral(node);
@@ -55,6 +59,21 @@ export function lookup(zone: Zone, qname: Name, qtype: number): Lookup {
     }
   }
   return atNode(node, qname, qtype);
+}
+
+/**
+ * Where the label ending just before `end` starts in a Name key (`end` is where a suffix
+ * starts, so `end - 1` is that label's dot). A dot preceded by an odd run of backslashes is
+ * an escaped `\.` inside the label, not a separator (RFC 1035 §5.1).
+ */
+export function labelStartBefore(name: Name, end: number): number {
+  for (let i = end - 2; i >= 0; i--) {
+    if (name.charCodeAt(i) !== 0x2e) continue;
+    let bs = 0;
+    for (let j = i - 1; j >= 0 && name.charCodeAt(j) === 0x5c; j--) bs++;
+    if ((bs & 1) === 0) return i + 1;
+  }
+  return 0;
 }
 
 /** RFC 1034 §4.3.2 step 3a/3c at an existing (or wildcard-matched) node. */
@@ -71,12 +90,11 @@ function atNode(node: ZoneNode, owner: Name, qtype: number, wildcard?: Name, clo
 
 /** qname does not exist below `closestEncloser`: a wildcard there may match (RFC 4592 §3.3.1). */
 function nameMissing(zone: Zone, qname: Name, qtype: number, closestEncloser: Name): Lookup {
-  const wildName = childName('*', closestEncloser);
-  const wild = zone.get(wildName);
+  const wild = zone.wildcardBelow(closestEncloser);
   if (!wild) return { kind: 'nxdomain', closestEncloser };
   // A wildcard is never a delegation or a DNAME source for the names it matches in a sane zone;
   // treat its data like any node's, owned by qname.
-  return atNode(wild, qname, qtype, wildName, closestEncloser);
+  return atNode(wild, qname, qtype, wild.name, closestEncloser);
 }
 
 function referral(node: ZoneNode): Lookup {
@@ -88,13 +106,6 @@ function minimalAny(node: ZoneNode): RRset[] {
   let best: RRset | undefined;
   for (const r of node.rrsets.values()) if (!best || r.type < best.type) best = r;
   return best ? [best] : [];
-}
-
-/** Labels of qname below the apex, leftmost first. */
-function relativeLabels(qname: Name, apex: Name): string[] {
-  if (qname === apex) return [];
-  const rel = apex === '.' ? qname : qname.slice(0, qname.length - apex.length);
-  return labels(rel);
 }
 
 /** RDATA of a CNAME/DNAME is one uncompressed name: decode it into a Name key. */

@@ -249,6 +249,10 @@ export function readWireName(buf: Uint8Array, offset: number, keepCase = false):
 
 const nameScratch = Buffer.allocUnsafe(MAX_NAME_WIRE);
 
+/** Per octet: the octet lowercased when it may stand unescaped in a presentation label, else 0. */
+const PLAIN_LOWER = new Uint8Array(256);
+for (let b = 0; b < 256; b++) if (plainByte(b)) PLAIN_LOWER[b] = b >= 0x41 && b <= 0x5a ? b + 0x20 : b;
+
 /**
  * The fast path of readWireName: an uncompressed name whose octets need no escapes (every
  * query name in practice) is its own presentation text once each length octet becomes a dot,
@@ -263,10 +267,9 @@ function readPlainName(buf: Uint8Array, offset: number, keepCase: boolean): { na
     if (len === 0) break;
     if (len > MAX_LABEL || pos + 1 + len > buf.length || out + len + 1 >= MAX_NAME_WIRE) return undefined;
     for (let i = pos + 1; i <= pos + len; i++) {
-      let b = buf[i];
-      if (!plainByte(b)) return undefined;
-      if (!keepCase && b >= 0x41 && b <= 0x5a) b += 0x20;
-      nameScratch[out++] = b;
+      const lower = PLAIN_LOWER[buf[i]];
+      if (lower === 0) return undefined;
+      nameScratch[out++] = keepCase ? buf[i] : lower;
     }
     nameScratch[out++] = 0x2e;
     pos += 1 + len;
