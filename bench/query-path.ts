@@ -62,7 +62,7 @@ function main(): void {
     runs.sort((a, b) => a - b);
     console.log(`${name.padEnd(9)} ${Math.round(runs[1]).toLocaleString('en-US').padStart(9)} q/s (median of 3; min ${Math.round(runs[0])}, max ${Math.round(runs[2])})`);
   }
-  console.log(`signatures made ${dnssec.cache.signed}, cache hits ${dnssec.cache.hits}, misses ${dnssec.cache.misses}; replies reused by question ${ctx.cache!.hits}, by make-up ${ctx.cache!.shapeHits}`);
+  console.log(`signatures made ${dnssec.cache.signed}, cache hits ${dnssec.cache.hits}, misses ${dnssec.cache.misses}; replies reused by question ${ctx.cache!.hits}; wire pieces made ${ctx.wire!.made}, RRSIG records fetched ${ctx.wire!.signed}`);
 }
 
 main();

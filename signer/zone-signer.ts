@@ -166,19 +166,24 @@ export class ZoneSigner {
    * of the bounded cache; its signatures are kept on the RRsets only.
    */
   sigs(rrset: RRset, now: number, pass = false): Buffer[] {
+    return this.signatures(rrset, now, pass).sigs;
+  }
+
+  /** The RRSIGs of `sigs`, with the times and keys they are good for (what `current` checks). */
+  signatures(rrset: RRset, now: number, pass = false): CachedSigs {
     const hit = this.cache.get(rrset);
-    if (hit && hit.keysVersion === this.keysVersion && now >= hit.validFrom && now < hit.refreshAt) {
+    if (hit && this.current(hit, now)) {
       this.cache.hits++;
-      return hit.sigs;
+      return hit;
     }
     // Not in the (bounded) cache of ready Buffers: the packed copy on the RRset may still do.
     const packed = rrset.signatures;
     if (this.keptCurrent(packed)) {
       const c = this.cached(unpackSigs(packed).sigs, now);
-      if (c && now >= c.validFrom && now < c.refreshAt) {
+      if (this.current(c, now)) {
         this.cache.unpacked++;
         if (!pass) this.cache.set(rrset, c);
-        return c.sigs;
+        return c;
       }
     }
     this.cache.misses++;
@@ -188,8 +193,14 @@ export class ZoneSigner {
     const sigs = keys.map((k) => signRRset({ owner: rrset.name, type: rrset.type, ttl: rrset.ttl, rdatas }, k, validity, this.zone.apex));
     this.cache.signed += sigs.length;
     rrset.signatures = packSigs(this.keysVersion, sigs);
-    if (!pass) this.cache.set(rrset, this.cached(sigs, now)!);
-    return sigs;
+    const c = this.cached(sigs, now);
+    if (!pass) this.cache.set(rrset, c);
+    return c;
+  }
+
+  /** Whether signatures from `signatures` may still be served at `now` (same keys, inside their window). */
+  current(c: CachedSigs, now: number): boolean {
+    return c.keysVersion === this.keysVersion && now >= c.validFrom && now < c.refreshAt;
   }
 
   /** Packed signatures made with the current keys (their time is checked where they are used). */
@@ -204,10 +215,14 @@ export class ZoneSigner {
     return rrset.signatures === undefined ? undefined : unpackSigs(rrset.signatures).sigs;
   }
 
-  /** Cache entry for RRSIGs made together (one validity period): times read from the first. */
-  private cached(sigs: Buffer[], now: number): CachedSigs | undefined {
-    if (sigs.length === 0) return undefined;
+  /**
+   * Cache entry for RRSIGs made together (one validity period): times read from the first.
+   * None (no key of that role) stays current until the keys change.
+   */
+  private cached(sigs: Buffer[], now: number): CachedSigs {
+    // One field order for both, so every entry has one shape (the query path reads them often).
+    if (sigs.length === 0) return { sigs, validFrom: -Infinity, refreshAt: Infinity, keysVersion: this.keysVersion };
     const { expiration, inception } = sigTimes(sigs[0]);
-    return { sigs, refreshAt: now + serialDiff(expiration, now) - REFRESH_BEFORE, keysVersion: this.keysVersion, validFrom: now - serialDiff(now, inception) };
+    return { sigs, validFrom: now - serialDiff(now, inception), refreshAt: now + serialDiff(expiration, now) - REFRESH_BEFORE, keysVersion: this.keysVersion };
   }
 }

@@ -1,4 +1,4 @@
-// The reply caches (by question, by make-up) and the RRset wire pieces change no byte: every cached reply equals a fresh one.
+// The reply cache and the RRset wire pieces (held with their RRSIGs) change no byte: every reply equals one made from scratch.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -8,6 +8,7 @@ import { zonesFromText, rawAsk, buildQuery, decode, type TestServer, type AnyRR 
 import { verifySigned, nsec3Owners, nsec3Of } from './helpers/signed.js';
 import { rawRRs } from './helpers/wire.js';
 import type { QueryContext } from '../server/query/handle.js';
+import { RRsetWireCache } from '../server/query/rr-wire.js';
 import { applyEdits } from '../zones/update.js';
 import { RRType } from '../zones/model/types.js';
 import { rdataFromText } from '../zones/model/rdata/index.js';
@@ -53,17 +54,17 @@ test('every reply is the same bytes with and without the caches (DO on and off, 
   assert.ok(s.ctx.cache!.hits > 0, 'the second round came from the question-keyed cache');
 });
 
-test('random NXDOMAIN and wildcard names: replies by make-up equal fresh ones, verify, and prove the new name', () => {
+test('random NXDOMAIN and wildcard names: replies from held wire pieces equal fresh ones, verify, and prove the new name', () => {
   const s = zonesFromText({ 'example.com': fixture });
   for (let i = 0; i < 400; i++) {
-    const len = 4 + (i % 3); // a few question lengths: each is its own make-up
+    const len = 4 + (i % 3); // a few question lengths: the apex lands at other offsets of the question
     for (const [name, type] of [[`${label(len)}.example.com`, 'A'], [`${label(len)}.wild.example.com`, 'A'], [`${label(len)}._tcp.host.example.com`, 'TLSA'], [`${label(len)}.wild.example.com`, 'MX']]) {
       const asked = i % 2 ? mixCase(name) : name;
       const raw = assertSameReply(s, asked, type, { dnssecOk: true });
       const r = decode(raw);
       assert.equal(r.questions![0].name, asked, 'the question echoes the spelling asked');
       if (r.answers!.length) assert.equal(r.answers![0].name.toLowerCase(), name, 'a wildcard answer is owned by the qname');
-      // The NSEC3 records in the reply must deny *this* name, not the one the reply was first made for.
+      // The NSEC3 records in the reply must deny *this* name.
       const rrs = verifySigned(s, APEX, raw);
       const owners = nsec3Owners(rrs);
       // Every name here is one label below its closest encloser, so it is its own next closer.
@@ -80,13 +81,16 @@ test('random NXDOMAIN and wildcard names: replies by make-up equal fresh ones, v
       assert.ok(covers, `${asked} ${type}: no NSEC3 in the reply covers the hash of ${nextCloser}`);
     }
   }
-  assert.ok(s.ctx.cache!.shapeHits > 100, `only ${s.ctx.cache!.shapeHits} replies by make-up`);
+  // 1,600 signed replies, each with several signed RRsets: the held pieces kept their RRSIG
+  // records, so the signer was asked once per RRset, not once per reply.
+  const fetched = s.ctx.wire!.signed;
+  assert.ok(fetched > 0 && fetched < 200, `RRSIGs fetched ${fetched} times for 1,600 replies`);
 });
 
-test('a reply that compresses a name into the question is never reused for another name', () => {
+test('a reply that compresses a name into the question is never sent for another name', () => {
   // The SOA MNAME is a name that does not exist: asking for it gives an NXDOMAIN whose SOA RDATA
-  // points at the question. Stored by make-up, it would tell the next random name's asker that
-  // the primary is that random name.
+  // points at the question. Reused for another name, it would tell the next random name's
+  // asker that the primary is that random name.
   const zone = '$ORIGIN example.com.\n$TTL 3600\n@ SOA ghost hostmaster 1 7200 3600 1209600 300\n@ NS ns1.example.net.\nwww A 192.0.2.1\n';
   const s = zonesFromText({ 'example.com': zone });
   const first = rawAsk(s.ctx, buildQuery('ghost.example.com', 'A', { dnssecOk: true }))!;
@@ -99,7 +103,7 @@ test('a reply that compresses a name into the question is never reused for anoth
   }
 });
 
-test('an edit reaches the next random name: replies by make-up do not outlive a commit', () => {
+test('an edit reaches the next random name: no held piece outlives a commit', () => {
   const s = zonesFromText({ 'example.com': fixture });
   const a = (n: string) => (decode(rawAsk(s.ctx, buildQuery(n, 'A', { dnssecOk: true }))!).answers as AnyRR[]).find((x) => x.type === 'A')!.data as string;
   for (let i = 0; i < 50; i++) assert.equal(a(`${label(4)}.wild.example.com`), '192.0.2.99');
@@ -107,13 +111,26 @@ test('an edit reaches the next random name: replies by make-up do not outlive a 
   for (let i = 0; i < 50; i++) assert.equal(a(`${label(4)}.wild.example.com`), '192.0.2.77');
 });
 
-test('a random-name flood under one closest encloser is answered by make-up, and DO=0 never gets a DO=1 reply', () => {
+test('DO=0 never gets the RRSIGs that DO=1 answers left in the held wire pieces', () => {
   const s = zonesFromText({ 'example.com': fixture });
   for (let i = 0; i < 300; i++) rawAsk(s.ctx, buildQuery(`${label(6)}.example.com`, 'A', { dnssecOk: true }));
-  const hits = s.ctx.cache!.shapeHits;
-  assert.ok(hits > 200, `${hits} of 300 from the cache`);
   for (let i = 0; i < 50; i++) {
     const raw = assertSameReply(s, `${label(6)}.example.com`, 'A', { udpSize: 1232 });
     assert.equal(rawRRs(raw).filter((r) => r.type === RRType.RRSIG || r.type === RRType.NSEC3).length, 0);
   }
+});
+
+test('wire pieces are held by at most maxEntries RRsets; letting go of some changes no byte', () => {
+  const s = zonesFromText({ 'example.com': fixture });
+  s.ctx.wire = new RRsetWireCache(8);
+  s.ctx.cache = undefined;
+  for (let round = 0; round < 3; round++) {
+    for (const [name, type] of QUESTIONS) assertSameReply(s, name, type, { dnssecOk: true });
+    for (let i = 0; i < 20; i++) assertSameReply(s, `${label(5)}.example.com`, 'A', { dnssecOk: true });
+  }
+  const zone = s.zones.get(APEX)!;
+  let holding = 0;
+  for (const r of zone.allRRsets()) if (r.encoded !== undefined) holding++;
+  assert.ok(holding <= 8, `${holding} zone RRsets hold wire pieces under a bound of 8`);
+  assert.ok(s.ctx.wire.made > 100, `pieces made ${s.ctx.wire.made} times: the bound let go and rebuilt them`);
 });

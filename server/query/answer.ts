@@ -8,7 +8,7 @@ import type { Zone } from '../../zones/zone.js';
 import type { Registry } from '../../zones/registry.js';
 import { lookup, type Lookup } from './resolve.js';
 import { Rcode } from './parse.js';
-import { emptyResponse, EDE, type RREntry, type Response } from './response.js';
+import { emptyResponse, rrEntry, EDE, type RREntry, type Response } from './response.js';
 
 /** One lookup along the chain; the DNSSEC step proves each of them. */
 export interface Step {
@@ -62,33 +62,33 @@ function visitedName(steps: readonly Step[], name: Name): boolean {
 function addStep(resp: Response, zone: Zone, qname: Name, r: Lookup, isFirst: boolean, dnssecOk: boolean): Name | undefined {
   switch (r.kind) {
     case 'answer':
-      resp.answer.push({ owner: r.owner, rrset: r.rrset, zone });
+      resp.answer.push(rrEntry(r.owner, r.rrset, zone));
       addTargetAddresses(resp, zone, r.rrset);
       return undefined;
     case 'any':
-      for (const rrset of r.rrsets) resp.answer.push({ owner: r.owner, rrset, zone });
+      for (const rrset of r.rrsets) resp.answer.push(rrEntry(r.owner, rrset, zone));
       return undefined;
     case 'cname':
-      resp.answer.push({ owner: r.owner, rrset: r.rrset, zone });
+      resp.answer.push(rrEntry(r.owner, r.rrset, zone));
       return r.target;
     case 'dname': {
-      resp.answer.push({ owner: r.owner, rrset: r.rrset, zone });
+      resp.answer.push(rrEntry(r.owner, r.rrset, zone));
       if (r.target === undefined) {
         // RFC 6672 §2.2: the synthesised name would be too long.
         resp.rcode = Rcode.YXDOMAIN;
         return undefined;
       }
       // The synthesised CNAME carries the DNAME's TTL and is never signed (RFC 6672 §3.4).
-      resp.answer.push({ owner: qname, rrset: synthesizedCname(qname, r.target, r.rrset.ttl) });
+      resp.answer.push(rrEntry(qname, synthesizedCname(qname, r.target, r.rrset.ttl)));
       return r.target;
     }
     case 'referral':
       // A referral is not authoritative (RFC 1034 §4.3.2 3b) — unless we got here along a chain
       // whose first answer was ours (RFC 6604 §3: AA follows the first owner).
       if (isFirst) resp.aa = false;
-      resp.authority.push({ owner: r.cut, rrset: r.ns });
+      resp.authority.push(rrEntry(r.cut, r.ns));
       // The DS of a secure delegation goes with the referral only for DO clients (RFC 4035 §3.1.4).
-      if (r.ds && dnssecOk) resp.authority.push({ owner: r.cut, rrset: r.ds, zone });
+      if (r.ds && dnssecOk) resp.authority.push(rrEntry(r.cut, r.ds, zone));
       addGlue(resp, zone, r.ns);
       return undefined;
     case 'nodata':
@@ -114,7 +114,7 @@ export function negativeSoa(zone: Zone): RREntry {
   const soa = zone.soa;
   const rd = soa.rdatas[0];
   const minimum = rd.readUInt32BE(rd.length - 4);
-  return { owner: zone.apex, rrset: soa, ttl: Math.min(soa.ttl, minimum), zone };
+  return rrEntry(zone.apex, soa, zone, Math.min(soa.ttl, minimum));
 }
 
 /** Additional-section addresses for NS/MX/SRV targets inside this zone (RFC 1035 §3.3.9, RFC 2782). */
@@ -144,6 +144,6 @@ function pushAddresses(resp: Response, zone: Zone, target: Name, glue: boolean):
   if (!node) return;
   for (const t of [RRType.A, RRType.AAAA]) {
     const rrset = node.rrsets.get(t);
-    if (rrset && !resp.additional.some((e) => e.rrset === rrset)) resp.additional.push({ owner: target, rrset, zone: glue ? undefined : zone });
+    if (rrset && !resp.additional.some((e) => e.rrset === rrset)) resp.additional.push(rrEntry(target, rrset, glue ? undefined : zone));
   }
 }

@@ -1,44 +1,57 @@
-// The DNSSEC step of the query path: add NSEC3 proofs for each lookup, then RRSIGs for every signed RRset.
+// The DNSSEC step of the query path: add NSEC3 proofs for each lookup, then a signer for every signed RRset.
 import type { DnssecService } from '../../signer/service.js';
+import type { ZoneSigner } from '../../signer/zone-signer.js';
+import type { Zone } from '../../zones/zone.js';
 import type { Answered } from './answer.js';
 import { denialProof } from './denial.js';
-import type { RREntry } from './response.js';
+import { rrEntry, type RREntry } from './response.js';
 
 /**
  * Called only when the client set DO (RFC 3225 §3) and answering touched a signed zone.
- * Proofs go to the authority section after the SOA (RFC 4035 §3.1.3). Proofs come first and
- * signatures second so that a reply already made from the same records can be reused between
- * the two (response-cache.ts) without looking up a single signature.
+ * Proofs go to the authority section after the SOA (RFC 4035 §3.1.3); then every entry,
+ * proofs included, gets its signer (addSigners).
  */
 export function addProofs(answered: Answered, dnssec: DnssecService, qtype: number): void {
   const resp = answered.response;
-  for (const step of answered.steps) {
+  const steps = answered.steps;
+  for (let i = 0; i < steps.length; i++) {
+    const step = steps[i];
     const zs = dnssec.forZone(step.zone);
     if (!zs) continue;
-    for (const e of denialProof(zs, step.qname, qtype, step.result)) {
-      const rrset = zs.chain.rrsetOf(e);
-      if (!inSection(resp.authority, rrset)) resp.authority.push({ owner: rrset.name, rrset, zone: step.zone });
+    const proof = denialProof(zs, step.qname, qtype, step.result);
+    for (let j = 0; j < proof.length; j++) {
+      const rrset = zs.chain.rrsetOf(proof[j]);
+      if (!inSection(resp.authority, rrset)) resp.authority.push(rrEntry(rrset.name, rrset, step.zone));
     }
   }
 }
 
 function inSection(entries: readonly RREntry[], rrset: RREntry['rrset']): boolean {
-  for (const e of entries) if (e.rrset === rrset) return true;
+  for (let i = 0; i < entries.length; i++) if (entries[i].rrset === rrset) return true;
   return false;
 }
 
-/** Every RRset from a signed zone gets its RRSIGs; glue, referral NS and synthesised CNAMEs stay unsigned. */
-export function addSignatures(answered: Answered, dnssec: DnssecService, now: number): void {
+/**
+ * Every RRset from a signed zone gets its RRSIGs; glue, referral NS and synthesised CNAMEs
+ * stay unsigned. Here each such entry gets its zone's signer; the encoder fetches the RRSIGs
+ * only when the RRset's ready wire pieces lack current ones (rr-wire.ts).
+ */
+export function addSigners(answered: Answered, dnssec: DnssecService): void {
   const resp = answered.response;
-  signSection(resp.answer, dnssec, now);
-  signSection(resp.authority, dnssec, now);
-  signSection(resp.additional, dnssec, now);
+  const memo: SignerMemo = { zone: undefined, signer: undefined };
+  signSection(resp.answer, dnssec, memo);
+  signSection(resp.authority, dnssec, memo);
+  signSection(resp.additional, dnssec, memo);
 }
 
-function signSection(entries: RREntry[], dnssec: DnssecService, now: number): void {
-  for (const e of entries) {
-    if (!e.zone || e.sigs) continue;
-    const zs = dnssec.forZone(e.zone);
-    if (zs) e.sigs = zs.sigs(e.rrset, now);
+/** The last zone asked about and its signer: a reply's entries nearly all come from one zone. */
+interface SignerMemo { zone: Zone | undefined; signer: ZoneSigner | undefined }
+
+function signSection(entries: RREntry[], dnssec: DnssecService, memo: SignerMemo): void {
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i];
+    if (!e.zone || e.sigs || e.signer) continue;
+    if (e.zone !== memo.zone) { memo.zone = e.zone; memo.signer = dnssec.forZone(e.zone); }
+    e.signer = memo.signer;
   }
 }

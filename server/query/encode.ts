@@ -2,8 +2,8 @@
 import { type Name, labels, parentName } from '../../zones/model/name.js';
 import { RRType } from '../../zones/model/types.js';
 import type { Query } from './parse.js';
-import type { RREntry, Response } from './response.js';
-import { rrsetWire, type NameWire, type RRBody, type RRsetWireCache } from './rr-wire.js';
+import { emptyResponse, type RREntry, type Response } from './response.js';
+import { rrsetWire, OWNER_SLOT, type NameWire, type RRBody, type RRsetWire, type RRsetWireCache } from './rr-wire.js';
 
 /** Our advertised EDNS buffer size (DNS flag day 2020: fits any path MTU without fragments). */
 export const EDNS_UDP_SIZE = 1232;
@@ -19,17 +19,29 @@ export function maxResponseSize(q: Pick<Query, 'edns'> | undefined, tcp: boolean
 class Overflow extends Error {}
 const OVERFLOW = new Overflow('response does not fit');
 
+/**
+ * Compression targets scanned linearly before a Map takes over. A reply names a dozen or so
+ * owners and suffixes: comparing a dozen strings costs less than hashing a fresh key per probe
+ * (and a Map allocates a new table on every clear). Zone transfers fill 64 KB messages with
+ * hundreds of names, which is what the Map past this count is for.
+ */
+const SCAN_TARGETS = 32;
+
 /** Appends to a fixed buffer; compression targets are remembered by lowercase Name key. */
 class Writer {
   off = 0;
-  private readonly names = new Map<Name, number>();
+  private readonly targets: Name[] = [];
+  private readonly targetOffsets: number[] = [];
+  private count = 0;
+  private more: Map<Name, number> | undefined;
   constructor(readonly buf: Buffer, public limit: number) {}
 
   /** Start a new message in the same buffer (the query path reuses one writer). */
   reset(limit: number): this {
     this.off = 0;
     this.limit = limit;
-    this.names.clear();
+    this.count = 0;
+    this.more = undefined;
     return this;
   }
 
@@ -37,46 +49,113 @@ class Writer {
     if (this.off + n > this.limit) throw OVERFLOW;
   }
   u8(v: number): void { this.ensure(1); this.buf[this.off++] = v; }
-  u16(v: number): void { this.ensure(2); this.buf.writeUInt16BE(v, this.off); this.off += 2; }
+  u16(v: number): void { this.ensure(2); this.buf[this.off++] = v >>> 8; this.buf[this.off++] = v & 0xff; }
   u32(v: number): void { this.ensure(4); this.buf.writeUInt32BE(v >>> 0, this.off); this.off += 4; }
-  bytes(b: Uint8Array): void { this.ensure(b.length); this.buf.set(b, this.off); this.off += b.length; }
+  bytes(b: Uint8Array): void {
+    const n = b.length;
+    this.ensure(n);
+    const buf = this.buf, off = this.off;
+    // TypedArray#set costs a fixed ~20 ns a call; most pieces here are a label or a record head.
+    if (n <= 16) for (let i = 0; i < n; i++) buf[off + i] = b[i];
+    else buf.set(b, off);
+    this.off = off + n;
+  }
 
   /** Remember that `name` is spelled out at `offset` (RFC 1035 §4.1.4 pointers reach 14 bits). */
   mark(name: Name, offset: number): void {
-    if (offset < 0x4000 && !this.names.has(name)) this.names.set(name, offset);
+    if (this.offsetOf(name) === undefined) this.addTarget(name, offset);
+  }
+
+  /** Like mark, for a name known not to be a target yet. */
+  private addTarget(name: Name, offset: number): void {
+    if (offset >= 0x4000) return;
+    if (this.count < SCAN_TARGETS) {
+      this.targets[this.count] = name;
+      this.targetOffsets[this.count++] = offset;
+    } else {
+      (this.more ??= new Map()).set(name, offset);
+    }
   }
 
   /** Where `name` was spelled out, if it was and a pointer can reach it. */
   offsetOf(name: Name): number | undefined {
-    return this.names.get(name);
+    const targets = this.targets, n = this.count, len = name.length;
+    // Lengths first: most targets differ in length, and that test needs no call into a builtin.
+    for (let i = 0; i < n; i++) { const t = targets[i]; if (t.length === len && t === name) return this.targetOffsets[i]; }
+    return this.more?.get(name);
   }
 
-  name(name: Name, compress = true): void {
+  /**
+   * Mark the question name and each of its suffixes (RFC 1035 §4.1.4): the zone's apex and
+   * every owner above the qname can then point into the question instead of being spelled
+   * out again. A Name without escapes has one character per wire octet, so a suffix that
+   * starts at character i starts at octet `at + i` of the question.
+   */
+  markQuestion(qname: Name, at: number): void {
+    if (qname.indexOf('\\') >= 0) { this.mark(qname, at); return; }
+    for (let i = 0; i < qname.length - 1; i = qname.indexOf('.', i) + 1) this.addTarget(i === 0 ? qname : qname.slice(i), at + i);
+  }
+
+  /** Write `name`, compressed unless told not to; returns where a later pointer to it may point. */
+  name(name: Name, compress = true): number | undefined {
+    const at = this.off;
     let n = name;
     while (n !== '.') {
       if (compress) {
-        const ptr = this.names.get(n);
-        if (ptr !== undefined) { this.u16(0xc000 | ptr); return; }
-        this.mark(n, this.off);
+        const ptr = this.offsetOf(n);
+        if (ptr !== undefined) { this.u16(0xc000 | ptr); return n === name ? ptr : at < 0x4000 ? at : undefined; }
+        this.addTarget(n, this.off);
       }
       this.label(n);
       n = parentName(n);
     }
     this.u8(0);
+    return at < 0x4000 && compress ? at : undefined;
   }
 
-  /** The same bytes as name(nw's name), from labels and suffix keys made once. */
-  nameWire(nw: NameWire): void {
+  /**
+   * Copy a run of records (rr-wire.ts recordRun) and fill each owner slot with a pointer to
+   * `ownerAt`: every slot when `firstFollowsOwner` is false, all but the first record's when
+   * true (that record follows the owner itself).
+   */
+  records(run: Buffer, ownerAt: number, firstFollowsOwner: boolean): void {
+    const n = run.length;
+    this.ensure(n);
+    const buf = this.buf, start = this.off, end = start + n;
+    buf.set(run, start);
+    const hi = 0xc0 | (ownerAt >> 8), lo = ownerAt & 0xff;
+    let at = start;
+    if (firstFollowsOwner) at += 10 + ((buf[at + 8] << 8) | buf[at + 9]);
+    while (at < end) {
+      buf[at] = hi;
+      buf[at + 1] = lo;
+      at += OWNER_SLOT;
+      at += 10 + ((buf[at + 8] << 8) | buf[at + 9]);
+    }
+    this.off = end;
+  }
+
+  /**
+   * The same bytes as name(nw's name), from labels and suffix keys made once. Returns where
+   * a later pointer to this name may point (undefined: past a pointer's reach).
+   */
+  nameWire(nw: NameWire): number | undefined {
     const { wire, suffixes, starts } = nw;
     let k = 0;
     let ptr: number | undefined;
-    for (; k < suffixes.length; k++) if ((ptr = this.names.get(suffixes[k])) !== undefined) break;
+    for (; k < suffixes.length; k++) if ((ptr = this.offsetOf(suffixes[k])) !== undefined) break;
+    if (k === 0 && ptr !== undefined) { this.u16(0xc000 | ptr); return ptr; }
     const end = k < suffixes.length ? starts[k] : wire.length;
+    const at = this.off;
     this.ensure(end + (ptr === undefined ? 0 : 2));
-    for (let i = 0; i < k; i++) this.mark(suffixes[i], this.off + starts[i]);
-    this.buf.set(end === wire.length ? wire : wire.subarray(0, end), this.off);
-    this.off += end;
+    for (let i = 0; i < k; i++) this.addTarget(suffixes[i], at + starts[i]);
+    const buf = this.buf;
+    // A loop beats subarray + set (two builtins, one typed-array allocation) for names this short.
+    if (end <= 64) for (let i = 0; i < end; i++) buf[at + i] = wire[i];
+    else buf.set(end === wire.length ? wire : wire.subarray(0, end), at);
+    this.off = at + end;
     if (ptr !== undefined) this.u16(0xc000 | ptr);
+    return at < 0x4000 ? at : undefined;
   }
 
   /** Write the leftmost label of `name`, decoding presentation escapes. */
@@ -103,13 +182,12 @@ class Writer {
 
 /** One record's TYPE…RDATA, compressing the RDATA names its type allows (see rr-wire.ts). */
 function writeBody(w: Writer, body: RRBody): void {
-  if (Buffer.isBuffer(body)) { w.bytes(body); return; }
   w.bytes(body.head);
   const lenAt = w.off;
   w.u16(0);
   for (const p of body.parts) {
-    if (typeof p === 'string') w.name(p);
-    else w.bytes(p);
+    if (Buffer.isBuffer(p)) w.bytes(p);
+    else w.nameWire(p);
   }
   w.buf.writeUInt16BE(w.off - lenAt - 2, lenAt);
 }
@@ -119,34 +197,51 @@ function writeBody(w: Writer, body: RRBody): void {
  * wire pieces, cached per RRset on the query path and made on the spot otherwise, so both
  * paths write the same bytes by construction.
  */
-function writeEntry(w: Writer, e: RREntry, wire?: RRsetWireCache): number {
+function writeEntry(w: Writer, e: RREntry, wire: RRsetWireCache | undefined, now: number): number {
   const ttl = e.ttl ?? e.rrset.ttl;
-  const rw = wire ? wire.get(e.rrset, ttl, e.sigs) : rrsetWire(e.rrset, ttl, e.sigs);
+  let rw: RRsetWire;
+  if (e.sigs || !wire) rw = rrsetWire(e.rrset, ttl, e.sigs ?? (e.signer ? e.signer.signatures(e.rrset, now).sigs : undefined));
+  else rw = e.signer ? wire.getSigned(e.rrset, ttl, e.signer, now) : wire.get(e.rrset, ttl);
   // The owner is spelled (or pointed to) once; every later record points at it.
-  if (e.owner === e.rrset.name) w.nameWire(rw.owner);
-  else w.name(e.owner);
-  const at = w.offsetOf(e.owner);
-  // Cached pieces may hold RRSIGs from a DO=1 answer; this entry gets them only if it has sigs.
-  const bodies = rw.bodies, sigBodies = e.sigs ? rw.sigBodies : undefined;
-  const n = bodies.length, total = n + (sigBodies ? sigBodies.length : 0);
-  for (let i = 0; i < total; i++) {
-    if (i > 0) {
-      if (at !== undefined) w.u16(0xc000 | at);
-      else w.name(e.owner);
-    }
-    if (i < n) writeBody(w, bodies[i]);
-    else w.bytes(sigBodies![i - n]);
+  const at = e.owner === e.rrset.name ? w.nameWire(rw.owner) : w.name(e.owner);
+  // Cached pieces may hold RRSIGs from a DO=1 answer; this entry gets them only if it is signed.
+  const signed = e.sigs !== undefined || e.signer !== undefined;
+  if (at === undefined) {
+    // The owner lies past a pointer's reach (a TCP message over 16 KB): spell it out per record.
+    writeSpelledOut(w, e.owner, rw, signed);
+  } else if (signed && rw.signedRecords) {
+    w.records(rw.signedRecords, at, true);
+  } else {
+    if (rw.records) w.records(rw.records, at, true);
+    else for (let i = 0; i < rw.count; i++) { if (i > 0) w.u16(0xc000 | at); writeBody(w, rw.bodies![i]); }
+    if (signed && rw.sigRecords) w.records(rw.sigRecords, at, false);
   }
-  return total;
+  return rw.count + (signed ? rw.sigs!.length : 0);
+}
+
+/** The records of `rw` (and its RRSIGs when signed) with the owner written out before each one but the first. */
+function writeSpelledOut(w: Writer, owner: Name, rw: RRsetWire, signed: boolean): void {
+  const each = (run: Buffer, firstHasSlot: boolean): void => {
+    for (let at = 0, first = true; at < run.length; first = false) {
+      if (!first || firstHasSlot) { at += OWNER_SLOT; w.name(owner); }
+      const end = at + 10 + run.readUInt16BE(at + 8);
+      w.bytes(run.subarray(at, end));
+      at = end;
+    }
+  };
+  if (signed && rw.signedRecords) { each(rw.signedRecords, false); return; }
+  if (rw.records) each(rw.records, false);
+  else for (let i = 0; i < rw.count; i++) { if (i > 0) w.name(owner); writeBody(w, rw.bodies![i]); }
+  if (signed && rw.sigRecords) each(rw.sigRecords, true);
 }
 
 /** Write entries until one does not fit; returns [count written, whether all fit]. */
-function writeSection(w: Writer, entries: readonly RREntry[], wire?: RRsetWireCache): [number, boolean] {
+function writeSection(w: Writer, entries: readonly RREntry[], wire: RRsetWireCache | undefined, now: number): [number, boolean] {
   let count = 0;
   for (const e of entries) {
     const mark = w.off;
     try {
-      count += writeEntry(w, e, wire);
+      count += writeEntry(w, e, wire, now);
     } catch (err) {
       if (err !== OVERFLOW) throw err;
       w.off = mark; // never a partial RRset
@@ -182,6 +277,12 @@ function writeOpt(w: Writer, q: Query, resp: Response): void {
 }
 
 const scratch = Buffer.allocUnsafe(65535);
+/** The first `n` bytes of the shared scratch buffer as a reply of its own (the scratch is reused by the next query). */
+function copyOut(n: number): Buffer {
+  const out = Buffer.allocUnsafe(n);
+  out.set(scratch.subarray(0, n));
+  return out;
+}
 /** One writer for the query path: answering is synchronous, so messages never overlap. */
 const responseWriter = new Writer(scratch, 65535);
 
@@ -190,30 +291,31 @@ const responseWriter = new Writer(scratch, 65535);
  * not fit, set TC and keep only whole RRsets that fit (RFC 2181 §9, RFC 4035 §3.1.1);
  * additional data that does not fit is simply left out.
  */
-export function encodeResponse(q: Query, resp: Response, maxSize: number, wire?: RRsetWireCache): Buffer {
+export function encodeResponse(q: Query, resp: Response, maxSize: number, wire: RRsetWireCache | undefined, now: number): Buffer {
   const w = responseWriter.reset(maxSize - optSize(q, resp));
   let tc = false;
   w.off = 12;
   w.bytes(q.questionWire);
-  w.mark(q.qname, 12);
-  const [an, anFit] = writeSection(w, resp.answer, wire);
+  w.markQuestion(q.qname, 12);
+  const [an, anFit] = writeSection(w, resp.answer, wire, now);
   let ns = 0, ar = 0;
   if (!anFit) tc = true;
   else {
-    const [n, nsFit] = writeSection(w, resp.authority, wire);
+    const [n, nsFit] = writeSection(w, resp.authority, wire, now);
     ns = n;
     if (!nsFit) tc = true;
-    else ar = writeSection(w, resp.additional, wire)[0];
+    else ar = writeSection(w, resp.additional, wire, now)[0];
   }
   w.limit = maxSize;
   if (q.edns) { writeOpt(w, q, resp); ar++; }
   writeHeader(scratch, q.id, q.flags, resp, tc, 1, an, ns, ar);
-  return Buffer.from(scratch.subarray(0, w.off));
+  return copyOut(w.off);
 }
 
 /** A reply with no sections (FORMERR, NOTIMP, REFUSED…), echoing what of the query we could read. */
 export function encodeBare(id: number, flags: number, rcode: number, q?: Partial<Query>, ede?: Response['ede']): Buffer {
-  const resp: Response = { rcode, aa: false, answer: [], authority: [], additional: [], ede };
+  const resp = emptyResponse(rcode);
+  resp.ede = ede;
   const w = responseWriter.reset(65535);
   w.off = 12;
   let qd = 0;
@@ -221,7 +323,7 @@ export function encodeBare(id: number, flags: number, rcode: number, q?: Partial
   let ar = 0;
   if (q?.edns) { writeOpt(w, q as Query, resp); ar = 1; }
   writeHeader(scratch, id, flags, resp, false, qd, 0, 0, ar);
-  return Buffer.from(scratch.subarray(0, w.off));
+  return copyOut(w.off);
 }
 
 function writeHeader(buf: Buffer, id: number, qflags: number, resp: Response, tc: boolean,
@@ -230,12 +332,13 @@ function writeHeader(buf: Buffer, id: number, qflags: number, resp: Response, tc
   let flags = 0x8000 | (qflags & 0x7900) | (qflags & 0x0010) | (resp.rcode & 0xf);
   if (resp.aa) flags |= 0x0400;
   if (tc) flags |= 0x0200;
-  buf.writeUInt16BE(id, 0);
-  buf.writeUInt16BE(flags, 2);
-  buf.writeUInt16BE(qd, 4);
-  buf.writeUInt16BE(an, 6);
-  buf.writeUInt16BE(ns, 8);
-  buf.writeUInt16BE(ar, 10);
+  // Octet by octet: Buffer#writeUInt16BE validates its arguments on every call.
+  buf[0] = id >>> 8; buf[1] = id & 0xff;
+  buf[2] = flags >>> 8; buf[3] = flags & 0xff;
+  buf[4] = qd >>> 8; buf[5] = qd & 0xff;
+  buf[6] = an >>> 8; buf[7] = an & 0xff;
+  buf[8] = ns >>> 8; buf[9] = ns & 0xff;
+  buf[10] = ar >>> 8; buf[11] = ar & 0xff;
 }
 
 /** Who a built message is for: the header ID and flags to keep, and the question to echo. */
@@ -262,7 +365,7 @@ export class MessageBuilder {
     this.w.off = 12;
     if (head.questionWire) {
       this.w.bytes(head.questionWire);
-      if (head.qname) this.w.mark(head.qname, 12);
+      if (head.qname) this.w.markQuestion(head.qname, 12);
     }
   }
 
@@ -278,14 +381,15 @@ export class MessageBuilder {
   add(e: RREntry, section: 0 | 1 | 2 = 0): boolean {
     if (section < this.section) throw new Error('sections must be filled in order');
     this.section = section;
-    const [n, fit] = writeSection(this.w, [e]);
+    // Entries here carry their RRSIGs outright (sigs), so the clock is only a formality.
+    const [n, fit] = writeSection(this.w, [e], undefined, Math.floor(Date.now() / 1000));
     this.counts[section] += n;
     return fit;
   }
 
   /** The finished message: a response (QR=1) unless `request`; OPT added when `edns` is given. */
   finish(o: { rcode?: number; aa?: boolean; request?: boolean; edns?: Pick<Query, 'edns'> } = {}): Buffer {
-    const resp: Response = { rcode: o.rcode ?? 0, aa: !!o.aa, answer: [], authority: [], additional: [] };
+    const resp = emptyResponse(o.rcode ?? 0, !!o.aa);
     let ar = this.counts[2];
     if (o.edns?.edns) { writeOpt(this.w, o.edns as Query, resp); ar++; }
     const qd = this.head.questionWire ? 1 : 0;

@@ -5,7 +5,7 @@ import { parseQuery, Opcode, Rcode, type Query } from './parse.js';
 import { answer } from './answer.js';
 import { encodeResponse, encodeBare, maxResponseSize } from './encode.js';
 import { EDE } from './response.js';
-import { addProofs, addSignatures } from './dnssec.js';
+import { addProofs, addSigners } from './dnssec.js';
 import { ResponseCache } from './response-cache.js';
 import type { RRsetWireCache } from './rr-wire.js';
 import type { DnssecService } from '../../signer/service.js';
@@ -18,7 +18,7 @@ export interface QueryContext {
   zones: Registry;
   /** Signs answers from signed zones when the client sets DO. */
   dnssec?: DnssecService;
-  /** Encoded replies, found by question or by make-up; any zone change invalidates them. */
+  /** Encoded replies by question; any zone change invalidates them. */
   cache?: ResponseCache;
   /** RRsets' wire pieces, so an answer copies bytes instead of re-encoding each record. */
   wire?: RRsetWireCache;
@@ -77,18 +77,14 @@ export function handleMessage(ctx: QueryContext, msg: Buffer, transport: Transpo
   const dnssecOk = q.edns?.dnssecOk === true;
   const answered = answer(ctx.zones, q.qname, q.qtype, dnssecOk);
   const signer = dnssecOk ? ctx.dnssec : undefined;
-  if (signer) addProofs(answered, signer, q.qtype);
+  if (signer) {
+    addProofs(answered, signer, q.qtype);
+    addSigners(answered, signer);
+  }
   const response = answered.response;
   ctx.observe?.(q.qtype, response.rcode);
-  // NXDOMAIN and wildcard replies are found by what they are made of, once the proofs are known.
-  const key = raw ? ResponseCache.replyKey(raw, answered, q.qname) : undefined;
-  if (key?.byShape) {
-    const hit = ctx.cache!.getByShape(key, msg, raw!.questionEnd, ctx.zones.generation, now);
-    if (hit) return hit;
-  }
-  if (signer) addSignatures(answered, signer, now);
-  const bytes = encodeResponse(q, response, maxSize, ctx.wire);
-  if (key) ctx.cache!.set(key, msg, bytes, answered, q.qname, ctx.zones.generation, now);
+  const bytes = encodeResponse(q, response, maxSize, ctx.wire, now);
+  if (raw && ResponseCache.cacheable(answered)) ctx.cache!.set(raw, msg, bytes, ctx.zones.generation, now);
   return bytes;
 }
 

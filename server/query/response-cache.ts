@@ -1,11 +1,7 @@
-// Encoded replies for repeated questions, and for random names proven by the same records: both skip signing and encoding.
-import type { Name } from '../../zones/model/name.js';
-import { isInZone } from '../../zones/model/name.js';
+// Encoded replies for repeated questions: a repeat skips parsing, lookup, signing and encoding.
 import { BoundedMap } from '../../zones/util/bounded-map.js';
 import type { Answered } from './answer.js';
 import { EDNS_UDP_SIZE } from './encode.js';
-import type { RREntry } from './response.js';
-import { compressibleRdataNames } from './rr-wire.js';
 
 interface Entry {
   bytes: Buffer;
@@ -14,30 +10,26 @@ interface Entry {
   /** Made at (unix seconds): a clock that stepped back must not see signatures from its future. */
   made: number;
   /**
-   * Stored by question: the question it answers (name lowercased, then type and class, as
-   * latin1) and its variant, checked on every hit, since the map key is only a hash of them.
+   * The question it answers (name lowercased, then type and class, as latin1) and its
+   * variant, checked on every hit, since the map key is only a hash of them.
    */
-  question?: string;
-  variant?: number;
-  /** Stored by make-up: the make-up itself (replyKey's parts), checked on every hit. */
-  parts?: number[];
+  question: string;
+  variant: number;
 }
 
 const MAX_AGE = 60;
 
 /** What one stored reply costs besides its bytes: the Entry, the Map slot, the key. */
 const ENTRY_OVERHEAD = 160;
-const weigh = (e: Entry): number => e.bytes.length + ENTRY_OVERHEAD + (e.question?.length ?? 0) + 8 * (e.parts?.length ?? 0);
+const weigh = (e: Entry): number => e.bytes.length + ENTRY_OVERHEAD + e.question.length;
 
 /** ASCII case folding of one name octet (RFC 4343 §3): length octets (≤ 63) pass unchanged. */
 const fold = (c: number): number => (c >= 0x41 && c <= 0x5a ? c | 0x20 : c);
 
-/** Bounds per kind of stored reply, in entries and in bytes; the defaults suit one server. */
+/** Bounds on stored replies, in entries and in bytes; the defaults suit one server. */
 export interface ResponseCacheBounds {
   replies?: number;
   replyBytes?: number;
-  shapes?: number;
-  shapeBytes?: number;
 }
 
 /** What keyOfRaw read from a plain query. */
@@ -53,48 +45,31 @@ export interface RawQuestion {
   variant: number;
 }
 
-/** A cache key for an answered query: by its question, or by what the reply is made of. */
-export type ReplyKey =
-  | { byShape: false; raw: RawQuestion }
-  /** Keyed by make-up: look it up after the proofs are chosen, before signing. */
-  | { byShape: true; hash: number; parts: number[] };
-
 /**
- * Two kinds of key, each for what decides the reply's bytes besides ID, question spelling
- * and RD/CD:
+ * Replies by question (name, type, EDNS mode with DO, size limit) — what decides the reply's
+ * bytes besides ID, question spelling and RD/CD — for answers whose names all come from the
+ * zone, so that the question repeats: a repeat is answered before parsing.
  *
- * - **By question** (name, type, EDNS mode with DO, size limit), for answers whose names come
- *   from the zone: a repeated question is answered before parsing.
- * - **By make-up**, for NXDOMAIN and wildcard answers, whose qname the zone does not hold:
- *   random labels never repeat, but the records proving them do — every name hashing into
- *   the same NSEC3 interval under the same closest encloser gets the same SOA, NSEC3 RRsets
- *   and RRSIGs. The make-up lists each section's RRsets by identity (RRset.id, with the
- *   owner, TTL and whether it is signed; an owner equal to the qname is marked as such, as it
- *   is encoded as a pointer to the question), the question's length (so every other offset
- *   in the reply is the same) and the EDNS variant.
- *   A random-label flood then costs a lookup, one NSEC3 hash and a copy.
+ * NXDOMAIN and wildcard answers are not stored: their qnames are random labels that never
+ * repeat. (Until 2026-12 they were also kept by make-up, the records that prove them; on the
+ * server that cost more than encoding them afresh: bench/README.md, "Replies by make-up".)
  *
- * Both kinds are found by a 32-bit hash (a number: a Map probe with a fresh string key
- * measured 0.2–0.6 µs) and hold what was hashed, which every hit compares, so a collision
- * is a miss, never another question's reply.
- *
- * Each kind has its own bounds, in entries and in bytes, so a flood of random names cannot
- * evict repeated questions, and large TCP replies cannot make the cache grow past its bytes.
+ * Keys are 32-bit hashes (a number: a Map probe with a fresh string key measured 0.2–0.6 µs)
+ * and each entry holds what was hashed, which every hit compares, so a collision is a miss,
+ * never another question's reply. Bounded in entries and in bytes, so large TCP replies
+ * cannot make it grow past its budget.
  */
 export class ResponseCache {
   private readonly map: BoundedMap<number, Entry>;
-  private readonly shapes: BoundedMap<number, Entry>;
   hits = 0;
-  shapeHits = 0;
 
   constructor(bounds: ResponseCacheBounds = {}) {
     this.map = new BoundedMap(bounds.replies ?? 100_000, { of: weigh, max: bounds.replyBytes ?? 64 << 20 });
-    this.shapes = new BoundedMap(bounds.shapes ?? 50_000, { of: weigh, max: bounds.shapeBytes ?? 64 << 20 });
   }
 
-  /** Replies held: by question and by make-up. */
-  get held(): { replies: number; shapes: number } {
-    return { replies: this.map.size, shapes: this.shapes.size };
+  /** Replies held. */
+  get held(): number {
+    return this.map.size;
   }
 
   /**
@@ -146,55 +121,32 @@ export class ResponseCache {
     return hash === undefined ? undefined : { hash, questionEnd, variant };
   }
 
-  /**
-   * The key an answered plain query's reply is stored under, or undefined when it must not
-   * be stored. Make-up keys need the proofs already in the sections (addProofs).
-   */
-  static replyKey(raw: RawQuestion, answered: Answered, qname: Name): ReplyKey | undefined {
-    const steps = answered.steps;
-    if (steps.length === 0) return undefined;
-    if (byQuestion(answered)) return { byShape: false, raw };
-    // A DNAME's synthesised CNAME spells the qname out in its RDATA: no two qnames share it.
-    for (const s of steps) if (s.result.kind === 'dname') return undefined;
-    const r = answered.response;
-    const parts = [raw.variant, raw.questionEnd, r.rcode | (r.aa ? 0x10000 : 0)];
-    if (!shapeOf(parts, r.answer, qname) || !shapeOf(parts, r.authority, qname) || !shapeOf(parts, r.additional, qname)) return undefined;
-    return { byShape: true, hash: hashParts(parts), parts };
+  /** Whether an answered plain query's reply may be stored under its question. */
+  static cacheable(answered: Answered): boolean {
+    return answered.steps.length > 0 && byQuestion(answered);
   }
 
   /** A ready reply for this repeated question, with its ID, spelling and RD/CD copied in; or undefined. */
   get(raw: RawQuestion, msg: Buffer, generation: number, now: number): Buffer | undefined {
     const e = this.map.get(raw.hash);
-    if (!e || e.variant !== raw.variant || !sameQuestion(e.question!, msg, raw.questionEnd)) return undefined;
+    if (!e || e.variant !== raw.variant || !sameQuestion(e.question, msg, raw.questionEnd)) return undefined;
     const out = ready(e, msg, raw.questionEnd, generation, now);
     if (out) this.hits++;
     return out;
   }
 
-  /** A ready reply of this make-up (replyKey), with ID, question and RD/CD copied in; or undefined. */
-  getByShape(key: { hash: number; parts: number[] }, msg: Buffer, questionEnd: number, generation: number, now: number): Buffer | undefined {
-    const e = this.shapes.get(key.hash);
-    const out = e && sameParts(e.parts!, key.parts) ? ready(e, msg, questionEnd, generation, now) : undefined;
-    if (out) this.shapeHits++;
-    return out;
-  }
-
   /**
-   * Store a reply under its key. A make-up key is refused when some name in the reply other
-   * than an owner equal to the qname lies at or below the qname: it could have been
-   * compressed into the question, and the next qname of the same make-up is another name.
+   * Store a reply under its question. The bytes are copied into memory of their own: a reply
+   * is a slice of an 8 KB pool shared with other replies, and keeping the slice would keep
+   * the whole pool alive for as long as the entry lives, far past what the byte budget counts.
    */
-  set(key: ReplyKey, msg: Buffer, bytes: Buffer, answered: Answered, qname: Name, generation: number, now: number): void {
-    if (key.byShape) {
-      if (pointsIntoQname(answered, qname)) return;
-      this.shapes.set(key.hash, { bytes, generation, made: now, parts: key.parts });
-    } else {
-      // One entry per hash, for both kinds: a colliding key replaces it and is told apart on every hit.
-      const { hash, questionEnd, variant } = key.raw;
-      const q = Buffer.from(msg.subarray(12, questionEnd));
-      for (let j = 0; j < q.length - 4; j++) q[j] = fold(q[j]);
-      this.map.set(hash, { bytes, generation, made: now, question: q.toString('latin1'), variant });
-    }
+  set(raw: RawQuestion, msg: Buffer, bytes: Buffer, generation: number, now: number): void {
+    // One entry per hash: a colliding question replaces it and is told apart on every hit.
+    const q = Buffer.from(msg.subarray(12, raw.questionEnd));
+    for (let j = 0; j < q.length - 4; j++) q[j] = fold(q[j]);
+    const own = Buffer.allocUnsafeSlow(bytes.length);
+    own.set(bytes);
+    this.map.set(raw.hash, { bytes: own, generation, made: now, question: q.toString('latin1'), variant: raw.variant });
   }
 }
 
@@ -209,7 +161,7 @@ function ready(e: Entry, msg: Buffer, questionEnd: number, generation: number, n
   out[1] = msg[1];
   out[2] = (out[2] & ~0x01) | (msg[2] & 0x01); // RD (RFC 1035 §4.1.1: copied)
   out[3] = (out[3] & ~0x10) | (msg[3] & 0x10); // CD (RFC 4035 §3.1.6: copied)
-  // The question as asked: same name (or, by make-up, same length), so same offsets after it.
+  // The question as asked: the same name up to case, so the same offsets after it.
   for (let i = 12; i < questionEnd; i++) out[i] = msg[i];
   return out;
 }
@@ -241,46 +193,4 @@ function byQuestion(a: Answered): boolean {
     if ((r.kind === 'answer' || r.kind === 'any' || r.kind === 'cname' || r.kind === 'nodata') && r.wildcard) return false;
   }
   return true;
-}
-
-/**
- * Each entry as four numbers: owner (-1: the qname, encoded as a pointer to the question; -2:
- * the RRset's own name), RRset id, TTL (-1: the RRset's), signed (1) or not; then a section
- * end. false when an owner is some other name (a wildcard met after a CNAME): such replies
- * are not stored by make-up, rather than spell the name into the key.
- */
-function shapeOf(parts: number[], entries: readonly RREntry[], qname: Name): boolean {
-  for (const e of entries) {
-    const owner = e.owner === qname ? -1 : e.owner === e.rrset.name ? -2 : 0;
-    if (owner === 0) return false;
-    parts.push(owner, e.rrset.id, e.ttl ?? -1, e.zone ? 1 : 0);
-  }
-  parts.push(-3);
-  return true;
-}
-
-/** FNV-1a over the parts' 32-bit values, as a small integer Map key. */
-function hashParts(parts: readonly number[]): number {
-  let h = 0x811c9dc5;
-  for (const p of parts) h = Math.imul(h ^ p, 0x01000193);
-  return h | 0;
-}
-
-function sameParts(a: readonly number[], b: readonly number[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-function pointsIntoQname(a: Answered, qname: Name): boolean {
-  const r = a.response;
-  for (const section of [r.answer, r.authority, r.additional]) {
-    for (const e of section) {
-      if (e.owner !== qname && isInZone(e.owner, qname)) return true;
-      for (const rd of e.rrset.rdatas) {
-        for (const n of compressibleRdataNames(e.rrset.type, rd)) if (isInZone(n, qname)) return true;
-      }
-    }
-  }
-  return false;
 }

@@ -2,6 +2,18 @@
 import type { Name } from '../../zones/model/name.js';
 import type { RRset } from '../../zones/model/rrset.js';
 import type { Zone } from '../../zones/zone.js';
+import type { CachedSigs } from '../../signer/sig-cache.js';
+
+/**
+ * Where an entry's RRSIGs come from (a ZoneSigner). The encoder asks only when the RRset's
+ * ready wire pieces (rr-wire.ts) do not already hold current ones, so a repeated RRset costs
+ * no signature lookup at all.
+ */
+export interface EntrySigner {
+  signatures(rrset: RRset, now: number): CachedSigs;
+  /** Whether signatures it gave may still be served at `now`. */
+  current(sigs: CachedSigs, now: number): boolean;
+}
 
 /** One RRset placed in a section. `owner` differs from rrset.name for wildcard answers. */
 export interface RREntry {
@@ -9,8 +21,10 @@ export interface RREntry {
   rrset: RRset;
   /** TTL to send when lower than the RRset's (negative-caching SOA, RFC 2308 §3). */
   ttl?: number;
-  /** RRSIG RDATAs covering this RRset, added by the DNSSEC step when DO=1. */
+  /** RRSIG RDATAs covering this RRset, given outright (zone transfers, NOTIFY). */
   sigs?: readonly Buffer[];
+  /** Signs this RRset in a reply: set by the DNSSEC step when DO=1; the encoder fetches the RRSIGs. */
+  signer?: EntrySigner;
   /** The zone whose keys sign this RRset; absent for data we must not sign (glue, referral NS, synthesised CNAME). */
   zone?: Zone;
 }
@@ -26,7 +40,16 @@ export interface Response {
 }
 
 export function emptyResponse(rcode: number, aa = false): Response {
-  return { rcode, aa, answer: [], authority: [], additional: [] };
+  return { rcode, aa, answer: [], authority: [], additional: [], ede: undefined };
+}
+
+/**
+ * An entry with every field present, in one order. The encoder reads thousands of entries a
+ * second; objects of one shape keep V8's property loads there monomorphic, where entries
+ * built as literals with different fields (and a signer added later) made them megamorphic.
+ */
+export function rrEntry(owner: Name, rrset: RRset, zone?: Zone, ttl?: number, sigs?: readonly Buffer[]): RREntry {
+  return { owner, rrset, ttl, sigs, signer: undefined, zone };
 }
 
 /** RFC 8914 §5 codes we use. */

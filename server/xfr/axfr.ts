@@ -2,7 +2,7 @@
 import { RRType } from '../../zones/model/types.js';
 import type { Zone } from '../../zones/zone.js';
 import type { ZoneSigner } from '../../signer/zone-signer.js';
-import type { RREntry } from '../query/response.js';
+import { rrEntry, type RREntry } from '../query/response.js';
 
 /**
  * The records of a full transfer, in transfer order (RFC 5936 §2.2: SOA first and last).
@@ -12,18 +12,18 @@ import type { RREntry } from '../query/response.js';
 export function* axfrEntries(zone: Zone, signer: ZoneSigner | undefined, now: number): Iterable<RREntry> {
   const apex = zone.apex;
   const soa = zone.soa;
-  yield { owner: apex, rrset: soa, sigs: signer?.sigs(soa, now) };
+  yield rrEntry(apex, soa, undefined, undefined, signer?.sigs(soa, now));
   yield* zoneBody(zone, signer, now);
   // The closing SOA alone: its RRSIG was sent with the first one.
-  yield { owner: apex, rrset: soa };
+  yield rrEntry(apex, soa);
 }
 
 /** Everything but the SOA itself (shared with AXFR-style IXFR replies). */
 export function* zoneBody(zone: Zone, signer: ZoneSigner | undefined, now: number): Iterable<RREntry> {
   const isSoa = (t: number, n: string) => t === RRType.SOA && n === zone.apex;
   if (signer) {
-    for (const { rrset, sigs } of signer.signedRRsets(now)) if (!isSoa(rrset.type, rrset.name)) yield { owner: rrset.name, rrset, sigs };
+    for (const { rrset, sigs } of signer.signedRRsets(now)) if (!isSoa(rrset.type, rrset.name)) yield rrEntry(rrset.name, rrset, undefined, undefined, sigs);
   } else {
-    for (const rrset of zone.allRRsets()) if (!isSoa(rrset.type, rrset.name)) yield { owner: rrset.name, rrset };
+    for (const rrset of zone.allRRsets()) if (!isSoa(rrset.type, rrset.name)) yield rrEntry(rrset.name, rrset);
   }
 }

@@ -4,7 +4,7 @@ import { RRType } from '../../zones/model/types.js';
 import { makeRRset, type RRset } from '../../zones/model/rrset.js';
 import { soaSerial } from '../../zones/model/rdata/index.js';
 import type { Query } from '../query/parse.js';
-import type { RREntry } from '../query/response.js';
+import { rrEntry, type RREntry } from '../query/response.js';
 
 /** One RR as the journal keeps it. */
 export interface JournalRR { name: Name; type: number; ttl: number; rdata: Buffer }
@@ -36,7 +36,7 @@ export function serialAtLeast(a: number, b: number): boolean {
 }
 
 function entry(rr: JournalRR): RREntry {
-  return { owner: rr.name, rrset: makeRRset(rr.name, rr.type, rr.ttl, [rr.rdata]) };
+  return rrEntry(rr.name, makeRRset(rr.name, rr.type, rr.ttl, [rr.rdata]));
 }
 
 /**
@@ -44,12 +44,12 @@ function entry(rr: JournalRR): RREntry {
  * new SOA and what it added, then the current SOA again (RFC 1995 §4).
  */
 export function* ixfrEntries(current: RRset, steps: readonly JournalStep[]): Iterable<RREntry> {
-  yield { owner: current.name, rrset: current };
+  yield rrEntry(current.name, current);
   for (const s of steps) {
     for (const rr of s.removed) yield entry(rr);
     for (const rr of s.added) yield entry(rr);
   }
-  yield { owner: current.name, rrset: current };
+  yield rrEntry(current.name, current);
 }
 
 export function currentSerial(soa: RRset): number {

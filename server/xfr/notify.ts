@@ -8,6 +8,7 @@ import type { RRset } from '../../zones/model/rrset.js';
 import type { Store } from '../../zones/store/sqlite.js';
 import type { XfrStore } from '../../zones/store/xfr-sqlite.js';
 import { MessageBuilder } from '../query/encode.js';
+import { rrEntry } from '../query/response.js';
 import { Opcode, Rcode } from '../query/parse.js';
 import { notifyTargets, type SecondarySpec } from './acl.js';
 import { lookupTsigKey } from './keys.js';
@@ -24,7 +25,7 @@ export interface NotifyOptions {
 export function notifyMessage(apex: Name, soa: RRset, id: number): Buffer {
   const q = Buffer.concat([nameToWire(apex), Buffer.from([0, RRType.SOA, 0, CLASS_IN])]);
   const b = new MessageBuilder({ id, flags: (Opcode.NOTIFY << 11) | 0x0400, questionWire: q, qname: apex }, 4096);
-  b.add({ owner: apex, rrset: soa });
+  b.add(rrEntry(apex, soa));
   return b.finish({ request: true });
 }
 

@@ -7,7 +7,7 @@ import { RRType, typeToText } from '../../zones/model/types.js';
 import type { Zone } from '../../zones/zone.js';
 import { Opcode, Rcode, type Query } from '../query/parse.js';
 import { encodeBare, MessageBuilder } from '../query/encode.js';
-import type { RREntry } from '../query/response.js';
+import { rrEntry, type RREntry } from '../query/response.js';
 import type { Transport } from '../query/handle.js';
 import type { TcpSink } from '../net/tcp.js';
 import { verifyTsig, TsigSigner, unsignedTsigError, badTimeSigner, type TsigKey } from './tsig.js';
@@ -93,7 +93,7 @@ export class XfrService {
 
   private soaOnly(q: Query, zone: Zone): Buffer {
     const b = new MessageBuilder({ id: q.id, flags: q.flags, questionWire: q.questionWire, qname: q.qname }, 4096);
-    b.add({ owner: zone.apex, rrset: zone.soa });
+    b.add(rrEntry(zone.apex, zone.soa));
     return b.finish({ aa: true, edns: q });
   }
 

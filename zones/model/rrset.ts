@@ -4,14 +4,10 @@ import type { Name } from './name.js';
 /**
  * An immutable RRset. Edits replace the object, never mutate it — so anything cached
  * against an RRset object (signatures, encoded bytes) is invalidated exactly when the
- * RRset changes, by losing its key. The one writable slot, `signatures`, is such a cache.
+ * RRset changes, by losing its key. The writable slots, `signatures` and `encoded`, are
+ * such caches.
  */
 export interface RRset {
-  /**
-   * Unique per RRset object in this process (never reused): a cheap identity for keys that
-   * must name several RRsets at once, such as a reply's make-up in the response cache.
-   */
-  readonly id: number;
   readonly name: Name;
   readonly type: number;
   /** One TTL for the set (RFC 2181 §5.2). */
@@ -25,9 +21,14 @@ export interface RRset {
    * checks keys and validity times before using it.
    */
   signatures: string | undefined;
+  /**
+   * The encoder's ready wire pieces for this RRset (server/query/rr-wire.ts) while it holds
+   * them. A slot is found with the RRset itself; a Map keyed by RRset cost a probe into a
+   * large hash table per RRset per reply. The encoder bounds how many RRsets hold pieces at
+   * once and empties the slot of the oldest.
+   */
+  encoded: object | undefined;
 }
-
-let lastId = 0;
 
 /** Build an RRset: drops duplicate RDATA (RFC 2181 §5) and sorts by wire octets. */
 export function makeRRset(name: Name, type: number, ttl: number, rdatas: readonly Buffer[]): RRset {
@@ -36,7 +37,7 @@ export function makeRRset(name: Name, type: number, ttl: number, rdatas: readonl
   for (let i = 0; i < sorted.length; i++) if (n === 0 || !sorted[n - 1].equals(sorted[i])) sorted[n++] = sorted[i];
   // An array grown by push keeps room for 17 elements (≈130 B wasted per RRset, 140 MB on a
   // million-name zone); slice() gives one of exactly the right size.
-  return { id: ++lastId, name, type, ttl, rdatas: Object.freeze(sorted.slice(0, n)), signatures: undefined };
+  return { name, type, ttl, rdatas: Object.freeze(sorted.slice(0, n)), signatures: undefined, encoded: undefined };
 }
 
 /** Same records and TTL? Used to skip no-op edits. */
