@@ -2,15 +2,19 @@
 import type { RRset } from '../zones/model/rrset.js';
 import { BoundedMap } from '../zones/util/bounded-map.js';
 
-export interface CachedSigs {
-  /** RRSIG RDATAs, one per signing key. */
-  sigs: Buffer[];
+/** When signatures made together may be served (ZoneSigner.current checks it). */
+export interface SigValidity {
   /** The signatures' inception (unix seconds): before it, they would not validate. */
   validFrom: number;
   /** Re-sign at or after this time (unix seconds): well before the earliest expiration. */
   refreshAt: number;
   /** Keys generation the signatures were made with: a key change makes them stale. */
   keysVersion: number;
+}
+
+export interface CachedSigs extends SigValidity {
+  /** RRSIG RDATAs, one per signing key. */
+  sigs: Buffer[];
 }
 
 /**

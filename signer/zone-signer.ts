@@ -10,7 +10,7 @@ import type { KeyStore } from './keystore.js';
 import { Nsec3Chain } from './nsec3-chain.js';
 import { signatureValidity, validitySeed, serialDiff } from './policy.js';
 import { signRRset } from './rrset-sign.js';
-import type { SignatureCache, CachedSigs } from './sig-cache.js';
+import type { SignatureCache, CachedSigs, SigValidity } from './sig-cache.js';
 import { packSigs, unpackSigs, packedWith, sigTimes } from './kept-sigs.js';
 
 /** Types at the apex that come from the key store and settings, not from zone data. */
@@ -199,7 +199,7 @@ export class ZoneSigner {
   }
 
   /** Whether signatures from `signatures` may still be served at `now` (same keys, inside their window). */
-  current(c: CachedSigs, now: number): boolean {
+  current(c: SigValidity, now: number): boolean {
     return c.keysVersion === this.keysVersion && now >= c.validFrom && now < c.refreshAt;
   }
 

@@ -13,13 +13,16 @@ function reference(list: E[], key: string): { atOrBefore: E; } {
 }
 
 // Keys of 3 characters differ in their numeric prefix (the first 6 octets); keys that share
-// 6 octets and differ after them exercise the full-string comparison on prefix ties.
-for (const [what, shared] of [['short keys', ''], ['keys sharing their first 6 octets', 'abcdef']] as const)
+// 6 octets and differ after them exercise the full-string comparison on prefix ties. Searches
+// start where interpolation puts a key: 3-letter keys are bunched (the guesses are poor and
+// the gallop does the work), 20-octet random keys are spread evenly like NSEC3 hashes.
+const KINDS = [['short keys', '', 3, 26, 97], ['keys sharing their first 6 octets', 'abcdef', 3, 26, 97], ['20-octet random keys, as NSEC3 hashes', '', 20, 256, 0]] as const;
+for (const [what, shared, length, spread, base] of KINDS)
 test(`SortedChunks agrees with a sorted array under random edits (${what})`, () => {
   let seed = 7;
   const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
-  const key = () => shared + String.fromCharCode(...Array.from({ length: 3 }, () => 97 + Math.floor(rnd() * 26)));
-  for (const chunkSize of [1, 2, 3, 8]) {
+  const key = () => shared + String.fromCharCode(...Array.from({ length }, () => base + Math.floor(rnd() * spread)));
+  for (const chunkSize of [1, 2, 3, 8, 64]) {
     const sc = new SortedChunks<E>(chunkSize);
     const byKey = new Map<string, E>();
     for (let step = 0; step < 3000; step++) {

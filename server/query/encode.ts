@@ -3,7 +3,7 @@ import { type Name, labels, parentName } from '../../zones/model/name.js';
 import { RRType } from '../../zones/model/types.js';
 import type { Query } from './parse.js';
 import { emptyResponse, type RREntry, type Response } from './response.js';
-import { rrsetWire, OWNER_SLOT, type NameWire, type RRBody, type RRsetWire, type RRsetWireCache } from './rr-wire.js';
+import { rrsetWire, nameWire, SLOT, type NameWire, type RRBody, type RRsetWire, type RRsetWireCache } from './rr-wire.js';
 
 /** Our advertised EDNS buffer size (DNS flag day 2020: fits any path MTU without fragments). */
 export const EDNS_UDP_SIZE = 1232;
@@ -114,25 +114,54 @@ class Writer {
   }
 
   /**
-   * Copy a run of records (rr-wire.ts recordRun) and fill each owner slot with a pointer to
-   * `ownerAt`: every slot when `firstFollowsOwner` is false, all but the first record's when
-   * true (that record follows the owner itself).
+   * Copy run[from, to) (records, rr-wire.ts) and fill each owner slot in it with a pointer to
+   * `ownerAt`. `firstFollowsOwner`: the first record has no slot (it follows the owner itself).
    */
-  records(run: Buffer, ownerAt: number, firstFollowsOwner: boolean): void {
-    const n = run.length;
-    this.ensure(n);
-    const buf = this.buf, start = this.off, end = start + n;
-    buf.set(run, start);
+  records(run: Buffer, from: number, to: number, ownerAt: number, firstFollowsOwner: boolean): void {
+    const start = this.copy(run, from, to);
+    this.fillSlots(firstFollowsOwner ? this.recordEnd(start) : start, ownerAt);
+  }
+
+  /**
+   * Copy an RRset's run with its owner part (rr-wire.ts): the owner's labels, a pointer to
+   * the apex at `apexAt`, then the records, their slots pointing at the owner, which becomes
+   * a compression target. Returns where the owner is.
+   */
+  ownerRun(run: Buffer, to: number, prefix: number, apexAt: number, owner: Name): number {
+    const start = this.copy(run, 0, to);
+    this.buf[start + prefix] = 0xc0 | (apexAt >> 8);
+    this.buf[start + prefix + 1] = apexAt & 0xff;
+    const ownerAt = prefix > 0 ? start : apexAt;
+    if (prefix > 0) this.addTarget(owner, start);
+    this.fillSlots(this.recordEnd(start + prefix + SLOT), ownerAt);
+    return ownerAt;
+  }
+
+  /** Where the record (TYPE…RDATA) written at `at` ends. */
+  private recordEnd(at: number): number {
+    return at + 10 + ((this.buf[at + 8] << 8) | this.buf[at + 9]);
+  }
+
+  /** From `at` to the end of the message, slot then record, fill each slot with a pointer to `ownerAt`. */
+  private fillSlots(at: number, ownerAt: number): void {
+    const buf = this.buf, end = this.off;
     const hi = 0xc0 | (ownerAt >> 8), lo = ownerAt & 0xff;
-    let at = start;
-    if (firstFollowsOwner) at += 10 + ((buf[at + 8] << 8) | buf[at + 9]);
     while (at < end) {
       buf[at] = hi;
       buf[at + 1] = lo;
-      at += OWNER_SLOT;
-      at += 10 + ((buf[at + 8] << 8) | buf[at + 9]);
+      at = this.recordEnd(at + SLOT);
     }
-    this.off = end;
+  }
+
+  /** Copy run[from, to) to the end of the message; returns where it starts. */
+  private copy(run: Buffer, from: number, to: number): number {
+    const n = to - from;
+    this.ensure(n);
+    const start = this.off;
+    // The whole run needs no view; a part of it does (a typed-array allocation, so only then).
+    this.buf.set(from === 0 && to === run.length ? run : run.subarray(from, to), start);
+    this.off = start + n;
+    return start;
   }
 
   /**
@@ -198,41 +227,56 @@ function writeBody(w: Writer, body: RRBody): void {
  * paths write the same bytes by construction.
  */
 function writeEntry(w: Writer, e: RREntry, wire: RRsetWireCache | undefined, now: number): number {
-  const ttl = e.ttl ?? e.rrset.ttl;
+  const rrset = e.rrset;
+  const ttl = e.ttl ?? rrset.ttl;
+  const apex = e.zone?.apex;
   let rw: RRsetWire;
-  if (e.sigs || !wire) rw = rrsetWire(e.rrset, ttl, e.sigs ?? (e.signer ? e.signer.signatures(e.rrset, now).sigs : undefined));
-  else rw = e.signer ? wire.getSigned(e.rrset, ttl, e.signer, now) : wire.get(e.rrset, ttl);
-  // The owner is spelled (or pointed to) once; every later record points at it.
-  const at = e.owner === e.rrset.name ? w.nameWire(rw.owner) : w.name(e.owner);
-  // Cached pieces may hold RRSIGs from a DO=1 answer; this entry gets them only if it is signed.
+  if (e.sigs || !wire) rw = rrsetWire(rrset, ttl, apex, e.sigs ?? (e.signer ? e.signer.signatures(rrset, now).sigs : undefined));
+  else rw = e.signer ? wire.getSigned(rrset, ttl, apex, e.signer, now) : wire.get(rrset, ttl, apex);
+  // Held pieces may carry RRSIGs from a DO=1 answer; this entry gets them only if it is signed.
   const signed = e.sigs !== undefined || e.signer !== undefined;
+  const records = rw.count + (signed ? rw.sigCount : 0);
+  const run = rw.run;
+  const to = run === undefined ? 0 : signed ? run.length : rw.sigsAt;
+  // The owner is spelled (or pointed to) once; every later record points at it. Cheapest
+  // first: the owner itself already in the message (the qname, say), then the run's own owner
+  // part pointing at the apex, else the owner spelled out label by label.
+  let at = w.offsetOf(e.owner);
+  if (at !== undefined) {
+    w.u16(0xc000 | at);
+  } else if (run !== undefined && rw.recordsAt > 0 && e.owner === rrset.name) {
+    const apexAt = w.offsetOf(rw.apex!);
+    if (apexAt !== undefined) {
+      w.ownerRun(run, to, rw.prefix, apexAt, e.owner);
+      return records;
+    }
+  }
+  if (at === undefined) at = e.owner === rrset.name ? w.nameWire(rw.owner ??= nameWire(rrset.name)) : w.name(e.owner);
   if (at === undefined) {
     // The owner lies past a pointer's reach (a TCP message over 16 KB): spell it out per record.
-    writeSpelledOut(w, e.owner, rw, signed);
-  } else if (signed && rw.signedRecords) {
-    w.records(rw.signedRecords, at, true);
+    writeSpelledOut(w, e.owner, rw, to, signed);
+  } else if (run !== undefined) {
+    w.records(run, rw.recordsAt, to, at, true);
   } else {
-    if (rw.records) w.records(rw.records, at, true);
-    else for (let i = 0; i < rw.count; i++) { if (i > 0) w.u16(0xc000 | at); writeBody(w, rw.bodies![i]); }
-    if (signed && rw.sigRecords) w.records(rw.sigRecords, at, false);
+    for (let i = 0; i < rw.count; i++) { if (i > 0) w.u16(0xc000 | at); writeBody(w, rw.bodies![i]); }
+    if (signed && rw.sigRecords) w.records(rw.sigRecords, 0, rw.sigRecords.length, at, false);
   }
-  return rw.count + (signed ? rw.sigs!.length : 0);
+  return records;
 }
 
-/** The records of `rw` (and its RRSIGs when signed) with the owner written out before each one but the first. */
-function writeSpelledOut(w: Writer, owner: Name, rw: RRsetWire, signed: boolean): void {
-  const each = (run: Buffer, firstHasSlot: boolean): void => {
-    for (let at = 0, first = true; at < run.length; first = false) {
-      if (!first || firstHasSlot) { at += OWNER_SLOT; w.name(owner); }
-      const end = at + 10 + run.readUInt16BE(at + 8);
-      w.bytes(run.subarray(at, end));
-      at = end;
+/** The records of `rw` up to `to` in its run (or its bodies and, when signed, its RRSIGs) with the owner written out before each one but the first. */
+function writeSpelledOut(w: Writer, owner: Name, rw: RRsetWire, to: number, signed: boolean): void {
+  const each = (run: Buffer, from: number, end: number, firstHasSlot: boolean): void => {
+    for (let at = from, first = true; at < end; first = false) {
+      if (!first || firstHasSlot) { at += SLOT; w.name(owner); }
+      const next = at + 10 + run.readUInt16BE(at + 8);
+      w.bytes(run.subarray(at, next));
+      at = next;
     }
   };
-  if (signed && rw.signedRecords) { each(rw.signedRecords, false); return; }
-  if (rw.records) each(rw.records, false);
-  else for (let i = 0; i < rw.count; i++) { if (i > 0) w.name(owner); writeBody(w, rw.bodies![i]); }
-  if (signed && rw.sigRecords) each(rw.sigRecords, true);
+  if (rw.run) { each(rw.run, rw.recordsAt, to, false); return; }
+  for (let i = 0; i < rw.count; i++) { if (i > 0) w.name(owner); writeBody(w, rw.bodies![i]); }
+  if (signed && rw.sigRecords) each(rw.sigRecords, 0, rw.sigRecords.length, true);
 }
 
 /** Write entries until one does not fit; returns [count written, whether all fit]. */

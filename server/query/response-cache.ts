@@ -1,5 +1,4 @@
 // Encoded replies for repeated questions: a repeat skips parsing, lookup, signing and encoding.
-import { BoundedMap } from '../../zones/util/bounded-map.js';
 import type { Answered } from './answer.js';
 import { EDNS_UDP_SIZE } from './encode.js';
 
@@ -26,7 +25,7 @@ const weigh = (e: Entry): number => e.bytes.length + ENTRY_OVERHEAD + e.question
 /** ASCII case folding of one name octet (RFC 4343 §3): length octets (≤ 63) pass unchanged. */
 const fold = (c: number): number => (c >= 0x41 && c <= 0x5a ? c | 0x20 : c);
 
-/** Bounds on stored replies, in entries and in bytes; the defaults suit one server. */
+/** Bounds on stored replies, in entries (rounded up to a power of two) and in bytes; the defaults suit one server. */
 export interface ResponseCacheBounds {
   replies?: number;
   replyBytes?: number;
@@ -54,22 +53,38 @@ export interface RawQuestion {
  * repeat. (Until 2026-12 they were also kept by make-up, the records that prove them; on the
  * server that cost more than encoding them afresh: bench/README.md, "Replies by make-up".)
  *
- * Keys are 32-bit hashes (a number: a Map probe with a fresh string key measured 0.2–0.6 µs)
- * and each entry holds what was hashed, which every hit compares, so a collision is a miss,
- * never another question's reply. Bounded in entries and in bytes, so large TCP replies
- * cannot make it grow past its budget.
+ * A direct-mapped table: a 32-bit hash of the question picks one slot, and the slot's hash,
+ * kept in a typed array of its own, tells a miss without touching any entry. Every query
+ * probes here first, and under a random-label flood every probe misses: one read from one
+ * array, where the two Map probes of a generational cache (BoundedMap) each cost a few cache
+ * misses on a large table. A question that lands on a taken slot replaces its entry. Each
+ * entry holds what was hashed, which every hit compares, so a collision is a miss, never
+ * another question's reply. Bounded in entries (the slots) and in bytes: an entry that would
+ * take the total past the byte budget empties the table first, so large TCP replies cannot
+ * make it grow past its budget.
  */
 export class ResponseCache {
-  private readonly map: BoundedMap<number, Entry>;
+  private readonly slots: (Entry | undefined)[];
+  private readonly hashes: Int32Array;
+  private readonly mask: number;
+  private readonly maxBytes: number;
+  private bytes = 0;
+  private count = 0;
   hits = 0;
 
   constructor(bounds: ResponseCacheBounds = {}) {
-    this.map = new BoundedMap(bounds.replies ?? 100_000, { of: weigh, max: bounds.replyBytes ?? 64 << 20 });
+    // A power of two at least the entry bound: a slot is the hash's low bits.
+    let size = 1;
+    while (size < (bounds.replies ?? 100_000)) size <<= 1;
+    this.slots = new Array<Entry | undefined>(size).fill(undefined);
+    this.hashes = new Int32Array(size);
+    this.mask = size - 1;
+    this.maxBytes = bounds.replyBytes ?? 64 << 20;
   }
 
   /** Replies held. */
   get held(): number {
-    return this.map.size;
+    return this.count;
   }
 
   /**
@@ -128,7 +143,9 @@ export class ResponseCache {
 
   /** A ready reply for this repeated question, with its ID, spelling and RD/CD copied in; or undefined. */
   get(raw: RawQuestion, msg: Buffer, generation: number, now: number): Buffer | undefined {
-    const e = this.map.get(raw.hash);
+    const slot = raw.hash & this.mask;
+    if (this.hashes[slot] !== raw.hash) return undefined;
+    const e = this.slots[slot];
     if (!e || e.variant !== raw.variant || !sameQuestion(e.question, msg, raw.questionEnd)) return undefined;
     const out = ready(e, msg, raw.questionEnd, generation, now);
     if (out) this.hits++;
@@ -146,7 +163,22 @@ export class ResponseCache {
     for (let j = 0; j < q.length - 4; j++) q[j] = fold(q[j]);
     const own = Buffer.allocUnsafeSlow(bytes.length);
     own.set(bytes);
-    this.map.set(raw.hash, { bytes: own, generation, made: now, question: q.toString('latin1'), variant: raw.variant });
+    const e: Entry = { bytes: own, generation, made: now, question: q.toString('latin1'), variant: raw.variant };
+    const slot = raw.hash & this.mask;
+    const old = this.slots[slot];
+    if (old) { this.bytes -= weigh(old); this.count--; }
+    if (this.bytes + weigh(e) > this.maxBytes) this.clear();
+    this.slots[slot] = e;
+    this.hashes[slot] = raw.hash;
+    this.bytes += weigh(e);
+    this.count++;
+  }
+
+  private clear(): void {
+    this.slots.fill(undefined);
+    this.hashes.fill(0);
+    this.bytes = 0;
+    this.count = 0;
   }
 }
 

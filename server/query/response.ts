@@ -2,7 +2,7 @@
 import type { Name } from '../../zones/model/name.js';
 import type { RRset } from '../../zones/model/rrset.js';
 import type { Zone } from '../../zones/zone.js';
-import type { CachedSigs } from '../../signer/sig-cache.js';
+import type { CachedSigs, SigValidity } from '../../signer/sig-cache.js';
 
 /**
  * Where an entry's RRSIGs come from (a ZoneSigner). The encoder asks only when the RRset's
@@ -12,7 +12,7 @@ import type { CachedSigs } from '../../signer/sig-cache.js';
 export interface EntrySigner {
   signatures(rrset: RRset, now: number): CachedSigs;
   /** Whether signatures it gave may still be served at `now`. */
-  current(sigs: CachedSigs, now: number): boolean;
+  current(sigs: SigValidity, now: number): boolean;
 }
 
 /** One RRset placed in a section. `owner` differs from rrset.name for wildcard answers. */

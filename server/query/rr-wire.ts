@@ -1,8 +1,8 @@
-// RRsets as ready wire pieces (owner labels, and TYPE…RDATA per record and per RRSIG), made once per RRset and reused.
-import { type Name, nameToWire, parentName, readWireName } from '../../zones/model/name.js';
+// RRsets as ready wire pieces (owner labels, then TYPE…RDATA per record and per RRSIG), made once per RRset and reused.
+import { type Name, nameToWire, nameWireLength, parentName, readWireName, isInZone } from '../../zones/model/name.js';
 import { RRType, CLASS_IN } from '../../zones/model/types.js';
 import type { RRset } from '../../zones/model/rrset.js';
-import type { CachedSigs } from '../../signer/sig-cache.js';
+import type { SigValidity } from '../../signer/sig-cache.js';
 import type { EntrySigner } from './response.js';
 
 /**
@@ -25,33 +25,40 @@ export interface NameWire {
 /**
  * The wire pieces of one RRset at one TTL, and of the RRSIG set it was last sent with.
  *
- * Records are kept as one ready run of octets each for the data and for the RRSIGs, so a
- * reply copies an RRset in one go instead of record by record: TYPE, CLASS, TTL, RDLENGTH and
- * RDATA per record, and before every record but the data's first a 2-octet slot that the
- * writer fills with a pointer to the owner (RFC 1035 §4.1.4), wherever the owner landed in
- * this message. Fewer objects per RRset also means fewer cache misses for a random-label
- * query, which meets the records of an NSEC3 interval no recent query met.
+ * For most types everything is one ready run of octets: the owner's labels above its zone's
+ * apex, a 2-octet slot for a pointer to the apex, then TYPE, CLASS, TTL, RDLENGTH and RDATA
+ * per record, and before every record but the first (RRSIGs included) a 2-octet slot for a
+ * pointer to the owner (RFC 1035 §4.1.4). A reply copies an RRset in one go and fills the
+ * slots with wherever the apex and the owner landed in this message. A random-label query
+ * meets the records of an NSEC3 interval no recent query met: one object and one run are
+ * the few cache lines it has to wait for.
+ *
+ * The validity of the RRSIGs in the run (SigValidity) is kept here too, so a repeated RRset
+ * needs no signature lookup at all.
  */
-export interface RRsetWire {
+export interface RRsetWire extends SigValidity {
   ttl: number;
-  owner: NameWire;
-  /** Number of data records. */
+  /** The zone apex the pieces were made for; `run` has an owner part when recordsAt > 0. */
+  apex: Name | undefined;
+  /** Octets of owner labels at the start of `run`, before the apex slot. */
+  prefix: number;
+  /** Where the first record starts in `run`: 0, or prefix + 2 after the owner part. */
+  recordsAt: number;
+  /** Where the RRSIG records start in `run` (run.length when it holds none). */
+  sigsAt: number;
+  /** Number of data records, and of RRSIG records in `run` or `sigRecords`. */
   count: number;
-  /** The data records with their slots; undefined for types whose RDATA names may be compressed (`bodies`). */
-  records: Buffer | undefined;
+  sigCount: number;
+  /** The run; undefined for types whose RDATA names may be compressed (`bodies`). */
+  run: Buffer | undefined;
   /** Per record, for types whose RDATA names may be compressed against the message. */
   bodies: RRBody[] | undefined;
+  /** The RRSIG records, each after an owner slot: for types written through `bodies`. */
+  sigRecords: Buffer | undefined;
   /** The RRSIG RDATAs the sig records were made from (by identity: a re-sign is a new array). */
-  sigs?: readonly Buffer[];
-  /** Those RRSIGs' times and keys, when they came from a signer (EntrySigner.current checks them). */
-  signed?: CachedSigs;
-  /**
-   * The data records followed by the RRSIG records, each after its owner slot: a signed
-   * RRset in one copy. `records` is then a view of its start. Only with `records`.
-   */
-  signedRecords?: Buffer;
-  /** The RRSIG records alone, each after its owner slot: for types written through `bodies`. */
-  sigRecords?: Buffer;
+  sigs: readonly Buffer[] | undefined;
+  /** The owner as labels and suffix keys, made when a reply first needs it spelled out. */
+  owner: NameWire | undefined;
 }
 
 export function nameWire(name: Name): NameWire {
@@ -104,21 +111,16 @@ function rrBody(type: number, ttl: number, rdata: Buffer): RRBody {
   return { head: fixedHead(type, ttl), parts: rdataParts(type, rdata) };
 }
 
-/** Octets an owner slot takes: a compression pointer. */
-export const OWNER_SLOT = 2;
+/** Octets a slot takes: a compression pointer. */
+export const SLOT = 2;
 
 /**
- * Records of one type and TTL as one run: TYPE…RDATA each, after a 2-octet owner slot for
- * every record from `slotFrom` on (1 for data, whose first record follows the owner; 0 for
- * RRSIGs, which follow the data). Slots are left zero for the writer to fill.
+ * Records of one type and TTL, TYPE…RDATA each, after a slot for every record from
+ * `slotFrom` on, written into `b` at `at`; returns the offset after them (sizes: runLength).
  */
-function recordRun(type: number, ttl: number, rdatas: readonly Buffer[], slotFrom: number): Buffer {
-  let total = 0;
-  for (let i = 0; i < rdatas.length; i++) total += (i >= slotFrom ? OWNER_SLOT : 0) + 10 + rdatas[i].length;
-  const b = Buffer.alloc(total);
-  let at = 0;
+function writeRecords(b: Buffer, at: number, type: number, ttl: number, rdatas: readonly Buffer[], slotFrom: number): number {
   for (let i = 0; i < rdatas.length; i++) {
-    if (i >= slotFrom) at += OWNER_SLOT;
+    if (i >= slotFrom) at += SLOT;
     const rd = rdatas[i];
     b.writeUInt16BE(type, at);
     b.writeUInt16BE(CLASS_IN, at + 2);
@@ -127,7 +129,13 @@ function recordRun(type: number, ttl: number, rdatas: readonly Buffer[], slotFro
     rd.copy(b, at + 10);
     at += 10 + rd.length;
   }
-  return b;
+  return at;
+}
+
+function runLength(rdatas: readonly Buffer[], slotFrom: number): number {
+  let total = 0;
+  for (let i = 0; i < rdatas.length; i++) total += (i >= slotFrom ? SLOT : 0) + 10 + rdatas[i].length;
+  return total;
 }
 
 /**
@@ -140,7 +148,7 @@ export class RRsetWireCache {
   /** The RRsets holding pieces, oldest at `at` (a slot may name one whose pieces went already). */
   private readonly holders: (RRset | undefined)[];
   private at = 0;
-  /** RRsets whose pieces were made, and RRSIG records made (a re-sign or an RRset new to the cache). */
+  /** RRsets whose pieces were made, and RRSIG sets fetched from a signer (new RRset, re-sign, key change). */
   made = 0;
   signed = 0;
 
@@ -148,12 +156,12 @@ export class RRsetWireCache {
     this.holders = new Array<RRset | undefined>(Math.max(1, maxEntries)).fill(undefined);
   }
 
-  /** The pieces for `rrset` sent with `ttl`. */
-  get(rrset: RRset, ttl: number): RRsetWire {
+  /** The pieces for `rrset` sent with `ttl`, laid out relative to `apex` when it is given. */
+  get(rrset: RRset, ttl: number, apex: Name | undefined): RRsetWire {
     let w = rrset.encoded as RRsetWire | undefined;
-    if (w === undefined || w.ttl !== ttl) {
+    if (w === undefined || w.ttl !== ttl || (apex !== undefined && w.apex === undefined)) {
       if (w === undefined) this.hold(rrset);
-      w = rrsetWire(rrset, ttl, undefined, w?.owner);
+      w = rrsetWire(rrset, ttl, apex, undefined);
       rrset.encoded = w;
       this.made++;
     }
@@ -161,12 +169,14 @@ export class RRsetWireCache {
   }
 
   /** The pieces for `rrset` with RRSIG records current at `now`, from `signer` when the held ones are not. */
-  getSigned(rrset: RRset, ttl: number, signer: EntrySigner, now: number): RRsetWire {
-    const w = this.get(rrset, ttl);
-    if (w.signed === undefined || !signer.current(w.signed, now)) {
+  getSigned(rrset: RRset, ttl: number, apex: Name | undefined, signer: EntrySigner, now: number): RRsetWire {
+    const w = this.get(rrset, ttl, apex);
+    if (w.sigs === undefined || !signer.current(w, now)) {
       const c = signer.signatures(rrset, now);
-      if (c.sigs !== w.sigs) addSigRecords(w, c.sigs);
-      w.signed = c;
+      if (c.sigs !== w.sigs) setSigs(w, c.sigs);
+      w.validFrom = c.validFrom;
+      w.refreshAt = c.refreshAt;
+      w.keysVersion = c.keysVersion;
       this.signed++;
     }
     return w;
@@ -180,27 +190,57 @@ export class RRsetWireCache {
   }
 }
 
-/** Make the pieces for one RRset (no cache: zone transfers write each RRset once). */
-export function rrsetWire(rrset: RRset, ttl: number, sigs: readonly Buffer[] | undefined, owner?: NameWire): RRsetWire {
+/**
+ * Make the pieces for one RRset (no cache: zone transfers write each RRset once). `apex`
+ * (the zone's, when known) puts the owner's labels at the start of the run.
+ */
+export function rrsetWire(rrset: RRset, ttl: number, apex: Name | undefined, sigs: readonly Buffer[] | undefined): RRsetWire {
   const compressible = hasCompressibleNames(rrset.type);
   const w: RRsetWire = {
-    ttl, owner: owner ?? nameWire(rrset.name), count: rrset.rdatas.length,
-    records: compressible ? undefined : recordRun(rrset.type, ttl, rrset.rdatas, 1),
-    bodies: compressible ? rrset.rdatas.map((rd) => rrBody(rrset.type, ttl, rd)) : undefined,
-    sigs: undefined, signed: undefined, signedRecords: undefined, sigRecords: undefined,
+    ttl, apex: undefined, prefix: 0, recordsAt: 0, sigsAt: 0, count: rrset.rdatas.length, sigCount: 0,
+    run: undefined, bodies: undefined, sigRecords: undefined, sigs: undefined, owner: undefined,
+    validFrom: 0, refreshAt: 0, keysVersion: -1,
   };
-  if (sigs) addSigRecords(w, sigs);
+  w.apex = apex;
+  if (compressible) w.bodies = rrset.rdatas.map((rd) => rrBody(rrset.type, ttl, rd));
+  else {
+    if (apex !== undefined && isInZone(rrset.name, apex)) {
+      w.prefix = nameWireLength(rrset.name) - nameWireLength(apex);
+      w.recordsAt = w.prefix + SLOT;
+    }
+    w.run = dataRun(w, rrset);
+    w.sigsAt = w.run.length;
+  }
+  if (sigs) setSigs(w, sigs);
   return w;
 }
 
-function addSigRecords(w: RRsetWire, sigs: readonly Buffer[]): void {
+/** The owner part (when relative to an apex) and the data records. */
+function dataRun(w: RRsetWire, rrset: RRset): Buffer {
+  // Its own memory, not a pool slice: a held run outlives the replies made around it.
+  const b = Buffer.allocUnsafeSlow(w.recordsAt + runLength(rrset.rdatas, 1));
+  if (w.recordsAt > 0) {
+    nameToWire(rrset.name).copy(b, 0, 0, w.prefix);
+    b[w.prefix] = 0;
+    b[w.prefix + 1] = 0;
+  }
+  writeRecords(b, w.recordsAt, rrset.type, w.ttl, rrset.rdatas, 1);
+  return b;
+}
+
+/** Put RRSIG records after the data (replacing any there). */
+function setSigs(w: RRsetWire, sigs: readonly Buffer[]): void {
   w.sigs = sigs;
-  const run = recordRun(RRType.RRSIG, w.ttl, sigs, 0);
-  if (w.records) {
-    const data = w.records.length;
-    w.signedRecords = Buffer.concat([w.records, run]);
-    w.records = w.signedRecords.subarray(0, data);
+  w.sigCount = sigs.length;
+  if (w.run) {
+    // Slots are filled per message, so the data part can be copied from the old run as is.
+    const b = Buffer.allocUnsafeSlow(w.sigsAt + runLength(sigs, 0));
+    w.run.copy(b, 0, 0, w.sigsAt);
+    writeRecords(b, w.sigsAt, RRType.RRSIG, w.ttl, sigs, 0);
+    w.run = b;
   } else {
-    w.sigRecords = run;
+    const b = Buffer.allocUnsafeSlow(runLength(sigs, 0));
+    writeRecords(b, 0, RRType.RRSIG, w.ttl, sigs, 0);
+    w.sigRecords = b;
   }
 }
