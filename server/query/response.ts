@@ -25,7 +25,11 @@ export interface RREntry {
   sigs?: readonly Buffer[];
   /** Signs this RRset in a reply: set by the DNSSEC step when DO=1; the encoder fetches the RRSIGs. */
   signer?: EntrySigner;
-  /** The zone whose keys sign this RRset; absent for data we must not sign (glue, referral NS, synthesised CNAME). */
+  /**
+   * The zone this RRset is from: its apex anchors the owner in the wire pieces, and the
+   * DNSSEC step signs the entry with its keys unless `sigs` are given. Absent for data we
+   * must not sign in an answer (glue, referral NS, synthesised CNAME).
+   */
   zone?: Zone;
 }
 

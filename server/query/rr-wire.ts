@@ -161,7 +161,7 @@ export class RRsetWireCache {
     let w = rrset.encoded as RRsetWire | undefined;
     if (w === undefined || w.ttl !== ttl || (apex !== undefined && w.apex === undefined)) {
       if (w === undefined) this.hold(rrset);
-      w = rrsetWire(rrset, ttl, apex, undefined);
+      w = rrsetWire(rrset, ttl, apex, undefined, true);
       rrset.encoded = w;
       this.made++;
     }
@@ -173,7 +173,7 @@ export class RRsetWireCache {
     const w = this.get(rrset, ttl, apex);
     if (w.sigs === undefined || !signer.current(w, now)) {
       const c = signer.signatures(rrset, now);
-      if (c.sigs !== w.sigs) setSigs(w, c.sigs);
+      if (c.sigs !== w.sigs) setSigs(w, c.sigs, true);
       w.validFrom = c.validFrom;
       w.refreshAt = c.refreshAt;
       w.keysVersion = c.keysVersion;
@@ -191,10 +191,12 @@ export class RRsetWireCache {
 }
 
 /**
- * Make the pieces for one RRset (no cache: zone transfers write each RRset once). `apex`
- * (the zone's, when known) puts the owner's labels at the start of the run.
+ * Make the pieces for one RRset (zone transfers make them for one use each). `apex` (the
+ * zone's, when known) puts the owner's labels at the start of the run. `held`: the pieces
+ * will be kept (RRsetWireCache), so their runs get memory of their own rather than a slice
+ * of a shared pool that they would keep alive.
  */
-export function rrsetWire(rrset: RRset, ttl: number, apex: Name | undefined, sigs: readonly Buffer[] | undefined): RRsetWire {
+export function rrsetWire(rrset: RRset, ttl: number, apex: Name | undefined, sigs: readonly Buffer[] | undefined, held = false): RRsetWire {
   const compressible = hasCompressibleNames(rrset.type);
   const w: RRsetWire = {
     ttl, apex: undefined, prefix: 0, recordsAt: 0, sigsAt: 0, count: rrset.rdatas.length, sigCount: 0,
@@ -208,17 +210,18 @@ export function rrsetWire(rrset: RRset, ttl: number, apex: Name | undefined, sig
       w.prefix = nameWireLength(rrset.name) - nameWireLength(apex);
       w.recordsAt = w.prefix + SLOT;
     }
-    w.run = dataRun(w, rrset);
+    w.run = dataRun(w, rrset, held);
     w.sigsAt = w.run.length;
   }
-  if (sigs) setSigs(w, sigs);
+  if (sigs) setSigs(w, sigs, held);
   return w;
 }
 
+const alloc = (n: number, held: boolean): Buffer => (held ? Buffer.allocUnsafeSlow(n) : Buffer.allocUnsafe(n));
+
 /** The owner part (when relative to an apex) and the data records. */
-function dataRun(w: RRsetWire, rrset: RRset): Buffer {
-  // Its own memory, not a pool slice: a held run outlives the replies made around it.
-  const b = Buffer.allocUnsafeSlow(w.recordsAt + runLength(rrset.rdatas, 1));
+function dataRun(w: RRsetWire, rrset: RRset, held: boolean): Buffer {
+  const b = alloc(w.recordsAt + runLength(rrset.rdatas, 1), held);
   if (w.recordsAt > 0) {
     nameToWire(rrset.name).copy(b, 0, 0, w.prefix);
     b[w.prefix] = 0;
@@ -229,17 +232,17 @@ function dataRun(w: RRsetWire, rrset: RRset): Buffer {
 }
 
 /** Put RRSIG records after the data (replacing any there). */
-function setSigs(w: RRsetWire, sigs: readonly Buffer[]): void {
+function setSigs(w: RRsetWire, sigs: readonly Buffer[], held: boolean): void {
   w.sigs = sigs;
   w.sigCount = sigs.length;
   if (w.run) {
     // Slots are filled per message, so the data part can be copied from the old run as is.
-    const b = Buffer.allocUnsafeSlow(w.sigsAt + runLength(sigs, 0));
+    const b = alloc(w.sigsAt + runLength(sigs, 0), held);
     w.run.copy(b, 0, 0, w.sigsAt);
     writeRecords(b, w.sigsAt, RRType.RRSIG, w.ttl, sigs, 0);
     w.run = b;
   } else {
-    const b = Buffer.allocUnsafeSlow(runLength(sigs, 0));
+    const b = alloc(runLength(sigs, 0), held);
     writeRecords(b, 0, RRType.RRSIG, w.ttl, sigs, 0);
     w.sigRecords = b;
   }

@@ -12,18 +12,21 @@ import { rrEntry, type RREntry } from '../query/response.js';
 export function* axfrEntries(zone: Zone, signer: ZoneSigner | undefined, now: number): Iterable<RREntry> {
   const apex = zone.apex;
   const soa = zone.soa;
-  yield rrEntry(apex, soa, undefined, undefined, signer?.sigs(soa, now));
+  yield rrEntry(apex, soa, zone, undefined, signer?.sigs(soa, now) ?? []);
   yield* zoneBody(zone, signer, now);
   // The closing SOA alone: its RRSIG was sent with the first one.
-  yield rrEntry(apex, soa);
+  yield rrEntry(apex, soa, zone, undefined, []);
 }
 
 /** Everything but the SOA itself (shared with AXFR-style IXFR replies). */
 export function* zoneBody(zone: Zone, signer: ZoneSigner | undefined, now: number): Iterable<RREntry> {
   const isSoa = (t: number, n: string) => t === RRType.SOA && n === zone.apex;
+  // Every entry carries its zone (owners are written relative to its apex) and its RRSIGs
+  // outright (none for an unsigned zone, glue or a delegation's NS): nothing signs them here.
+  const none: Buffer[] = [];
   if (signer) {
-    for (const { rrset, sigs } of signer.signedRRsets(now)) if (!isSoa(rrset.type, rrset.name)) yield rrEntry(rrset.name, rrset, undefined, undefined, sigs);
+    for (const { rrset, sigs } of signer.signedRRsets(now)) if (!isSoa(rrset.type, rrset.name)) yield rrEntry(rrset.name, rrset, zone, undefined, sigs);
   } else {
-    for (const rrset of zone.allRRsets()) if (!isSoa(rrset.type, rrset.name)) yield rrEntry(rrset.name, rrset);
+    for (const rrset of zone.allRRsets()) if (!isSoa(rrset.type, rrset.name)) yield rrEntry(rrset.name, rrset, zone, undefined, none);
   }
 }
