@@ -5,11 +5,11 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generatedZone, referenceZone, writeZone } from './lib/zones.js';
-import { tmpDir, run, shellLine } from './lib/procs.js';
+import { tmpDir, run, shellLine, cpuSeconds } from './lib/procs.js';
 import { ALL, ours, oursDgram, powerdns, knot, ceiling, ceilingBatched, SERVER_CPU, LOADGEN_CPU, type ServerDef, type Running } from './lib/servers.js';
 import { MIXES, writeDatafile, type Mix } from './lib/mixes.js';
-import { dnsperf, perfCommand, type PerfResult } from './lib/dnsperf.js';
-import { summarize, mixTable, ratio, median, type Summary } from './lib/report.js';
+import { dnsperf, perfCommand } from './lib/dnsperf.js';
+import { summarize, mixTable, ratio, median, type Summary, type RunResult } from './lib/report.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -89,7 +89,7 @@ async function startAll(zoneFile: string): Promise<Started[]> {
   return out;
 }
 
-type Results = Map<string, PerfResult[]>; // key `${mix}/${server}`
+type Results = Map<string, RunResult[]>; // key `${mix}/${server}`
 
 /**
  * Every server answers the mixed mix once, unmeasured, before the first run: JIT warm-up for
@@ -140,11 +140,15 @@ async function main(): Promise<void> {
       for (const s of order) {
         const opts = { port: s.running!.port, datafile, seconds: SECONDS, once: pass.mix.unique, maxQps: pass.fixed };
         perfLines.add(perfCommand(opts).replace(String(opts.port), 'PORT').replace(datafile, `mix-${pass.mix.key}-RUN.txt`));
-        let res: PerfResult;
-        try { res = await dnsperf(opts); } catch (e) { log(`bench: dnsperf against ${s.def.label} failed: ${(e as Error).message.split('\n')[0]}`); continue; }
+        let res: RunResult;
+        try {
+          const cpu0 = cpuSeconds(s.running!.pid);
+          const perf = await dnsperf(opts);
+          res = { ...perf, cpuSeconds: cpuSeconds(s.running!.pid) - cpu0 };
+        } catch (e) { log(`bench: dnsperf against ${s.def.label} failed: ${(e as Error).message.split('\n')[0]}`); continue; }
         const k = `${passKey(pass)}/${s.def.key}`;
         results.set(k, [...(results.get(k) ?? []), res]);
-        log(`run ${r + 1}/${RUNS} ${passKey(pass).padEnd(7)} ${s.def.label.padEnd(12)} ${Math.round(res.qps).toString().padStart(7)} q/s  avg ${(res.avgLatency * 1000).toFixed(2)} ms  max ${(res.maxLatency * 1000).toFixed(1)} ms  lost ${res.lost}  SERVFAIL ${res.servfail}  NXDOMAIN ${res.nxdomain}`);
+        log(`run ${r + 1}/${RUNS} ${passKey(pass).padEnd(7)} ${s.def.label.padEnd(12)} ${Math.round(res.qps).toString().padStart(7)} q/s  avg ${(res.avgLatency * 1000).toFixed(2)} ms  max ${(res.maxLatency * 1000).toFixed(1)} ms  lost ${res.lost}  cpu ${res.completed ? ((1e6 * res.cpuSeconds) / res.completed).toFixed(1) : '—'} µs/q  SERVFAIL ${res.servfail}  NXDOMAIN ${res.nxdomain}`);
       }
       rmSync(datafile, { force: true });
     }
@@ -169,6 +173,13 @@ async function main(): Promise<void> {
     const vsCeiling = (c: ServerDef) => (pass.fixed ? 'n/a' : ratio(o, sum(pk, c.key)));
     ratioRows.push(`| ${title} | ${ratio(o, sum(pk, knot.key))} | ${ratio(o, sum(pk, powerdns.key))} | ${vsCeiling(ceiling)} | ${ratio(o, sum(pk, oursDgram.key))} | ${vsCeiling(ceilingBatched)} |`);
   }
+  const positive = sum('a', ours.key);
+  const vsPositive = ['b', 'c', 'e'].filter((k) => passes.some((p) => passKey(p) === k)).map((k) => {
+    const o = sum(k, ours.key);
+    const title = MIXES.find((m) => m.key === k)!.title;
+    const cpu = o && positive && o.cpuUs > 0 ? `${(positive.cpuUs / o.cpuUs).toFixed(2)}× (${o.cpuUs.toFixed(1)} vs ${positive.cpuUs.toFixed(1)} µs)` : '—';
+    return `| ${title} | ${ratio(o, positive)} | ${cpu} |`;
+  });
   const commands = up.map((s) => `# ${s.def.label}\n${s.running!.commands.join('\n')}`
     .replace(/\/tmp\/bench-[\w-]+/g, '$TMP').replaceAll(ROOT, './').replace(new RegExp(`\\b${s.running!.port}\\b`, 'g'), 'PORT')).join('\n\n');
   const minutes = ((Date.now() - t0) / 60000).toFixed(1);
@@ -194,9 +205,20 @@ difference.
 
 ${ratioRows.join('\n')}
 
+## Ours: the random mixes against the positive mix
+
+Target: random NXDOMAIN and wildcard within 20% of the positive mix (≥ 0.80×). dnsperf on
+its one core limits the positive mix, so the QPS ratio understates the server; the CPU ratio
+(positive mix's server CPU per query ÷ this mix's) compares the work per answer.
+
+| mix | QPS ÷ positive | CPU speed ÷ positive |
+|---|---:|---:|
+${vsPositive.join('\n')}
+
 ## Per mix
 
-"lost" = queries without a reply within 2 s (dnsperf \`Queries lost\`), median per run; at the unlimited
+"server CPU µs/query" = the server's user + system CPU over the run (all its processes, from
+/proc) ÷ the queries dnsperf saw answered. "lost" = queries without a reply within 2 s (dnsperf \`Queries lost\`), median per run; at the unlimited
 offered rate an overloaded server drops queries, so loss there measures overload, not bugs.
 
 ${sections.join('\n\n')}

@@ -1,6 +1,6 @@
 // Child processes and tmp dirs of one bench run: start, wait until ready, and always clean up (exit, SIGINT, SIGTERM).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -78,4 +78,31 @@ export async function waitReady(d: Daemon, what: string, ready: () => Promise<bo
   }
   await d.stop();
   throw new Error(`${what} not ready after ${timeoutMs} ms:\n${d.output().slice(-2000)}`);
+}
+
+/** Clock ticks per second of /proc/PID/stat's utime and stime (USER_HZ: 100 on Linux). */
+const TICKS = 100;
+
+/**
+ * CPU seconds (user + system) used so far by `pid` and every process below it (the workers
+ * of `serve --workers N`). Read around a dnsperf run, it gives the server's CPU per answered
+ * query: a figure that holds when the load generator, not the server, sets the rate.
+ */
+export function cpuSeconds(pid: number): number {
+  const stats = new Map<number, { ppid: number; ticks: number }>();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    let text: string;
+    try { text = readFileSync(`/proc/${d}/stat`, 'utf8'); } catch { continue; } // gone meanwhile
+    // Fields after the command name (which may hold spaces): state ppid ... utime(12th) stime(13th).
+    const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    stats.set(Number(d), { ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]) });
+  }
+  const inTree = (p: number): boolean => {
+    for (let q = p, hops = 0; q > 1 && hops < 64; q = stats.get(q)?.ppid ?? 0, hops++) if (q === pid) return true;
+    return false;
+  };
+  let ticks = 0;
+  for (const [p, s] of stats) if (inTree(p)) ticks += s.ticks;
+  return ticks / TICKS;
 }

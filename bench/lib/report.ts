@@ -9,14 +9,17 @@ export const median = (xs: number[]): number => {
 /** (max − min) / median of the runs' QPS: how far apart the repeated runs of one cell were. */
 export const noise = (xs: number[]): number => (xs.length < 2 || median(xs) === 0 ? 0 : (Math.max(...xs) - Math.min(...xs)) / median(xs));
 
-export interface Cell { runs: PerfResult[] }
-export interface Summary { qps: number; noise: number; avgMs: number; maxMs: number; lost: number; servfail: number; nxPct: number; n: number }
+/** One dnsperf run and the server's CPU over it (all its processes, user + system). */
+export interface RunResult extends PerfResult { cpuSeconds: number }
+export interface Cell { runs: RunResult[] }
+export interface Summary { qps: number; noise: number; cpuUs: number; avgMs: number; maxMs: number; lost: number; servfail: number; nxPct: number; n: number }
 
 export function summarize(c: Cell): Summary {
-  const pick = (f: (r: PerfResult) => number) => median(c.runs.map(f));
+  const pick = (f: (r: RunResult) => number) => median(c.runs.map(f));
   const qps = c.runs.map((r) => r.qps);
   return {
     qps: median(qps), noise: noise(qps), n: c.runs.length,
+    cpuUs: pick((r) => (r.completed ? (1e6 * r.cpuSeconds) / r.completed : 0)),
     avgMs: pick((r) => r.avgLatency * 1000), maxMs: pick((r) => r.maxLatency * 1000),
     lost: pick((r) => r.lost), servfail: pick((r) => r.servfail),
     nxPct: pick((r) => (r.completed ? (100 * r.nxdomain) / r.completed : 0)),
@@ -31,13 +34,13 @@ export interface Row { label: string; s?: Summary; why?: string }
 
 export function mixTable(rows: Row[]): string {
   const out = [
-    '| server | QPS (median) | noise | avg latency ms | max latency ms | lost | SERVFAIL | NXDOMAIN % |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|',
+    '| server | QPS (median) | noise | server CPU µs/query | avg latency ms | max latency ms | lost | SERVFAIL | NXDOMAIN % |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const r of rows) {
-    if (!r.s) { out.push(`| ${r.label} | — | | | | | | ${r.why ?? 'not run'} |`); continue; }
+    if (!r.s) { out.push(`| ${r.label} | — | | | | | | | ${r.why ?? 'not run'} |`); continue; }
     const s = r.s;
-    out.push(`| ${r.label} | ${int(s.qps)} | ${pct(s.noise)} | ${ms(s.avgMs)} | ${ms(s.maxMs)} | ${int(s.lost)} | ${int(s.servfail)} | ${s.nxPct.toFixed(0)} |`);
+    out.push(`| ${r.label} | ${int(s.qps)} | ${pct(s.noise)} | ${s.cpuUs.toFixed(1)} | ${ms(s.avgMs)} | ${ms(s.maxMs)} | ${int(s.lost)} | ${int(s.servfail)} | ${s.nxPct.toFixed(0)} |`);
   }
   return out.join('\n');
 }

@@ -19,6 +19,8 @@ const READY_NAME = `_443._tcp.www.${ZONE}`;
 
 export interface Running {
   port: number;
+  /** The daemon's process (taskset execs it, so this is the server itself); workers are its children. */
+  pid: number;
   /** Exact command lines used for setup and for the daemon. */
   commands: string[];
   stop(): Promise<void>;
@@ -43,7 +45,7 @@ async function daemon(commands: string[], what: string, cmd: string, args: strin
   commands.push(shellLine('taskset', full));
   const d = startDaemon('taskset', full);
   await waitReady(d, what, () => ready(d, port), timeoutMs);
-  return { port, commands, stop: () => d.stop() };
+  return { port, pid: d.proc.pid!, commands, stop: () => d.stop() };
 }
 
 const firstLine = (cmd: string, args: string[]): string => {
