@@ -46,11 +46,16 @@ function main(): void {
   const dnssec = new DnssecService(zones, new SqliteKeyStore(store));
   zones.sync();
   console.log(`zone: ${recs.length} records, import+load+chain ${(performance.now() - t).toFixed(0)} ms`);
+  // Sign everything first, as the server does in the background after loading, so the
+  // figures are serving (the NSEC3 RRsets a random-label mix meets are signed), not signing.
+  t = performance.now();
+  while (dnssec.presign(now, Infinity));
+  console.log(`signed: ${dnssec.cache.signed} signatures in ${(performance.now() - t).toFixed(0)} ms`);
   const ctx: QueryContext = { zones, dnssec, now: () => now, cache: new ResponseCache(), wire: new RRsetWireCache() };
   const only = process.env.BENCH_MIX;
   for (const [name, next] of Object.entries(mixes)) {
     if (only && name !== only) continue;
-    for (let i = 0; i < 2000; i++) handleMessage(ctx, next(), 'udp'); // warm the JIT and the signature cache
+    for (let i = 0; i < 2000; i++) handleMessage(ctx, next(), 'udp'); // warm the JIT
     const runs: number[] = [];
     for (let r = 0; r < 3; r++) {
       let n = 0;
