@@ -206,9 +206,13 @@ export function rrsetWire(rrset: RRset, ttl: number, apex: Name | undefined, sig
   w.apex = apex;
   if (compressible) w.bodies = rrset.rdatas.map((rd) => rrBody(rrset.type, ttl, rd));
   else {
-    if (apex !== undefined && isInZone(rrset.name, apex)) {
-      w.prefix = nameWireLength(rrset.name) - nameWireLength(apex);
-      w.recordsAt = w.prefix + SLOT;
+    // Only the apex and names one label below it (NSEC3 owners, most hosts) get an owner part:
+    // a deeper owner may have a parent in the message to point at (`_443._tcp.h1` after `h1`
+    // in a transfer), and spelling it out finds that; the owner part would end at the apex.
+    const prefix = apex !== undefined && isInZone(rrset.name, apex) ? nameWireLength(rrset.name) - nameWireLength(apex) : -1;
+    if (prefix === 0 || (prefix > 0 && nameToWire(rrset.name)[0] + 1 === prefix)) {
+      w.prefix = prefix;
+      w.recordsAt = prefix + SLOT;
     }
     w.run = dataRun(w, rrset, held);
     w.sigsAt = w.run.length;
