@@ -1,5 +1,5 @@
 // The zone's full NSEC3 chain (RFC 5155 §7.1): built once per load, kept sorted, updated per edit.
-import { type Name, parentName, labelCount } from '../zones/model/name.js';
+import { type Name, parentName, labelCount, childName } from '../zones/model/name.js';
 import { RRType } from '../zones/model/types.js';
 import { makeRRset, type RRset } from '../zones/model/rrset.js';
 import type { Zone, ZoneNode, ZoneDelta } from '../zones/zone.js';
@@ -135,7 +135,7 @@ export class Nsec3Chain {
   wildcardCover(closestEncloser: Name): Nsec3Entry {
     let e = this.wildcardCovers.get(closestEncloser);
     if (!e) {
-      e = this.covering(closestEncloser === '.' ? '*.' : '*.' + closestEncloser);
+      e = this.covering(childName('*', closestEncloser));
       if (this.wildcardCovers.size > 10_000) this.wildcardCovers.clear();
       this.wildcardCovers.set(closestEncloser, e);
     }

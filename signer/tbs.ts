@@ -1,5 +1,5 @@
 // The octets an RRSIG signs (RFC 4034 §3.1.8.1): RRSIG RDATA header || the RRset in canonical form.
-import { labelCount, labels, nameToWire, readWireName, type Name } from '../zones/model/name.js';
+import { isWildcard, labelCount, labels, nameToWire, readWireName, type Name } from '../zones/model/name.js';
 import { CLASS_IN } from '../zones/model/types.js';
 
 /** The RRSIG RDATA fields that precede the signature (RFC 4034 §3.1). */
@@ -21,7 +21,7 @@ export interface RrsigFields {
  */
 export function rrsigLabels(owner: Name): number {
   const n = labelCount(owner);
-  return owner === '*.' || owner.startsWith('*.') ? n - 1 : n;
+  return isWildcard(owner) ? n - 1 : n;
 }
 
 /** RRSIG RDATA without the signature field; signer name as lowercase, uncompressed wire (§3.1.7). */

@@ -1,5 +1,5 @@
 // The in-memory zone a query is answered from: names → RRsets, with empty non-terminals.
-import { type Name, parentName, isInZone } from './model/name.js';
+import { type Name, parentName, isInZone, isWildcard } from './model/name.js';
 import { RRType } from './model/types.js';
 import type { RRset } from './model/rrset.js';
 import { TypeMap } from './model/type-map.js';
@@ -100,7 +100,7 @@ export class Zone {
   private createNode(name: Name, delta: ZoneDelta): ZoneNode {
     const node: ZoneNode = { name, rrsets: new TypeMap(), children: 0 };
     this.nodes.set(name, node);
-    if (isWildcardName(name)) this.wildcards.set(parentName(name), node);
+    if (isWildcard(name)) this.wildcards.set(parentName(name), node);
     delta.added.add(name);
     delta.removed.delete(name);
     delta.touched.add(name);
@@ -118,7 +118,7 @@ export class Zone {
     let n: ZoneNode | undefined = node;
     while (n && n.name !== this.apex && n.rrsets.size === 0 && n.children === 0) {
       this.nodes.delete(n.name);
-      if (isWildcardName(n.name)) this.wildcards.delete(parentName(n.name));
+      if (isWildcard(n.name)) this.wildcards.delete(parentName(n.name));
       delta.removed.add(n.name);
       delta.added.delete(n.name);
       delta.touched.add(n.name);
@@ -132,11 +132,6 @@ export class Zone {
   *allRRsets(): Iterable<RRset> {
     for (const node of this.nodes.values()) yield* node.rrsets.values();
   }
-}
-
-/** Whether the leftmost label is the wildcard label `*` (an escaped `\\*` is a plain asterisk). */
-function isWildcardName(name: Name): boolean {
-  return name.charCodeAt(0) === 0x2a && name.charCodeAt(1) === 0x2e;
 }
 
 export function newDelta(): ZoneDelta {

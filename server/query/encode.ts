@@ -211,6 +211,8 @@ export class MessageBuilder {
   private readonly w: Writer;
   private readonly counts = [0, 0, 0];
   private section = 0;
+  /** Entries here carry their RRSIGs outright (sigs), so the clock is only a formality: read once per message. */
+  private readonly now = Math.floor(Date.now() / 1000);
 
   constructor(private readonly head: MessageHead, limit: number) {
     this.w = new Writer(Buffer.allocUnsafe(limit), limit);
@@ -233,8 +235,7 @@ export class MessageBuilder {
   add(e: RREntry, section: 0 | 1 | 2 = 0): boolean {
     if (section < this.section) throw new Error('sections must be filled in order');
     this.section = section;
-    // Entries here carry their RRSIGs outright (sigs), so the clock is only a formality.
-    const [n, fit] = writeSection(this.w, [e], undefined, Math.floor(Date.now() / 1000));
+    const [n, fit] = writeSection(this.w, [e], undefined, this.now);
     this.counts[section] += n;
     return fit;
   }

@@ -1,5 +1,5 @@
 // Look a name up in one zone (RFC 1034 §4.3.2, RFC 4592, RFC 6672) and classify the outcome; no packet work here.
-import { type Name, readWireName, nameWireLength } from '../../zones/model/name.js';
+import { type Name, readWireName, nameWireLength, labelStartBefore } from '../../zones/model/name.js';
 import { RRType } from '../../zones/model/types.js';
 import type { RRset } from '../../zones/model/rrset.js';
 import type { Zone, ZoneNode } from '../../zones/zone.js';
@@ -59,21 +59,6 @@ export function lookup(zone: Zone, qname: Name, qtype: number): Lookup {
     }
   }
   return atNode(node, qname, qtype);
-}
-
-/**
- * Where the label ending just before `end` starts in a Name key (`end` is where a suffix
- * starts, so `end - 1` is that label's dot). A dot preceded by an odd run of backslashes is
- * an escaped `\.` inside the label, not a separator (RFC 1035 §5.1).
- */
-export function labelStartBefore(name: Name, end: number): number {
-  for (let i = end - 2; i >= 0; i--) {
-    if (name.charCodeAt(i) !== 0x2e) continue;
-    let bs = 0;
-    for (let j = i - 1; j >= 0 && name.charCodeAt(j) === 0x5c; j--) bs++;
-    if ((bs & 1) === 0) return i + 1;
-  }
-  return 0;
 }
 
 /** RFC 1034 §4.3.2 step 3a/3c at an existing (or wildcard-matched) node. */

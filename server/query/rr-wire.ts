@@ -1,5 +1,5 @@
 // RRsets as ready wire pieces (owner labels, then TYPE…RDATA per record and per RRSIG), made once per RRset and reused.
-import { type Name, nameToWire, nameWireLength, parentName, readWireName, isInZone } from '../../zones/model/name.js';
+import { type Name, nameToWire, nameWireLength, parentName, readWireName } from '../../zones/model/name.js';
 import { RRType, CLASS_IN } from '../../zones/model/types.js';
 import type { RRset } from '../../zones/model/rrset.js';
 import type { SigValidity } from '../../signer/sig-cache.js';
@@ -197,22 +197,20 @@ export class RRsetWireCache {
  * of a shared pool that they would keep alive.
  */
 export function rrsetWire(rrset: RRset, ttl: number, apex: Name | undefined, sigs: readonly Buffer[] | undefined, held = false): RRsetWire {
-  const compressible = hasCompressibleNames(rrset.type);
   const w: RRsetWire = {
-    ttl, apex: undefined, prefix: 0, recordsAt: 0, sigsAt: 0, count: rrset.rdatas.length, sigCount: 0,
+    ttl, apex, prefix: 0, recordsAt: 0, sigsAt: 0, count: rrset.rdatas.length, sigCount: 0,
     run: undefined, bodies: undefined, sigRecords: undefined, sigs: undefined, owner: undefined,
     validFrom: 0, refreshAt: 0, keysVersion: -1,
   };
-  w.apex = apex;
-  if (compressible) w.bodies = rrset.rdatas.map((rd) => rrBody(rrset.type, ttl, rd));
+  if (hasCompressibleNames(rrset.type)) w.bodies = rrset.rdatas.map((rd) => rrBody(rrset.type, ttl, rd));
   else {
     // Only the apex and names one label below it (NSEC3 owners, most hosts) get an owner part:
     // a deeper owner may have a parent in the message to point at (`_443._tcp.h1` after `h1`
     // in a transfer), and spelling it out finds that; the owner part would end at the apex.
-    const prefix = apex !== undefined && isInZone(rrset.name, apex) ? nameWireLength(rrset.name) - nameWireLength(apex) : -1;
-    if (prefix === 0 || (prefix > 0 && nameToWire(rrset.name)[0] + 1 === prefix)) {
-      w.prefix = prefix;
-      w.recordsAt = prefix + SLOT;
+    const name = rrset.name;
+    if (apex !== undefined && (name === apex || parentName(name) === apex)) {
+      w.prefix = nameWireLength(name) - nameWireLength(apex);
+      w.recordsAt = w.prefix + SLOT;
     }
     w.run = dataRun(w, rrset, held);
     w.sigsAt = w.run.length;

@@ -135,12 +135,20 @@ function labelsToWire(ls: Uint8Array[]): Buffer {
   return out;
 }
 
+/**
+ * Whether the character at `i` is a dot that separates labels: one preceded by an odd run of
+ * backslashes is an escaped `\.` inside a label (RFC 1035 §5.1).
+ */
+function isSeparatorAt(text: string, i: number): boolean {
+  if (text.charCodeAt(i) !== 0x2e) return false;
+  let bs = 0;
+  for (let j = i - 1; j >= 0 && text.charCodeAt(j) === 0x5c; j--) bs++;
+  return (bs & 1) === 0;
+}
+
 /** A presentation name is absolute when it ends in an unescaped dot. */
 function isAbsoluteText(text: string): boolean {
-  if (!text.endsWith('.')) return false;
-  let bs = 0;
-  for (let i = text.length - 2; i >= 0 && text[i] === '\\'; i--) bs++;
-  return bs % 2 === 0;
+  return isSeparatorAt(text, text.length - 1);
 }
 
 /** Split a Name into its presentation labels (escapes kept), leftmost first. */
@@ -186,11 +194,22 @@ export function isInZone(name: Name, zone: Name): boolean {
   if (name.length === zone.length) return name === zone;
   if (!name.endsWith(zone)) return false;
   // The byte before the suffix must be a label separator that is not itself escaped.
-  const cut = name.length - zone.length;
-  if (name[cut - 1] !== '.') return false;
-  let bs = 0;
-  for (let i = cut - 2; i >= 0 && name[i] === '\\'; i--) bs++;
-  return bs % 2 === 0;
+  return isSeparatorAt(name, name.length - zone.length - 1);
+}
+
+/**
+ * Where the label ending just before `end` starts in a Name key, `end` being where a suffix
+ * starts (so `end - 1` is that label's separating dot); 0 for the leftmost label. Walking a
+ * name's suffixes this way needs no label array.
+ */
+export function labelStartBefore(name: Name, end: number): number {
+  for (let i = end - 2; i >= 0; i--) if (isSeparatorAt(name, i)) return i + 1;
+  return 0;
+}
+
+/** Whether the leftmost label is the wildcard label `*` (RFC 4592 §2.1.1; an escaped `\*` is a plain asterisk). */
+export function isWildcard(name: Name): boolean {
+  return name.charCodeAt(0) === 0x2a && name.charCodeAt(1) === 0x2e;
 }
 
 /** Prefix `label.` (presentation text of one label) to a name. */
