@@ -45,6 +45,17 @@ export function packedWith(packed: string, keysVersion: number): boolean {
   return packed.charCodeAt(0) === ((keysVersion >>> 8) & 0xff) && packed.charCodeAt(1) === (keysVersion & 0xff);
 }
 
+/**
+ * The Signature Expiration and Inception of the first packed RRSIG, read from the string
+ * without unpacking it (layout above); undefined when none is packed.
+ */
+export function packedTimes(packed: string): { expiration: number; inception: number } | undefined {
+  if (packed.length < 4 + 16) return undefined;
+  const u32 = (at: number): number =>
+    ((packed.charCodeAt(at) << 24) | (packed.charCodeAt(at + 1) << 16) | (packed.charCodeAt(at + 2) << 8) | packed.charCodeAt(at + 3)) >>> 0;
+  return { expiration: u32(4 + 8), inception: u32(4 + 12) };
+}
+
 /** RRSIG Signature Expiration and Inception (RFC 4034 §3.1.5: octets 8–15 of the RDATA). */
 export function sigTimes(rrsig: Buffer): { expiration: number; inception: number } {
   return { expiration: rrsig.readUInt32BE(8), inception: rrsig.readUInt32BE(12) };

@@ -7,11 +7,11 @@ import type { Name } from '../zones/model/name.js';
 import type { ZoneSettings } from '../zones/settings.js';
 import { dsRdata } from './dnskey.js';
 import type { KeyStore } from './keystore.js';
-import { Nsec3Chain } from './nsec3-chain.js';
+import { Nsec3Chain, type Nsec3Entry } from './nsec3-chain.js';
 import { signatureValidity, validitySeed, serialDiff } from './policy.js';
 import { signRRset } from './rrset-sign.js';
 import type { SignatureCache, CachedSigs, SigValidity } from './sig-cache.js';
-import { packSigs, unpackSigs, packedWith, sigTimes } from './kept-sigs.js';
+import { packSigs, unpackSigs, packedWith, packedTimes, sigTimes } from './kept-sigs.js';
 
 /** Types at the apex that come from the key store and settings, not from zone data. */
 export const APEX_DERIVED = new Set<number>([RRType.DNSKEY, RRType.CDS, RRType.CDNSKEY, RRType.NSEC3PARAM]);
@@ -161,16 +161,17 @@ export class ZoneSigner {
   /**
    * RRSIGs for an RRset of this zone at time `now`: cached, or made now with every active key
    * of the right role. A cached signature is used only while inception ≤ now < refresh time,
-   * so an expired or not-yet-valid signature is never served. `pass`: one visit in a walk
-   * over the whole zone (AXFR, export), which must not push the answers' working set out
-   * of the bounded cache; its signatures are kept on the RRsets only.
+   * so an expired or not-yet-valid signature is never served. `uncached`: keep the signatures
+   * on the RRset only, not in the bounded cache — for one visit in a walk over the whole zone
+   * (AXFR, export), which must not push the answers' working set out of it, and for callers
+   * that hold what they get (the query path's wire pieces).
    */
-  sigs(rrset: RRset, now: number, pass = false): Buffer[] {
-    return this.signatures(rrset, now, pass).sigs;
+  sigs(rrset: RRset, now: number, uncached = false): Buffer[] {
+    return this.signatures(rrset, now, uncached).sigs;
   }
 
   /** The RRSIGs of `sigs`, with the times and keys they are good for (what `current` checks). */
-  signatures(rrset: RRset, now: number, pass = false): CachedSigs {
+  signatures(rrset: RRset, now: number, uncached = false): CachedSigs {
     const hit = this.cache.get(rrset);
     if (hit && this.current(hit, now)) {
       this.cache.hits++;
@@ -182,7 +183,7 @@ export class ZoneSigner {
       const c = this.cached(unpackSigs(packed).sigs, now);
       if (this.current(c, now)) {
         this.cache.unpacked++;
-        if (!pass) this.cache.set(rrset, c);
+        if (!uncached) this.cache.set(rrset, c);
         return c;
       }
     }
@@ -194,8 +195,32 @@ export class ZoneSigner {
     this.cache.signed += sigs.length;
     rrset.signatures = packSigs(this.keysVersion, sigs);
     const c = this.cached(sigs, now);
-    if (!pass) this.cache.set(rrset, c);
+    if (!uncached) this.cache.set(rrset, c);
     return c;
+  }
+
+  /**
+   * The NSEC3 RRset of chain entry `e` for one answer's proof, with its RRSIGs when it is
+   * built for that answer only (rrEntry's `sigs`). On a chain far larger than the held set
+   * (a random-label flood on a big zone) most entries a query meets were not met lately and
+   * will not be met again soon. Holding each one's RRset and wire pieces, only to let them
+   * go some 50,000 queries later, moved all of them into V8's old generation and made the
+   * flood a third GC. So an entry not met lately, whose kept signatures are servable as
+   * they are, gets an RRset nothing holds; one met again soon is held as before. One that
+   * needs signing is always held, so the signature it gets is kept.
+   */
+  proofRRset(e: Nsec3Entry, now: number): { rrset: RRset; sigs: Buffer[] | undefined } {
+    const chain = this.chain;
+    if (e.rrset !== undefined || chain.metLately(e) || !this.servable(e.sigs, now)) return { rrset: chain.rrsetOf(e), sigs: undefined };
+    const rrset = chain.unheldRRset(e);
+    return { rrset, sigs: this.sigs(rrset, now, true) };
+  }
+
+  /** Whether packed signatures would be served as they are at `now`, without signing: what `current` checks, read from the string. */
+  private servable(packed: string | undefined, now: number): boolean {
+    if (!this.keptCurrent(packed)) return false;
+    const t = packedTimes(packed);
+    return t === undefined || (serialDiff(now, t.inception) >= 0 && serialDiff(t.expiration, now) > REFRESH_BEFORE);
   }
 
   /** Whether signatures from `signatures` may still be served at `now` (same keys, inside their window). */

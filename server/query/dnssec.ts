@@ -11,7 +11,7 @@ import { rrEntry, type RREntry } from './response.js';
  * Proofs go to the authority section after the SOA (RFC 4035 §3.1.3); then every entry,
  * proofs included, gets its signer (addSigners).
  */
-export function addProofs(answered: Answered, dnssec: DnssecService, qtype: number): void {
+export function addProofs(answered: Answered, dnssec: DnssecService, qtype: number, now: number): void {
   const resp = answered.response;
   const steps = answered.steps;
   for (let i = 0; i < steps.length; i++) {
@@ -20,14 +20,18 @@ export function addProofs(answered: Answered, dnssec: DnssecService, qtype: numb
     if (!zs) continue;
     const proof = denialProof(zs, step.qname, qtype, step.result);
     for (let j = 0; j < proof.length; j++) {
-      const rrset = zs.chain.rrsetOf(proof[j]);
-      if (!inSection(resp.authority, rrset)) resp.authority.push(rrEntry(rrset.name, rrset, step.zone));
+      const p = zs.proofRRset(proof[j], now);
+      if (!inSection(resp.authority, p.rrset)) resp.authority.push(rrEntry(p.rrset.name, p.rrset, step.zone, undefined, p.sigs));
     }
   }
 }
 
+/** Whether the section has this RRset already: by name and type, since an NSEC3 RRset built for one use is a new object each time. */
 function inSection(entries: readonly RREntry[], rrset: RREntry['rrset']): boolean {
-  for (let i = 0; i < entries.length; i++) if (entries[i].rrset === rrset) return true;
+  for (let i = 0; i < entries.length; i++) {
+    const r = entries[i].rrset;
+    if (r === rrset || (r.type === rrset.type && r.name === rrset.name)) return true;
+  }
   return false;
 }
 

@@ -4,7 +4,7 @@ import { RRType } from '../../zones/model/types.js';
 import type { Query } from './parse.js';
 import { emptyResponse, type RREntry, type Response } from './response.js';
 import { rrsetWire, nameWire, SLOT, type RRBody, type RRsetWire, type RRsetWireCache } from './rr-wire.js';
-import { Writer, OVERFLOW } from './message-writer.js';
+import { Writer, OVERFLOW, messageBuffer } from './message-writer.js';
 
 /** Our advertised EDNS buffer size (DNS flag day 2020: fits any path MTU without fragments). */
 export const EDNS_UDP_SIZE = 1232;
@@ -131,7 +131,7 @@ function writeOpt(w: Writer, q: Query, resp: Response): void {
 const scratch = Buffer.allocUnsafe(65535);
 /** The first `n` bytes of the shared scratch buffer as a reply of its own (the scratch is reused by the next query). */
 function copyOut(n: number): Buffer {
-  const out = Buffer.allocUnsafe(n);
+  const out = messageBuffer(n);
   out.set(scratch.subarray(0, n));
   return out;
 }

@@ -78,7 +78,7 @@ export function handleMessage(ctx: QueryContext, msg: Buffer, transport: Transpo
   const answered = answer(ctx.zones, q.qname, q.qtype, dnssecOk);
   const signer = dnssecOk ? ctx.dnssec : undefined;
   if (signer) {
-    addProofs(answered, signer, q.qtype);
+    addProofs(answered, signer, q.qtype, now);
     addSigners(answered, signer);
   }
   const response = answered.response;

@@ -1,6 +1,7 @@
 // Encoded replies for repeated questions: a repeat skips parsing, lookup, signing and encoding.
 import type { Answered } from './answer.js';
 import { EDNS_UDP_SIZE } from './encode.js';
+import { messageBuffer } from './message-writer.js';
 
 interface Entry {
   bytes: Buffer;
@@ -187,7 +188,7 @@ function ready(e: Entry, msg: Buffer, questionEnd: number, generation: number, n
   // Reused for at most MAX_AGE seconds: signatures in it stay far from expiry (refreshed 7 days early).
   if (e.generation !== generation || now < e.made || now > e.made + MAX_AGE) return undefined;
   // A fresh copy: the cached bytes are shared, and a batch of replies is sent at once.
-  const out = Buffer.allocUnsafe(e.bytes.length);
+  const out = messageBuffer(e.bytes.length);
   out.set(e.bytes);
   out[0] = msg[0];
   out[1] = msg[1];

@@ -10,7 +10,8 @@ import type { CachedSigs, SigValidity } from '../../signer/sig-cache.js';
  * no signature lookup at all.
  */
 export interface EntrySigner {
-  signatures(rrset: RRset, now: number): CachedSigs;
+  /** `uncached`: the caller holds what it gets, so the signer need not keep it in its bounded cache. */
+  signatures(rrset: RRset, now: number, uncached?: boolean): CachedSigs;
   /** Whether signatures it gave may still be served at `now`. */
   current(sigs: SigValidity, now: number): boolean;
 }

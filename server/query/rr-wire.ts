@@ -4,6 +4,8 @@ import { RRType, CLASS_IN } from '../../zones/model/types.js';
 import type { RRset } from '../../zones/model/rrset.js';
 import type { SigValidity } from '../../signer/sig-cache.js';
 import type { EntrySigner } from './response.js';
+import { Slabs } from '../../zones/util/slab.js';
+import { messageBuffer } from './message-writer.js';
 
 /**
  * One record after its owner name, for types whose RDATA names may be compressed: those
@@ -55,8 +57,6 @@ export interface RRsetWire extends SigValidity {
   bodies: RRBody[] | undefined;
   /** The RRSIG records, each after an owner slot: for types written through `bodies`. */
   sigRecords: Buffer | undefined;
-  /** The RRSIG RDATAs the sig records were made from (by identity: a re-sign is a new array). */
-  sigs: readonly Buffer[] | undefined;
   /** The owner as labels and suffix keys, made when a reply first needs it spelled out. */
   owner: NameWire | undefined;
 }
@@ -148,6 +148,9 @@ export class RRsetWireCache {
   /** The RRsets holding pieces, oldest at `at` (a slot may name one whose pieces went already). */
   private readonly holders: (RRset | undefined)[];
   private at = 0;
+  /** Held runs are let go first in, first out: slabs suit them (zones/util/slab.ts). */
+  private readonly slabs = new Slabs();
+  private readonly alloc: Alloc = (n) => this.slabs.alloc(n);
   /** RRsets whose pieces were made, and RRSIG sets fetched from a signer (new RRset, re-sign, key change). */
   made = 0;
   signed = 0;
@@ -158,27 +161,32 @@ export class RRsetWireCache {
 
   /** The pieces for `rrset` sent with `ttl`, laid out relative to `apex` when it is given. */
   get(rrset: RRset, ttl: number, apex: Name | undefined): RRsetWire {
-    let w = rrset.encoded as RRsetWire | undefined;
-    if (w === undefined || w.ttl !== ttl || (apex !== undefined && w.apex === undefined)) {
-      if (w === undefined) this.hold(rrset);
-      w = rrsetWire(rrset, ttl, apex, undefined, true);
-      rrset.encoded = w;
-      this.made++;
-    }
-    return w;
+    const w = rrset.encoded as RRsetWire | undefined;
+    return w !== undefined && fits(w, ttl, apex) ? w : this.make(rrset, ttl, apex, undefined);
   }
 
   /** The pieces for `rrset` with RRSIG records current at `now`, from `signer` when the held ones are not. */
   getSigned(rrset: RRset, ttl: number, apex: Name | undefined, signer: EntrySigner, now: number): RRsetWire {
-    const w = this.get(rrset, ttl, apex);
-    if (w.sigs === undefined || !signer.current(w, now)) {
-      const c = signer.signatures(rrset, now);
-      if (c.sigs !== w.sigs) setSigs(w, c.sigs, true);
-      w.validFrom = c.validFrom;
-      w.refreshAt = c.refreshAt;
-      w.keysVersion = c.keysVersion;
-      this.signed++;
-    }
+    let w = rrset.encoded as RRsetWire | undefined;
+    // Pieces never signed have keysVersion -1, which is never current.
+    if (w !== undefined && fits(w, ttl, apex) && signer.current(w, now)) return w;
+    // The pieces hold the RRSIGs and their validity: the signer's bounded cache need not hold them too.
+    const c = signer.signatures(rrset, now, true);
+    this.signed++;
+    // New pieces are made with their RRSIGs in one run; held ones get a new run (re-signed, new keys, or signed at last).
+    if (w === undefined || !fits(w, ttl, apex)) w = this.make(rrset, ttl, apex, c.sigs);
+    else setSigs(w, c.sigs, this.alloc);
+    w.validFrom = c.validFrom;
+    w.refreshAt = c.refreshAt;
+    w.keysVersion = c.keysVersion;
+    return w;
+  }
+
+  private make(rrset: RRset, ttl: number, apex: Name | undefined, sigs: readonly Buffer[] | undefined): RRsetWire {
+    if (rrset.encoded === undefined) this.hold(rrset);
+    const w = rrsetWire(rrset, ttl, apex, sigs, this.alloc);
+    rrset.encoded = w;
+    this.made++;
     return w;
   }
 
@@ -190,61 +198,64 @@ export class RRsetWireCache {
   }
 }
 
+/** Whether held pieces serve this TTL and layout (pieces made without an apex have no owner part). */
+const fits = (w: RRsetWire, ttl: number, apex: Name | undefined): boolean => w.ttl === ttl && (apex === undefined || w.apex !== undefined);
+
+/** Where a run's octets come from: the message slabs for pieces used once, the cache's own slabs for held ones. */
+type Alloc = (n: number) => Buffer;
+
 /**
  * Make the pieces for one RRset (zone transfers make them for one use each). `apex` (the
- * zone's, when known) puts the owner's labels at the start of the run. `held`: the pieces
- * will be kept (RRsetWireCache), so their runs get memory of their own rather than a slice
- * of a shared pool that they would keep alive.
+ * zone's, when known) puts the owner's labels at the start of the run; `sigs` become RRSIG
+ * records in the same run. `alloc`: where the run's octets come from (RRsetWireCache keeps
+ * its runs apart from Node's pool, whose chunks they would keep alive).
  */
-export function rrsetWire(rrset: RRset, ttl: number, apex: Name | undefined, sigs: readonly Buffer[] | undefined, held = false): RRsetWire {
+export function rrsetWire(rrset: RRset, ttl: number, apex: Name | undefined, sigs: readonly Buffer[] | undefined, alloc: Alloc = messageBuffer): RRsetWire {
   const w: RRsetWire = {
     ttl, apex, prefix: 0, recordsAt: 0, sigsAt: 0, count: rrset.rdatas.length, sigCount: 0,
-    run: undefined, bodies: undefined, sigRecords: undefined, sigs: undefined, owner: undefined,
+    run: undefined, bodies: undefined, sigRecords: undefined, owner: undefined,
     validFrom: 0, refreshAt: 0, keysVersion: -1,
   };
-  if (hasCompressibleNames(rrset.type)) w.bodies = rrset.rdatas.map((rd) => rrBody(rrset.type, ttl, rd));
-  else {
-    // Only the apex and names one label below it (NSEC3 owners, most hosts) get an owner part:
-    // a deeper owner may have a parent in the message to point at (`_443._tcp.h1` after `h1`
-    // in a transfer), and spelling it out finds that; the owner part would end at the apex.
-    const name = rrset.name;
-    if (apex !== undefined && (name === apex || parentName(name) === apex)) {
-      w.prefix = nameWireLength(name) - nameWireLength(apex);
-      w.recordsAt = w.prefix + SLOT;
-    }
-    w.run = dataRun(w, rrset, held);
-    w.sigsAt = w.run.length;
+  if (hasCompressibleNames(rrset.type)) {
+    w.bodies = rrset.rdatas.map((rd) => rrBody(rrset.type, ttl, rd));
+    if (sigs) setSigs(w, sigs, alloc);
+    return w;
   }
-  if (sigs) setSigs(w, sigs, held);
-  return w;
-}
-
-const alloc = (n: number, held: boolean): Buffer => (held ? Buffer.allocUnsafeSlow(n) : Buffer.allocUnsafe(n));
-
-/** The owner part (when relative to an apex) and the data records. */
-function dataRun(w: RRsetWire, rrset: RRset, held: boolean): Buffer {
-  const b = alloc(w.recordsAt + runLength(rrset.rdatas, 1), held);
+  // Only the apex and names one label below it (NSEC3 owners, most hosts) get an owner part:
+  // a deeper owner may have a parent in the message to point at (`_443._tcp.h1` after `h1`
+  // in a transfer), and spelling it out finds that; the owner part would end at the apex.
+  const name = rrset.name;
+  if (apex !== undefined && (name === apex || parentName(name) === apex)) {
+    w.prefix = nameWireLength(name) - nameWireLength(apex);
+    w.recordsAt = w.prefix + SLOT;
+  }
+  w.sigsAt = w.recordsAt + runLength(rrset.rdatas, 1);
+  const b = alloc(w.sigsAt + (sigs ? runLength(sigs, 0) : 0));
   if (w.recordsAt > 0) {
-    nameToWire(rrset.name).copy(b, 0, 0, w.prefix);
+    nameToWire(name).copy(b, 0, 0, w.prefix);
     b[w.prefix] = 0;
     b[w.prefix + 1] = 0;
   }
-  writeRecords(b, w.recordsAt, rrset.type, w.ttl, rrset.rdatas, 1);
-  return b;
+  writeRecords(b, w.recordsAt, rrset.type, ttl, rrset.rdatas, 1);
+  if (sigs) {
+    writeRecords(b, w.sigsAt, RRType.RRSIG, ttl, sigs, 0);
+    w.sigCount = sigs.length;
+  }
+  w.run = b;
+  return w;
 }
 
 /** Put RRSIG records after the data (replacing any there). */
-function setSigs(w: RRsetWire, sigs: readonly Buffer[], held: boolean): void {
-  w.sigs = sigs;
+function setSigs(w: RRsetWire, sigs: readonly Buffer[], alloc: Alloc): void {
   w.sigCount = sigs.length;
   if (w.run) {
     // Slots are filled per message, so the data part can be copied from the old run as is.
-    const b = alloc(w.sigsAt + runLength(sigs, 0), held);
+    const b = alloc(w.sigsAt + runLength(sigs, 0));
     w.run.copy(b, 0, 0, w.sigsAt);
     writeRecords(b, w.sigsAt, RRType.RRSIG, w.ttl, sigs, 0);
     w.run = b;
   } else {
-    const b = alloc(runLength(sigs, 0), held);
+    const b = alloc(runLength(sigs, 0));
     writeRecords(b, 0, RRType.RRSIG, w.ttl, sigs, 0);
     w.sigRecords = b;
   }
