@@ -317,7 +317,7 @@ export class Nsec3Chain {
   /** The NSEC3 RRset of an entry (RFC 5155 §3): next hashed owner is the following entry's hash. */
   rrsetOf(e: Nsec3Entry): RRset {
     if (e.rrset) return e.rrset;
-    const r = this.build1(e, e.sigs);
+    const r = this.build1(e, e.sigs, true);
     e.sigs = undefined;
     e.rrset = r;
     // Let go of the oldest held RRset, keeping its signatures on its entry.
@@ -331,8 +331,14 @@ export class Nsec3Chain {
     return r;
   }
 
-  /** The entry's NSEC3 RRset as the chain is now, carrying `sigs` when given. */
-  private build1(e: Nsec3Entry, sigs: string | undefined): RRset {
+  /**
+   * The entry's NSEC3 RRset as the chain is now, carrying `sigs` when given. `held`: the
+   * RRset will be held, so its RDATA gets memory of its own. A slice of Node's 8 KB pool
+   * would keep the whole chunk, and the short-lived replies around it, alive for as long;
+   * on a million-name zone those chunks piled up in the old generation, 55 MB per 300,000
+   * flood queries, between its rare major collections.
+   */
+  private build1(e: Nsec3Entry, sigs: string | undefined, held = false): RRset {
     const next = this.entries.after(e);
     const owner = nsec3Owner(Buffer.from(e.hash, 'latin1'), this.zone.apex);
     const bitmap = this.bitmaps.get(e.types) ?? typeBitmap(e.types);
@@ -340,7 +346,7 @@ export class Nsec3Chain {
       hashAlgorithm: NSEC3_HASH_SHA1, flags: this.params.optOut ? NSEC3_FLAG_OPT_OUT : 0,
       iterations: this.params.iterations, salt: this.salt, nextHashed: next.hash, types: e.types, bitmap,
     });
-    const r = makeRRset(owner, RRType.NSEC3, this.ttl, [rdata]);
+    const r = makeRRset(owner, RRType.NSEC3, this.ttl, [held ? ownCopy(rdata) : rdata]);
     r.signatures = sigs;
     return r;
   }
@@ -361,6 +367,13 @@ export function negativeTtl(zone: Zone): number {
 
 function entry(name: Name, hash: string, types: readonly number[]): Nsec3Entry {
   return { name, hash, types, rrset: undefined, sigs: undefined };
+}
+
+/** `b` in memory of its own (a small one costs about 0.2 µs). */
+function ownCopy(b: Buffer): Buffer {
+  const own = Buffer.allocUnsafeSlow(b.length);
+  own.set(b);
+  return own;
 }
 
 /** The power of two at least `n`. */
