@@ -204,10 +204,11 @@ export class ZoneSigner {
    * built for that answer only (rrEntry's `sigs`). On a chain far larger than the held set
    * (a random-label flood on a big zone) most entries a query meets were not met lately and
    * will not be met again soon. Holding each one's RRset and wire pieces, only to let them
-   * go some 50,000 queries later, moved all of them into V8's old generation and made the
-   * flood a third GC. So an entry not met lately, whose kept signatures are servable as
-   * they are, gets an RRset nothing holds; one met again soon is held as before. One that
-   * needs signing is always held, so the signature it gets is kept.
+   * go tens of thousands of queries later, moved all of them into V8's old generation: GC
+   * was 15–20 % of such a flood (bench/README.md, "Big zones"). So an entry not met
+   * lately, whose kept signatures are servable as they are, gets an RRset nothing holds;
+   * one met again soon is held as before. One that needs signing is always held, so the
+   * signature it gets is kept.
    */
   proofRRset(e: Nsec3Entry, now: number): { rrset: RRset; sigs: Buffer[] | undefined } {
     const chain = this.chain;
