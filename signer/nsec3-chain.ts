@@ -5,6 +5,7 @@ import { makeRRset, type RRset } from '../zones/model/rrset.js';
 import type { Zone, ZoneNode, ZoneDelta } from '../zones/zone.js';
 import type { Nsec3Settings } from '../zones/settings.js';
 import { SortedChunks } from './sorted-chunks.js';
+import { powerOfTwoAtLeast } from '../zones/util/power-of-two.js';
 import { nsec3HashString, nsec3Owner, nsec3Rdata, nsec3paramRdata, typeBitmap, NSEC3_HASH_SHA1, NSEC3_FLAG_OPT_OUT } from './nsec3.js';
 
 /** One original name in the chain, with its hash and (while in use) its NSEC3 RRset. */
@@ -296,7 +297,7 @@ export class Nsec3Chain {
   metLately(e: Nsec3Entry): boolean {
     if (this.entries.size <= this.liveRRsets) return true;
     // Twice the held set: allocated only by chains that outgrow it.
-    const met = (this.met ??= new Int32Array(slotsFor(2 * this.liveRRsets)));
+    const met = (this.met ??= new Int32Array(powerOfTwoAtLeast(2 * this.liveRRsets)));
     const h = e.hash;
     const slot = ((h.charCodeAt(0) << 16) | (h.charCodeAt(1) << 8) | h.charCodeAt(2)) & (met.length - 1);
     const check = h.charCodeAt(3);
@@ -307,9 +308,8 @@ export class Nsec3Chain {
     return was !== 0 && (was & 0xff) === check && ((call - (was >>> 8)) & 0xffffff) <= this.liveRRsets;
   }
 
-  /** The entry's NSEC3 RRset built for one use and not held; its kept signatures come with it. */
+  /** An RRset for an entry that holds none, built for one use and not held; its kept signatures come with it. */
   unheldRRset(e: Nsec3Entry): RRset {
-    if (e.rrset) return e.rrset;
     this.unheld++;
     return this.build1(e, e.sigs);
   }
@@ -374,13 +374,6 @@ function ownCopy(b: Buffer): Buffer {
   const own = Buffer.allocUnsafeSlow(b.length);
   own.set(b);
   return own;
-}
-
-/** The power of two at least `n`. */
-function slotsFor(n: number): number {
-  let size = 1;
-  while (size < n) size <<= 1;
-  return size;
 }
 
 function sameTypes(a: readonly number[], b: readonly number[]): boolean {

@@ -212,16 +212,20 @@ export class ZoneSigner {
    */
   proofRRset(e: Nsec3Entry, now: number): { rrset: RRset; sigs: Buffer[] | undefined } {
     const chain = this.chain;
-    if (e.rrset !== undefined || chain.metLately(e) || !this.servable(e.sigs, now)) return { rrset: chain.rrsetOf(e), sigs: undefined };
-    const rrset = chain.unheldRRset(e);
-    return { rrset, sigs: this.sigs(rrset, now, true) };
+    const packed = e.sigs;
+    if (e.rrset !== undefined || chain.metLately(e) || !this.servable(packed, now)) return { rrset: chain.rrsetOf(e), sigs: undefined };
+    // Checked just now: unpack them straight, no probe into the bounded cache for an RRset made this instant.
+    this.cache.unpacked++;
+    return { rrset: chain.unheldRRset(e), sigs: unpackSigs(packed).sigs };
   }
 
-  /** Whether packed signatures would be served as they are at `now`, without signing: what `current` checks, read from the string. */
-  private servable(packed: string | undefined, now: number): boolean {
+  /** Whether packed signatures would be served as they are at `now`, without signing: `current`, on times read from the string. */
+  private servable(packed: string | undefined, now: number): packed is string {
     if (!this.keptCurrent(packed)) return false;
-    const t = packedTimes(packed);
-    return t === undefined || (serialDiff(now, t.inception) >= 0 && serialDiff(t.expiration, now) > REFRESH_BEFORE);
+    // The window `current` checks, inline: handing `current` this object as well (a third shape
+    // at its call site, after wire pieces and cache entries) measured 15% slower on big-zone-flood.
+    const v = this.validity(packedTimes(packed), now);
+    return now >= v.validFrom && now < v.refreshAt;
   }
 
   /** Whether signatures from `signatures` may still be served at `now` (same keys, inside their window). */
@@ -246,9 +250,18 @@ export class ZoneSigner {
    * None (no key of that role) stays current until the keys change.
    */
   private cached(sigs: Buffer[], now: number): CachedSigs {
-    // One field order for both, so every entry has one shape (the query path reads them often).
-    if (sigs.length === 0) return { sigs, validFrom: -Infinity, refreshAt: Infinity, keysVersion: this.keysVersion };
-    const { expiration, inception } = sigTimes(sigs[0]);
-    return { sigs, validFrom: now - serialDiff(now, inception), refreshAt: now + serialDiff(expiration, now) - REFRESH_BEFORE, keysVersion: this.keysVersion };
+    const v = this.validity(sigs.length ? sigTimes(sigs[0]) : undefined, now);
+    // One field order for every entry, so all have one shape (the query path reads them often).
+    return { sigs, validFrom: v.validFrom, refreshAt: v.refreshAt, keysVersion: v.keysVersion };
+  }
+
+  /**
+   * When signatures with these times may be served, as unix seconds near `now` (the times
+   * are serial numbers, RFC 4034 §3.1.5): from inception until a week before expiry. No
+   * times (no key of that role) stays valid until the keys change.
+   */
+  private validity(t: { expiration: number; inception: number } | undefined, now: number): SigValidity {
+    if (t === undefined) return { validFrom: -Infinity, refreshAt: Infinity, keysVersion: this.keysVersion };
+    return { validFrom: now - serialDiff(now, t.inception), refreshAt: now + serialDiff(t.expiration, now) - REFRESH_BEFORE, keysVersion: this.keysVersion };
   }
 }

@@ -2,6 +2,7 @@
 import type { Answered } from './answer.js';
 import { EDNS_UDP_SIZE } from './encode.js';
 import { messageBuffer } from './message-writer.js';
+import { powerOfTwoAtLeast } from '../../zones/util/power-of-two.js';
 
 interface Entry {
   bytes: Buffer;
@@ -74,9 +75,7 @@ export class ResponseCache {
   hits = 0;
 
   constructor(bounds: ResponseCacheBounds = {}) {
-    // A power of two at least the entry bound: a slot is the hash's low bits.
-    let size = 1;
-    while (size < (bounds.replies ?? 100_000)) size <<= 1;
+    const size = powerOfTwoAtLeast(bounds.replies ?? 100_000);
     this.slots = new Array<Entry | undefined>(size).fill(undefined);
     this.hashes = new Int32Array(size);
     this.mask = size - 1;
