@@ -11,19 +11,19 @@ export function denialProof(zs: ZoneSigner, qname: Name, qtype: number, result: 
     case 'nxdomain': {
       // §7.2.2: closest encloser matches, next closer is covered, the wildcard at the CE is covered.
       const ce = result.closestEncloser;
-      return present([chain.matching(ce), chain.covering(nextCloser(qname, ce)), chain.wildcardCover(ce)]);
+      return present(chain.matching(ce), chain.covering(nextCloser(qname, ce)), chain.wildcardCover(ce));
     }
     case 'nodata':
       if (result.wildcard) {
         // §7.2.5: closest encloser proof plus the matching NSEC3 of the wildcard (no such type there).
         const ce = result.closestEncloser!;
-        return present([chain.matching(ce), chain.covering(nextCloser(qname, ce)), chain.matching(result.wildcard)]);
+        return present(chain.matching(ce), chain.covering(nextCloser(qname, ce)), chain.matching(result.wildcard));
       }
       // §7.2.3 (and §7.2.4 for a DS query at an opt-out delegation: no matching NSEC3 exists).
       return matchingOrClosestProvable(zs, qname);
     case 'answer': case 'any': case 'cname':
       // §7.2.6: a wildcard answer proves that the next closer name does not exist.
-      return result.wildcard ? present([chain.covering(nextCloser(qname, result.closestEncloser!))]) : [];
+      return result.wildcard ? present(chain.covering(nextCloser(qname, result.closestEncloser!))) : [];
     case 'referral':
       // §7.2.7: with DS, the signed DS is the proof; without, show the delegation's NSEC3 (no DS bit),
       // or under opt-out the closest provable encloser and an opt-out span covering the cut.
@@ -39,12 +39,16 @@ function matchingOrClosestProvable(zs: ZoneSigner, name: Name): Nsec3Entry[] {
   if (m) return [m];
   let ce = parentName(name);
   while (!zs.chain.matching(ce) && ce !== zs.apex) ce = parentName(ce);
-  return present([zs.chain.matching(ce), zs.chain.covering(nextCloser(name, ce))]);
+  return present(zs.chain.matching(ce), zs.chain.covering(nextCloser(name, ce)));
 }
 
-function present(list: (Nsec3Entry | undefined)[]): Nsec3Entry[] {
+/** The entries given, without absent ones and repeats (one NSEC3 may prove two things), in order. */
+function present(a: Nsec3Entry | undefined, b?: Nsec3Entry, c?: Nsec3Entry): Nsec3Entry[] {
+  // Arguments, not an array of them: every random-label NXDOMAIN comes here.
   const out: Nsec3Entry[] = [];
-  for (const e of list) if (e && !out.includes(e)) out.push(e);
+  if (a) out.push(a);
+  if (b && b !== a) out.push(b);
+  if (c && c !== a && c !== b) out.push(c);
   return out;
 }
 

@@ -74,24 +74,22 @@ export function parseQuery(buf: Buffer): ParseResult {
   const ancount = buf.readUInt16BE(6);
   const nscount = buf.readUInt16BE(8);
   const arcount = buf.readUInt16BE(10);
-  const partial: Partial<Query> & { id: number; flags: number } = {
-    id, flags, opcode, rd: (flags & 0x0100) !== 0, cd: (flags & 0x0010) !== 0,
-  };
+  // What was read so far: the error reply echoes it. Locals, with the partial object made only
+  // on error: every query comes through here, and few are malformed.
+  let qname: Name | undefined, questionWire: Buffer | undefined, qtype = 0, qclass = 0;
+  let edns: Edns | undefined;
   try {
     if (qdcount !== 1) throw new FormErr(`QDCOUNT is ${qdcount}, not 1`);
     // The lookup key is lowercase (RFC 4343); the question is echoed from its bytes as sent.
     const q = readWireName(buf, 12);
     need(buf, q.next, 4);
-    const qtype = buf.readUInt16BE(q.next);
-    const qclass = buf.readUInt16BE(q.next + 2);
+    qtype = buf.readUInt16BE(q.next);
+    qclass = buf.readUInt16BE(q.next + 2);
     const bodyOffset = q.next + 4;
-    partial.questionWire = buf.subarray(12, bodyOffset);
-    partial.qname = q.name;
-    partial.qtype = qtype;
-    partial.qclass = qclass;
+    questionWire = buf.subarray(12, bodyOffset);
+    qname = q.name;
     let off = bodyOffset;
     for (let i = 0; i < ancount + nscount; i++) off = skipRR(buf, off).next;
-    let edns: Edns | undefined;
     let tsigOffset: number | undefined;
     for (let i = 0; i < arcount; i++) {
       const start = off;
@@ -102,7 +100,6 @@ export function parseQuery(buf: Buffer): ParseResult {
         if (edns) throw new FormErr('more than one OPT record');
         if (rr.nameEnd !== start + 1 || buf[start] !== 0) throw new FormErr('OPT owner is not the root');
         edns = parseOpt(buf, rr.nameEnd, rr.rdata, rr.next);
-        partial.edns = edns;
       } else if (rr.type === RRType.TSIG) {
         // RFC 8945 §5.1: TSIG must be the last record.
         if (i !== arcount - 1) throw new FormErr('TSIG is not the last record');
@@ -111,12 +108,17 @@ export function parseQuery(buf: Buffer): ParseResult {
     }
     if (off !== buf.length) throw new FormErr('trailing bytes after the last record');
     const query: Query = {
-      id, flags, opcode, rd: partial.rd!, cd: partial.cd!, qname: partial.qname!, qtype, qclass,
-      questionWire: partial.questionWire!, edns, bodyOffset, ancount, nscount, arcount, tsigOffset,
+      id, flags, opcode, rd: (flags & 0x0100) !== 0, cd: (flags & 0x0010) !== 0, qname, qtype, qclass,
+      questionWire, edns, bodyOffset, ancount, nscount, arcount, tsigOffset,
     };
     return { kind: 'query', query };
   } catch (err) {
     if (err instanceof FormErr || err instanceof NameError || err instanceof RangeError) {
+      const partial: Partial<Query> & { id: number; flags: number } = {
+        id, flags, opcode, rd: (flags & 0x0100) !== 0, cd: (flags & 0x0010) !== 0,
+      };
+      if (questionWire) Object.assign(partial, { qname, qtype, qclass, questionWire });
+      if (edns) partial.edns = edns;
       return { kind: 'error', rcode: Rcode.FORMERR, partial, reason: err.message };
     }
     throw err;
