@@ -9,7 +9,7 @@ import { handleMessage, type QueryContext } from './query/handle.js';
 import { ResponseCache } from './query/response-cache.js';
 import { RRsetWireCache } from './query/rr-wire.js';
 import { batchedUdp } from './net/udp-batch.js';
-import { listenUdp, resolveUdpIo, type UdpIoChoice, type UdpListener } from './net/udp.js';
+import { listenUdp, resolveUdpIo, UDP_RECEIVE_BUFFER, type UdpIoChoice, type UdpListener } from './net/udp.js';
 import { listenTcp, DEFAULT_TCP_LIMITS, type TcpListener } from './net/tcp.js';
 import { formatAddress, type ListenAddress } from './net/address.js';
 import type { Logger } from './log.js';
@@ -111,10 +111,15 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
       }, opts.log, { ...DEFAULT_TCP_LIMITS, idleTimeoutMs: opts.tcpIdleMs ?? DEFAULT_TCP_LIMITS.idleTimeoutMs });
       const bound = { host: a.host, port: tcp.port };
       tcps.push(tcp);
-      udps.push(await listenUdp(bound, (msg, remote) => {
+      const udp = await listenUdp(bound, (msg, remote) => {
         const reply = handleMessage(ctx, msg, 'udp', remote);
         return Buffer.isBuffer(reply) ? reply : undefined;
-      }, opts.log, udpIo));
+      }, opts.log, udpIo);
+      udps.push(udp);
+      // The kernel reports twice what it grants; less than asked means rmem_max capped it.
+      if (udp.receiveBuffer < 2 * UDP_RECEIVE_BUFFER) {
+        opts.log(`udp: receive buffer ${udp.receiveBuffer >> 10} KiB, not the ${(2 * UDP_RECEIVE_BUFFER) >> 10} KiB asked for: queries arriving during a pause may be dropped; raise net.core.rmem_max or grant CAP_NET_ADMIN`);
+      }
       addresses.push(bound);
       opts.log(`dns: listening on ${formatAddress(bound)} (udp, tcp)`);
     }

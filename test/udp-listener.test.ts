@@ -4,7 +4,9 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import { once } from 'node:events';
-import { listenUdp, resolveUdpIo, parseUdpIo, type UdpHandler, type UdpIo, type UdpListener } from '../server/net/udp.js';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { listenUdp, resolveUdpIo, parseUdpIo, UDP_RECEIVE_BUFFER, type UdpHandler, type UdpIo, type UdpListener } from '../server/net/udp.js';
 import { batchedUdp } from '../server/net/udp-batch.js';
 import { requirePresent } from './helpers/tools.js';
 
@@ -54,7 +56,7 @@ for (const io of IOS) {
     const b = await client();
     try {
       // 100 datagrams each, sent without waiting: the batched path sees several batches of up to 64
-      // (the socket's default receive buffer holds about 256 such datagrams, so none is lost here).
+      // (even a default-sized receive buffer holds about 256 such datagrams, so none is lost here).
       const sent = (tag: string, i: number) => Buffer.from(`${tag}-${i}-${'x'.repeat(i % 50)}`);
       for (let i = 0; i < 100; i++) {
         a.sock.send(sent('a', i), l.port, '127.0.0.1');
@@ -74,6 +76,48 @@ for (const io of IOS) {
       }
     } finally {
       a.sock.close(); b.sock.close();
+      await l.close();
+    }
+  });
+
+  test(`${io}: queries that arrive while the process is busy wait in a receive buffer sized for thousands, not dropped`, async (t) => {
+    if (!requireAddon(io, t)) return;
+    const BURST = 3000;
+    let burst = 0;
+    let stalled = false;
+    const l = await listenUdp({ host: '127.0.0.1', port: 0 }, (msg) => {
+      if (msg.toString() === 'stall') {
+        // The event loop held for 600 ms, as a long garbage collection would: the burst arrives meanwhile.
+        stalled = true;
+        const until = Date.now() + 600;
+        while (Date.now() < until);
+      } else burst++;
+      return undefined;
+    }, () => {}, io);
+    try {
+      const rmemMax = Number(readFileSync('/proc/sys/net/core/rmem_max', 'utf8'));
+      // Linux reports twice what was asked (its bookkeeping overhead); without CAP_NET_ADMIN, rmem_max caps the ask.
+      const capped = l.receiveBuffer < 2 * UDP_RECEIVE_BUFFER;
+      if (capped) {
+        assert.equal(l.receiveBuffer, 2 * rmemMax, 'asked for less than the kernel allows');
+        assert.ok(io === 'dgram' || process.getuid?.() !== 0, 'as root the addon forces its size past rmem_max');
+        t.diagnostic(`receive buffer capped at ${l.receiveBuffer} by net.core.rmem_max: the burst part needs more`);
+        return;
+      }
+      // A separate process sends: 'stall', then, while the listener is held, the burst.
+      const sender = spawn(process.execPath, ['-e', `
+        const s = require('node:dgram').createSocket('udp4');
+        const port = ${l.port};
+        s.send('stall', port, '127.0.0.1', () => setTimeout(() => {
+          let left = ${BURST};
+          for (let i = 0; i < ${BURST}; i++) s.send('q' + i, port, '127.0.0.1', () => { if (--left === 0) s.close(); });
+        }, 150));
+      `], { stdio: 'inherit' });
+      await once(sender, 'exit');
+      await until(() => burst >= BURST, 5000).catch(() => {});
+      assert.ok(stalled, 'the stall datagram arrived');
+      assert.equal(burst, BURST, `${BURST - burst} of ${BURST} queries dropped while the listener was busy`);
+    } finally {
       await l.close();
     }
   });

@@ -4,12 +4,12 @@ import { createRequire } from 'node:module';
 import { isIP } from 'node:net';
 import { lookup } from 'node:dns/promises';
 import type { ListenAddress } from './address.js';
-import type { UdpHandler, UdpListener } from './udp.js';
+import { UDP_RECEIVE_BUFFER, type UdpHandler, type UdpListener } from './udp.js';
 
 interface Addon {
   readonly batch: number;
   readonly slot: number;
-  open(host: string, port: number, ipv6: boolean, reusePort: boolean, onBatch: (n: number) => unknown[]): { handle: object; port: number; arena: ArrayBuffer; lens: ArrayBuffer };
+  open(host: string, port: number, ipv6: boolean, reusePort: boolean, onBatch: (n: number) => unknown[], receiveBuffer: number): { handle: object; port: number; receiveBuffer: number; arena: ArrayBuffer; lens: ArrayBuffer };
   remote(handle: object, i: number): string;
   stats(handle: object): { received: number; sent: number; dropped: number };
   close(handle: object): void;
@@ -66,13 +66,14 @@ export async function listenBatched(addr: ListenAddress, handler: UdpHandler, lo
   };
   // The addon binds numeric addresses only; a name (--dns localhost:5300) is resolved as node:dgram would.
   const ip = isIP(addr.host) ? { address: addr.host, family: isIP(addr.host) } : await lookup(addr.host);
-  const opened = addon.open(ip.address, addr.port, ip.family === 6, reusePort, onBatch);
+  const opened = addon.open(ip.address, addr.port, ip.family === 6, reusePort, onBatch, UDP_RECEIVE_BUFFER);
   sock = { handle: opened.handle, arena: Buffer.from(opened.arena), lens: new Int32Array(opened.lens) };
   // The addon frees its socket after close: a second close must not reach it.
   let closed = false;
   return {
     io: 'batch',
     port: opened.port,
+    receiveBuffer: opened.receiveBuffer,
     stats: () => addon.stats(opened.handle),
     close: async () => { if (!closed) { closed = true; addon.close(opened.handle); } },
   };

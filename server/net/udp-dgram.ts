@@ -3,10 +3,11 @@
 import dgram from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import type { ListenAddress } from './address.js';
-import type { UdpHandler, UdpListener } from './udp.js';
+import { UDP_RECEIVE_BUFFER, type UdpHandler, type UdpListener } from './udp.js';
 
 export async function listenDgram(addr: ListenAddress, handler: UdpHandler, log: (m: string) => void): Promise<UdpListener> {
-  const sock = dgram.createSocket({ type: isIPv6(addr.host) ? 'udp6' : 'udp4', reuseAddr: false });
+  // SO_RCVBUF, capped by net.core.rmem_max (node:dgram cannot force past it as the addon does).
+  const sock = dgram.createSocket({ type: isIPv6(addr.host) ? 'udp6' : 'udp4', reuseAddr: false, recvBufferSize: UDP_RECEIVE_BUFFER });
   sock.on('message', (msg, rinfo) => {
     let reply: Buffer | undefined;
     try {
@@ -23,5 +24,5 @@ export async function listenDgram(addr: ListenAddress, handler: UdpHandler, log:
     sock.once('error', reject);
     sock.bind(addr.port, addr.host, () => { sock.off('error', reject); resolve(); });
   });
-  return { io: 'dgram', port: sock.address().port, close: () => new Promise<void>((r) => sock.close(() => r())) };
+  return { io: 'dgram', port: sock.address().port, receiveBuffer: sock.getRecvBufferSize(), close: () => new Promise<void>((r) => sock.close(() => r())) };
 }

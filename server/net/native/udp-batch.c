@@ -198,23 +198,24 @@ static int parse_address(const char *host, int port, bool ipv6, struct sockaddr_
 #define TRY(call) do { if ((call) != napi_ok) { napi_throw_error(env, NULL, "udp-batch: " #call " failed"); goto fail; } } while (0)
 
 static napi_value open_socket(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5];
+  size_t argc = 6;
+  napi_value argv[6];
   char host[INET6_ADDRSTRLEN + 1];
   size_t host_len;
-  int32_t port;
+  int32_t port, rcvbuf;
   bool ipv6, reuse_port;
   napi_valuetype cb_type;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 5) {
-    napi_throw_type_error(env, NULL, "udp-batch: open(host, port, ipv6, reusePort, onBatch)");
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 6) {
+    napi_throw_type_error(env, NULL, "udp-batch: open(host, port, ipv6, reusePort, onBatch, receiveBuffer)");
     return NULL;
   }
   if (napi_get_value_string_utf8(env, argv[0], host, sizeof host, &host_len) != napi_ok ||
       napi_get_value_int32(env, argv[1], &port) != napi_ok || port < 0 || port > 65535 ||
       napi_get_value_bool(env, argv[2], &ipv6) != napi_ok ||
       napi_get_value_bool(env, argv[3], &reuse_port) != napi_ok ||
-      napi_typeof(env, argv[4], &cb_type) != napi_ok || cb_type != napi_function) {
-    napi_throw_type_error(env, NULL, "udp-batch: open(host: string, port: 0-65535, ipv6: boolean, reusePort: boolean, onBatch: function)");
+      napi_typeof(env, argv[4], &cb_type) != napi_ok || cb_type != napi_function ||
+      napi_get_value_int32(env, argv[5], &rcvbuf) != napi_ok || rcvbuf < 0) {
+    napi_throw_type_error(env, NULL, "udp-batch: open(host: string, port: 0-65535, ipv6: boolean, reusePort: boolean, onBatch: function, receiveBuffer: bytes >= 0)");
     return NULL;
   }
   struct sockaddr_storage ss;
@@ -230,6 +231,15 @@ static napi_value open_socket(napi_env env, napi_callback_info info) {
   if (reuse_port && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) < 0) {
     int err = errno; close(fd); throw_errno(env, "setsockopt", err); return NULL;
   }
+  // Queries that arrive while JavaScript is busy (a GC pause, a long batch) wait in the receive
+  // buffer; the default (~208 KB, a few hundred small datagrams) overflows within milliseconds
+  // at 100k q/s. SO_RCVBUFFORCE passes net.core.rmem_max with CAP_NET_ADMIN; without it the
+  // kernel caps SO_RCVBUF there. Failing both keeps the default: slower to recover, not broken.
+  if (rcvbuf > 0 && setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf) < 0)
+    (void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+  int granted = 0;
+  socklen_t granted_len = sizeof granted;
+  if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &granted, &granted_len) < 0) granted = -1;
   if (bind(fd, (struct sockaddr *)&ss, ss_len) < 0) {
     int err = errno; close(fd); throw_errno(env, "bind", err); return NULL;
   }
@@ -243,7 +253,7 @@ static napi_value open_socket(napi_env env, napi_callback_info info) {
   if (!s) { close(fd); napi_throw_error(env, "ENOMEM", "udp-batch: out of memory"); return NULL; }
   s->env = env;
   s->fd = fd;
-  napi_value obj, handle, arena, lens, resource_name, port_value;
+  napi_value obj, handle, arena, lens, resource_name, port_value, rcvbuf_value;
   TRY(napi_create_object(env, &obj));
   TRY(napi_create_arraybuffer(env, (size_t)BATCH * SLOT, (void **)&s->arena, &arena));
   TRY(napi_create_arraybuffer(env, BATCH * sizeof(int32_t), (void **)&s->lens, &lens));
@@ -253,6 +263,8 @@ static napi_value open_socket(napi_env env, napi_callback_info info) {
   TRY(napi_set_named_property(env, obj, "lens", lens));
   TRY(napi_create_int32(env, bound_port, &port_value));
   TRY(napi_set_named_property(env, obj, "port", port_value));
+  TRY(napi_create_int32(env, granted, &rcvbuf_value));
+  TRY(napi_set_named_property(env, obj, "receiveBuffer", rcvbuf_value));
   for (int i = 0; i < BATCH; i++) {
     s->in_iov[i].iov_base = s->arena + (size_t)i * SLOT;
     s->in_iov[i].iov_len = SLOT;
