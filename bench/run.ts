@@ -16,6 +16,15 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const NAMES = Number(process.env.BENCH_NAMES ?? 10000);
 /** Offered rate of the fixed-rate pass (mix e): loss and latency below saturation. 0 skips it. */
 const FIXED_QPS = Number(process.env.BENCH_FIXED_QPS ?? 5000);
+/**
+ * Offered rate at which mixes a, b and c run once more, on ours and Knot only, to compare
+ * server CPU per answer at equal load. Unlimited, dnsperf caps the positive mix below our
+ * saturation while the random mixes saturate us, and CPU per query moves with load (batch
+ * sizes, warm caches): at 50k, 80k and unlimited rates the same build measured NXDOMAIN at
+ * 0.61, 0.69 and 0.64 of the positive mix's CPU speed. 0 skips it.
+ */
+const EQUAL_QPS = Number(process.env.BENCH_EQUAL_QPS ?? 50000);
+const EQUAL_MIXES = ['a', 'b', 'c'];
 // Enough unique names that a run cannot exhaust them at any rate one core reaches; if it did,
 // dnsperf stops at end of file and still reports the rate over the time it ran.
 const UNIQUE_PER_SECOND = 200_000;
@@ -71,6 +80,14 @@ interface Started { def: ServerDef; running?: Running; why?: string }
 /** The ceilings answer with a fixed packet: at a fixed offered rate they say nothing. */
 const isCeiling = (d: ServerDef) => d === ceiling || d === ceilingBatched;
 
+const mixOf = (k: string): Mix => MIXES.find((m) => m.key === k)!;
+
+/** One measured pass over every server: a mix, unlimited or at a fixed offered rate (`equal`: the equal-load CPU pass). */
+interface Pass { mix: Mix; fixed?: number; equal?: boolean }
+const passKey = (p: Pass) => (p.fixed ? `${p.mix.key}@${p.fixed}` : p.mix.key);
+/** Which servers a pass measures: the equal-load pass only those that sustain its rate on every mix. */
+const measures = (p: Pass, d: ServerDef): boolean => (p.equal ? d === ours || d === knot : !(p.fixed && isCeiling(d)));
+
 async function startAll(zoneFile: string): Promise<Started[]> {
   const out: Started[] = [];
   for (const def of ALL.filter((d) => !ONLY_SERVERS || ONLY_SERVERS.has(d.key))) {
@@ -98,7 +115,7 @@ type Results = Map<string, RunResult[]>; // key `${mix}/${server}`
  * load). Without it the first run of each cell measures start-up, not serving.
  */
 async function warmUp(up: Started[], dir: string): Promise<void> {
-  const mix = MIXES.find((m) => m.key === 'e')!;
+  const mix = mixOf('e');
   const datafile = writeDatafile(dir, mix, WARMUP * UNIQUE_PER_SECOND, NAMES, -1);
   for (const s of up) {
     log(`bench: warming up ${s.def.label} (${WARMUP} s of mix e, not measured)`);
@@ -128,15 +145,17 @@ async function main(): Promise<void> {
   if (WARMUP > 0) await warmUp(up, dir);
   const results: Results = new Map();
   const perfLines = new Set<string>();
-  const passes: { mix: Mix; fixed?: number }[] = [...MIXES.map((mix) => ({ mix })), ...(FIXED_QPS > 0 ? [{ mix: MIXES.find((m) => m.key === 'e')!, fixed: FIXED_QPS }] : [])]
-    .filter((p) => !ONLY_MIXES || ONLY_MIXES.has(p.mix.key));
-  const passKey = (p: { mix: Mix; fixed?: number }) => (p.fixed ? `${p.mix.key}@${p.fixed}` : p.mix.key);
+  const passes: Pass[] = [
+    ...MIXES.map((mix) => ({ mix })),
+    ...(FIXED_QPS > 0 ? [{ mix: mixOf('e'), fixed: FIXED_QPS }] : []),
+    ...(EQUAL_QPS > 0 ? EQUAL_MIXES.map((k) => ({ mix: mixOf(k), fixed: EQUAL_QPS, equal: true })) : []),
+  ].filter((p) => !ONLY_MIXES || ONLY_MIXES.has(p.mix.key));
 
   for (let r = 0; r < RUNS; r++) {
     for (const pass of passes) {
       const datafile = writeDatafile(dir, pass.mix, pass.mix.unique ? SECONDS * UNIQUE_PER_SECOND : 0, NAMES, r);
       // Rotate the order each run so no server always goes first (or right after the heaviest one).
-      const order = up.map((_, i) => up[(i + r) % up.length]).filter((s) => !(pass.fixed && isCeiling(s.def)));
+      const order = up.map((_, i) => up[(i + r) % up.length]).filter((s) => measures(pass, s.def));
       for (const s of order) {
         const opts = { port: s.running!.port, datafile, seconds: SECONDS, once: pass.mix.unique, maxQps: pass.fixed };
         perfLines.add(perfCommand(opts).replace(String(opts.port), 'PORT').replace(datafile, `mix-${pass.mix.key}-RUN.txt`));
@@ -162,23 +181,28 @@ async function main(): Promise<void> {
   const ratioRows = ['| mix | ours ÷ Knot | ours ÷ PowerDNS | ours ÷ Node ceiling | ours ÷ ours on dgram | ours ÷ batched ceiling |', '|---|---:|---:|---:|---:|---:|'];
   for (const pass of passes) {
     const pk = passKey(pass);
-    const rows = servers.filter((s) => !(pass.fixed && isCeiling(s.def))).map((s) => {
+    const rows = servers.filter((s) => measures(pass, s.def)).map((s) => {
       const su = sum(pk, s.def.key);
       if (su) noises.push(su.noise);
       return { label: s.def.label, s: su, why: s.why };
     });
-    const title = pass.fixed ? `(e) mixed at a fixed offered rate of ${pass.fixed.toLocaleString('en-US')} q/s (-Q)` : pass.mix.title;
+    const title = pass.fixed ? `${pass.mix.title}, at a fixed offered rate of ${pass.fixed.toLocaleString('en-US')} q/s (-Q)` : pass.mix.title;
     sections.push(`### ${title}\n\n${mixTable(rows)}`);
+    // At a rate every measured server sustains, QPS ratios are 1.00× by construction.
+    if (pass.equal) continue;
     const o = sum(pk, ours.key);
     const vsCeiling = (c: ServerDef) => (pass.fixed ? 'n/a' : ratio(o, sum(pk, c.key)));
     ratioRows.push(`| ${title} | ${ratio(o, sum(pk, knot.key))} | ${ratio(o, sum(pk, powerdns.key))} | ${vsCeiling(ceiling)} | ${ratio(o, sum(pk, oursDgram.key))} | ${vsCeiling(ceilingBatched)} |`);
   }
-  const positive = sum('a', ours.key);
+  /** Positive mix's CPU per answer ÷ this mix's, with both figures. */
+  const cpuSpeed = (pos: Summary | undefined, o: Summary | undefined): string =>
+    (o && pos && o.cpuUs > 0 ? `${(pos.cpuUs / o.cpuUs).toFixed(2)}× (${o.cpuUs.toFixed(1)} vs ${pos.cpuUs.toFixed(1)} µs)` : '—');
+  const atEqual = (k: string) => `${k}@${EQUAL_QPS}`;
   const vsPositive = ['b', 'c', 'e'].filter((k) => passes.some((p) => passKey(p) === k)).map((k) => {
     const o = sum(k, ours.key);
-    const title = MIXES.find((m) => m.key === k)!.title;
-    const cpu = o && positive && o.cpuUs > 0 ? `${(positive.cpuUs / o.cpuUs).toFixed(2)}× (${o.cpuUs.toFixed(1)} vs ${positive.cpuUs.toFixed(1)} µs)` : '—';
-    return `| ${title} | ${ratio(o, positive)} | ${cpu} |`;
+    const positive = sum('a', ours.key);
+    const equal = [ours, knot].map((d) => cpuSpeed(sum(atEqual('a'), d.key), sum(atEqual(k), d.key)));
+    return `| ${mixOf(k).title} | ${ratio(o, positive)} | ${cpuSpeed(positive, o)} | ${equal.join(' | ')} |`;
   });
   const commands = up.map((s) => `# ${s.def.label}\n${s.running!.commands.join('\n')}`
     .replace(/\/tmp\/bench-[\w-]+/g, '$TMP').replaceAll(ROOT, './').replace(new RegExp(`\\b${s.running!.port}\\b`, 'g'), 'PORT')).join('\n\n');
@@ -209,10 +233,13 @@ ${ratioRows.join('\n')}
 
 Target: random NXDOMAIN and wildcard within 20% of the positive mix (≥ 0.80×). dnsperf on
 its one core limits the positive mix, so the QPS ratio understates the server; the CPU ratio
-(positive mix's server CPU per query ÷ this mix's) compares the work per answer.
+(positive mix's server CPU per query ÷ this mix's) compares the work per answer. Unlimited,
+the positive mix leaves the server partly idle while the random mixes saturate it, and CPU
+per query moves with load, so the last two columns compare CPU with every mix offered the
+same ${EQUAL_QPS.toLocaleString('en-US')} q/s (BENCH_EQUAL_QPS), for us and for Knot.
 
-| mix | QPS ÷ positive | CPU speed ÷ positive |
-|---|---:|---:|
+| mix | QPS ÷ positive | CPU speed ÷ positive, unlimited | CPU speed ÷ positive at ${EQUAL_QPS.toLocaleString('en-US')} q/s | Knot, same |
+|---|---:|---:|---:|---:|
 ${vsPositive.join('\n')}
 
 ## Per mix
