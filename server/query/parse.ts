@@ -74,6 +74,7 @@ export function parseQuery(buf: Buffer): ParseResult {
   const ancount = buf.readUInt16BE(6);
   const nscount = buf.readUInt16BE(8);
   const arcount = buf.readUInt16BE(10);
+  const rd = (flags & 0x0100) !== 0, cd = (flags & 0x0010) !== 0;
   // What was read so far: the error reply echoes it. Locals, with the partial object made only
   // on error: every query comes through here, and few are malformed.
   let qname: Name | undefined, questionWire: Buffer | undefined, qtype = 0, qclass = 0;
@@ -108,15 +109,13 @@ export function parseQuery(buf: Buffer): ParseResult {
     }
     if (off !== buf.length) throw new FormErr('trailing bytes after the last record');
     const query: Query = {
-      id, flags, opcode, rd: (flags & 0x0100) !== 0, cd: (flags & 0x0010) !== 0, qname, qtype, qclass,
+      id, flags, opcode, rd, cd, qname, qtype, qclass,
       questionWire, edns, bodyOffset, ancount, nscount, arcount, tsigOffset,
     };
     return { kind: 'query', query };
   } catch (err) {
     if (err instanceof FormErr || err instanceof NameError || err instanceof RangeError) {
-      const partial: Partial<Query> & { id: number; flags: number } = {
-        id, flags, opcode, rd: (flags & 0x0100) !== 0, cd: (flags & 0x0010) !== 0,
-      };
+      const partial: Partial<Query> & { id: number; flags: number } = { id, flags, opcode, rd, cd };
       if (questionWire) Object.assign(partial, { qname, qtype, qclass, questionWire });
       if (edns) partial.edns = edns;
       return { kind: 'error', rcode: Rcode.FORMERR, partial, reason: err.message };
