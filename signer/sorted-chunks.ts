@@ -117,8 +117,11 @@ export class SortedChunks<T extends { readonly hash: string }> {
   /** The entry with this key if present, else the greatest entry below it, wrapping to the last (needs size > 0). */
   atOrBefore(key: string): T {
     const { c, i } = this.locate(key);
-    const items = this.chunks[c].items;
-    if (i < items.length && items[i].hash === key) return items[i];
+    const chunk = this.chunks[c];
+    const items = chunk.items;
+    // The entry at i matches only if its prefix does: testing that first spares a random-label
+    // search two reads (the next entry and its hash string) that nothing else needs.
+    if (i < items.length && chunk.keys[i] === prefix(key) && items[i].hash === key) return items[i];
     if (i > 0) return items[i - 1];
     // key sorts before this chunk's first entry: only possible in chunk 0, so wrap to the very last.
     return c > 0 ? lastOf(this.chunks[c - 1]) : this.last();
