@@ -198,9 +198,9 @@ async function main(): Promise<void> {
   const cpuSpeed = (pos: Summary | undefined, o: Summary | undefined): string =>
     (o && pos && o.cpuUs > 0 ? `${(pos.cpuUs / o.cpuUs).toFixed(2)}× (${o.cpuUs.toFixed(1)} vs ${pos.cpuUs.toFixed(1)} µs)` : '—');
   const atEqual = (k: string) => `${k}@${EQUAL_QPS}`;
+  const positive = sum('a', ours.key);
   const vsPositive = ['b', 'c', 'e'].filter((k) => passes.some((p) => passKey(p) === k)).map((k) => {
     const o = sum(k, ours.key);
-    const positive = sum('a', ours.key);
     const equal = [ours, knot].map((d) => cpuSpeed(sum(atEqual('a'), d.key), sum(atEqual(k), d.key)));
     return `| ${mixOf(k).title} | ${ratio(o, positive)} | ${cpuSpeed(positive, o)} | ${equal.join(' | ')} |`;
   });

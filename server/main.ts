@@ -9,7 +9,7 @@ import { handleMessage, type QueryContext } from './query/handle.js';
 import { ResponseCache } from './query/response-cache.js';
 import { RRsetWireCache } from './query/rr-wire.js';
 import { batchedUdp } from './net/udp-batch.js';
-import { listenUdp, resolveUdpIo, UDP_RECEIVE_BUFFER, type UdpIoChoice, type UdpListener } from './net/udp.js';
+import { listenUdp, resolveUdpIo, receiveBufferShort, receiveBufferWarning, type UdpIoChoice, type UdpListener } from './net/udp.js';
 import { listenTcp, DEFAULT_TCP_LIMITS, type TcpListener } from './net/tcp.js';
 import { formatAddress, type ListenAddress } from './net/address.js';
 import type { Logger } from './log.js';
@@ -116,10 +116,7 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
         return Buffer.isBuffer(reply) ? reply : undefined;
       }, opts.log, udpIo);
       udps.push(udp);
-      // The kernel reports twice what it grants; less than asked means rmem_max capped it.
-      if (udp.receiveBuffer < 2 * UDP_RECEIVE_BUFFER) {
-        opts.log(`udp: receive buffer ${udp.receiveBuffer >> 10} KiB, not the ${(2 * UDP_RECEIVE_BUFFER) >> 10} KiB asked for: queries arriving during a pause may be dropped; raise net.core.rmem_max or grant CAP_NET_ADMIN`);
-      }
+      if (receiveBufferShort(udp)) opts.log(receiveBufferWarning(udp));
       addresses.push(bound);
       opts.log(`dns: listening on ${formatAddress(bound)} (udp, tcp)`);
     }

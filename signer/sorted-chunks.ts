@@ -100,8 +100,7 @@ export class SortedChunks<T extends { readonly hash: string }> {
   }
 
   /** Where `key` is or would go: chunk index (the last whose first hash ≤ key; 0 when key is smallest) and position in it. */
-  private locate(key: string): { c: number; i: number } {
-    const p = prefix(key);
+  private locate(key: string, p = prefix(key)): { c: number; i: number } {
     const c = Math.max(0, firstNotBefore(this.heads, this.firsts, p, key, true) - 1);
     const chunk = this.chunks[c];
     return { c, i: firstNotBefore(chunk.keys, chunk.items, p, key, false) };
@@ -116,12 +115,13 @@ export class SortedChunks<T extends { readonly hash: string }> {
 
   /** The entry with this key if present, else the greatest entry below it, wrapping to the last (needs size > 0). */
   atOrBefore(key: string): T {
-    const { c, i } = this.locate(key);
+    const p = prefix(key);
+    const { c, i } = this.locate(key, p);
     const chunk = this.chunks[c];
     const items = chunk.items;
     // The entry at i matches only if its prefix does: testing that first spares a random-label
     // search two reads (the next entry and its hash string) that nothing else needs.
-    if (i < items.length && chunk.keys[i] === prefix(key) && items[i].hash === key) return items[i];
+    if (i < items.length && chunk.keys[i] === p && items[i].hash === key) return items[i];
     if (i > 0) return items[i - 1];
     // key sorts before this chunk's first entry: only possible in chunk 0, so wrap to the very last.
     return c > 0 ? lastOf(this.chunks[c - 1]) : this.last();

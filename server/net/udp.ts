@@ -46,6 +46,13 @@ export function resolveUdpIo(choice: UdpIoChoice): UdpIo {
   return 'dgram';
 }
 
+/** Whether the kernel granted less than UDP_RECEIVE_BUFFER (it reports twice the size it grants). */
+export const receiveBufferShort = (l: UdpListener): boolean => l.receiveBuffer < 2 * UDP_RECEIVE_BUFFER;
+
+/** The start-up warning for a short receive buffer, naming the fix. */
+export const receiveBufferWarning = (l: UdpListener): string =>
+  `udp: receive buffer ${l.receiveBuffer >> 10} KiB, not the ${(2 * UDP_RECEIVE_BUFFER) >> 10} KiB asked for: queries arriving during a pause may be dropped; raise net.core.rmem_max or grant CAP_NET_ADMIN`;
+
 export async function listenUdp(addr: ListenAddress, handler: UdpHandler, log: (m: string) => void, io: UdpIo): Promise<UdpListener> {
   return io === 'batch' ? listenBatched(addr, handler, log, cluster.isWorker) : listenDgram(addr, handler, log);
 }
