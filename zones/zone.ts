@@ -3,6 +3,7 @@ import { type Name, parentName, isInZone, isWildcard } from './model/name.js';
 import { RRType } from './model/types.js';
 import type { RRset } from './model/rrset.js';
 import { TypeMap } from './model/type-map.js';
+import { NameFilter } from './model/name-filter.js';
 
 /** One owner name in the zone. A node with no RRsets is an empty non-terminal (RFC 5155 §7.1). */
 export interface ZoneNode {
@@ -36,7 +37,9 @@ export interface ZoneDelta {
  */
 export class Zone {
   readonly apex: Name;
-  readonly nodes = new Map<Name, ZoneNode>();
+  private readonly byName = new Map<Name, ZoneNode>();
+  /** Names held, as a filter that tells most missing names without probing `byName`; changed with it, in createNode and prune. */
+  private readonly filter = new NameFilter(() => this.byName.keys());
   /**
    * The wildcard node `*.<name>` by its parent `<name>`: a name that does not exist is
    * checked for a wildcard at its closest encloser (RFC 4592 §3.3.1), and probing this
@@ -48,11 +51,25 @@ export class Zone {
 
   constructor(apex: Name) {
     this.apex = apex;
-    this.nodes.set(apex, { name: apex, rrsets: new TypeMap(), children: 0 });
+    this.byName.set(apex, { name: apex, rrsets: new TypeMap(), children: 0 });
+    this.filter.add(apex);
+  }
+
+  /** Every node, by name: read-only, since the name filter must change with it. */
+  get nodes(): ReadonlyMap<Name, ZoneNode> {
+    return this.byName;
   }
 
   get(name: Name): ZoneNode | undefined {
-    return this.nodes.get(name);
+    return this.byName.get(name);
+  }
+
+  /**
+   * Whether a name whose suffixHash is `h` may exist here: false is certain, true must be
+   * checked with get. For lookups that walk a query name, hashing each ancestor on the way.
+   */
+  mayHold(h: number): boolean {
+    return this.filter.mayHold(h);
   }
 
   /** The node `*.<name>` when it exists (RFC 4592 §2.1.1: a wildcard's label is exactly `*`). */
@@ -61,7 +78,7 @@ export class Zone {
   }
 
   rrset(name: Name, type: number): RRset | undefined {
-    return this.nodes.get(name)?.rrsets.get(type);
+    return this.byName.get(name)?.rrsets.get(type);
   }
 
   get soa(): RRset {
@@ -76,7 +93,7 @@ export class Zone {
    */
   setRRset(name: Name, type: number, rrset: RRset | undefined, delta: ZoneDelta): void {
     if (!isInZone(name, this.apex)) throw new Error(`${name} is outside zone ${this.apex}`);
-    let node = this.nodes.get(name);
+    let node = this.byName.get(name);
     if (!rrset) {
       if (!node) return;
       const old = node.rrsets.get(type);
@@ -99,14 +116,15 @@ export class Zone {
 
   private createNode(name: Name, delta: ZoneDelta): ZoneNode {
     const node: ZoneNode = { name, rrsets: new TypeMap(), children: 0 };
-    this.nodes.set(name, node);
+    this.byName.set(name, node);
+    this.filter.add(name);
     if (isWildcard(name)) this.wildcards.set(parentName(name), node);
     delta.added.add(name);
     delta.removed.delete(name);
     delta.touched.add(name);
     if (name !== this.apex) {
       const p = parentName(name);
-      const parent = this.nodes.get(p) ?? this.createNode(p, delta);
+      const parent = this.byName.get(p) ?? this.createNode(p, delta);
       parent.children++;
       if (parent.children === 1 && parent.rrsets.size === 0) delta.touched.add(p);
     }
@@ -117,12 +135,13 @@ export class Zone {
   private prune(node: ZoneNode, delta: ZoneDelta): void {
     let n: ZoneNode | undefined = node;
     while (n && n.name !== this.apex && n.rrsets.size === 0 && n.children === 0) {
-      this.nodes.delete(n.name);
+      this.byName.delete(n.name);
+      this.filter.remove(n.name);
       if (isWildcard(n.name)) this.wildcards.delete(parentName(n.name));
       delta.removed.add(n.name);
       delta.added.delete(n.name);
       delta.touched.add(n.name);
-      const parent: ZoneNode | undefined = this.nodes.get(parentName(n.name));
+      const parent: ZoneNode | undefined = this.byName.get(parentName(n.name));
       if (parent) parent.children--;
       n = parent;
     }
@@ -130,7 +149,7 @@ export class Zone {
 
   /** Every RRset, apex first, for export and transfer. */
   *allRRsets(): Iterable<RRset> {
-    for (const node of this.nodes.values()) yield* node.rrsets.values();
+    for (const node of this.byName.values()) yield* node.rrsets.values();
   }
 }
 

@@ -3,6 +3,7 @@ import { type Name, readWireName, nameWireLength, labelStartBefore } from '../..
 import { RRType } from '../../zones/model/types.js';
 import type { RRset } from '../../zones/model/rrset.js';
 import type { Zone, ZoneNode } from '../../zones/zone.js';
+import { suffixHash, SUFFIX_HASH_SEED } from '../../zones/model/name-filter.js';
 
 /**
  * What a lookup found. Denial proofs and signatures are a switch on this, so every case
@@ -37,11 +38,16 @@ export function lookup(zone: Zone, qname: Name, qtype: number): Lookup {
   // missing name: that is where the closest encloser ends.
   let name = apex;
   let node = zone.get(apex)!;
-  for (let below = qname === apex ? 0 : qname.length - (apex === '.' ? 0 : apex.length); below > 0;) {
+  let below = qname === apex ? 0 : qname.length - (apex === '.' ? 0 : apex.length);
+  // The hash of qname[below..], extended one label per step: the zone's name filter tells
+  // most missing names from it, before a Map probe that would miss (random labels do).
+  let h = suffixHash(qname, below, qname.length, SUFFIX_HASH_SEED);
+  while (below > 0) {
     const start = labelStartBefore(qname, below);
+    h = suffixHash(qname, start, below, h);
     // Every ancestor of qname is a suffix of its key: a slice names it (qname itself when
     // start is 0, whose hash the zone match already computed).
-    const nextNode = zone.get(start === 0 ? qname : qname.slice(start));
+    const nextNode = zone.mayHold(h) ? zone.get(start === 0 ? qname : qname.slice(start)) : undefined;
     if (!nextNode) return nameMissing(zone, qname, qtype, name);
     // The zone's own key from here on: a string whose hash is computed and whose identity
     // later steps (NSEC3 proofs, compression) can compare by pointer.
