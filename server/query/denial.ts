@@ -11,7 +11,7 @@ export function denialProof(zs: ZoneSigner, qname: Name, qtype: number, result: 
     case 'nxdomain': {
       // §7.2.2: closest encloser matches, next closer is covered, the wildcard at the CE is covered.
       const ce = result.closestEncloser;
-      return present(chain.matching(ce), chain.covering(nextCloser(qname, ce)), chain.wildcardCover(ce));
+      return present(chain.matching(ce), nextCloserCover(zs, qname, ce), chain.wildcardCover(ce));
     }
     case 'nodata':
       if (result.wildcard) {
@@ -31,6 +31,20 @@ export function denialProof(zs: ZoneSigner, qname: Name, qtype: number, result: 
     case 'dname':
       return [];
   }
+}
+
+/**
+ * The part of an NXDOMAIN proof (RFC 5155 §7.2.2) that every name below `closestEncloser`
+ * shares: the NSEC3 matching the encloser and the one covering its wildcard. Only the
+ * next closer name's cover depends on the query name.
+ */
+export function encloserProof(zs: ZoneSigner, closestEncloser: Name): Nsec3Entry[] {
+  return present(zs.chain.matching(closestEncloser), zs.chain.wildcardCover(closestEncloser));
+}
+
+/** The NSEC3 covering the next closer name of qname below its closest encloser (RFC 5155 §7.2.1). */
+export function nextCloserCover(zs: ZoneSigner, qname: Name, closestEncloser: Name): Nsec3Entry {
+  return zs.chain.covering(nextCloser(qname, closestEncloser));
 }
 
 /** The NSEC3 matching `name`, else the closest provable encloser proof (RFC 5155 §7.2.1). */

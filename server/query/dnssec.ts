@@ -1,6 +1,7 @@
 // The DNSSEC step of the query path: add NSEC3 proofs for each lookup, then a signer for every signed RRset.
 import type { DnssecService } from '../../signer/service.js';
 import type { ZoneSigner } from '../../signer/zone-signer.js';
+import type { Nsec3Entry } from '../../signer/nsec3-chain.js';
 import type { Zone } from '../../zones/zone.js';
 import type { Answered } from './answer.js';
 import { denialProof } from './denial.js';
@@ -20,10 +21,18 @@ export function addProofs(answered: Answered, dnssec: DnssecService, qtype: numb
     if (!zs) continue;
     const proof = denialProof(zs, step.qname, qtype, step.result);
     for (let j = 0; j < proof.length; j++) {
-      const p = zs.proofRRset(proof[j], now);
-      if (!inSection(resp.authority, p.rrset)) resp.authority.push(rrEntry(p.rrset.name, p.rrset, step.zone, undefined, p.sigs));
+      const e = proofEntry(zs, proof[j], now);
+      if (!inSection(resp.authority, e.rrset)) resp.authority.push(e);
     }
   }
+}
+
+/** The authority-section entry of one NSEC3 proof record, signed (its RRSIGs outright, or its zone's signer to fetch them). */
+export function proofEntry(zs: ZoneSigner, proof: Nsec3Entry, now: number): RREntry {
+  const p = zs.proofRRset(proof, now);
+  const e = rrEntry(p.rrset.name, p.rrset, zs.zone, undefined, p.sigs);
+  if (!p.sigs) e.signer = zs;
+  return e;
 }
 
 /** Whether the section has this RRset already: by name and type, since an NSEC3 RRset built for one use is a new object each time. */

@@ -1,9 +1,9 @@
 // Write a Response as DNS wire bytes: sections in order, whole-RRset truncation (TC), EDNS(0) OPT; the bytes go through message-writer.ts.
-import type { Name } from '../../zones/model/name.js';
+import { type Name, nameToWire } from '../../zones/model/name.js';
 import { RRType } from '../../zones/model/types.js';
 import type { Query } from './parse.js';
 import { emptyResponse, type RREntry, type Response } from './response.js';
-import { rrsetWire, nameWire, SLOT, type RRBody, type RRsetWire, type RRsetWireCache } from './rr-wire.js';
+import { rrsetWire, nameWire, compressedRdataNames, SLOT, type RRBody, type RRsetWire, type RRsetWireCache } from './rr-wire.js';
 import { Writer, OVERFLOW, messageBuffer } from './message-writer.js';
 
 /** Our advertised EDNS buffer size (DNS flag day 2020: fits any path MTU without fragments). */
@@ -161,6 +161,110 @@ export function encodeResponse(q: Query, resp: Response, maxSize: number, wire: 
   w.limit = maxSize;
   if (q.edns) { writeOpt(w, q, resp); ar++; }
   writeHeader(scratch, q.id, q.flags, resp, tc, 1, an, ns, ar);
+  return copyOut(w.off);
+}
+
+/**
+ * Authority records encoded once for many replies: the bytes as written after a question
+ * naming `base`, for replies to questions whose names end in `base`. Every compression pointer
+ * in them points into that question or into these bytes, so in a reply to a longer name all
+ * of them move by the same distance, the extra octets of the question name.
+ */
+export interface Preencoded {
+  readonly bytes: Buffer;
+  /** Where each compression pointer sits in `bytes`. */
+  readonly pointers: Uint16Array;
+  readonly records: number;
+  /** Wire length of `base`. */
+  readonly baseLength: number;
+}
+
+/** `entries` for the authority section of a reply to a question naming `base` (any type, class IN). */
+export function preencode(base: Name, entries: readonly RREntry[], wire: RRsetWireCache | undefined, now: number): Preencoded {
+  const question = questionFor(base);
+  const w = new Writer(Buffer.allocUnsafe(65535), 65535);
+  w.off = 12;
+  w.bytes(question);
+  w.markQuestion(base, 12);
+  const start = w.off;
+  const [records, fit] = writeSection(w, entries, wire, now);
+  if (!fit) throw new Error(`preencoded records for ${base} exceed a message`);
+  const bytes = Buffer.from(w.buf.subarray(start, w.off));
+  return { bytes, pointers: Uint16Array.from(pointersIn(bytes, records)), records, baseLength: question.length - 4 };
+}
+
+function questionFor(base: Name): Buffer {
+  const name = nameToWire(base);
+  const q = Buffer.alloc(name.length + 4);
+  name.copy(q);
+  q.writeUInt16BE(RRType.A, name.length);
+  q.writeUInt16BE(1, name.length + 2);
+  return q;
+}
+
+/**
+ * Offsets of the compression pointers in `count` records: in owner names, and in the RDATA
+ * names the encoder compresses (rr-wire.ts: SOA, NS, CNAME, PTR, MX…), walked as it wrote them.
+ */
+function pointersIn(bytes: Buffer, count: number): number[] {
+  const out: number[] = [];
+  const name = (at: number): number => {
+    for (;;) {
+      const len = bytes[at];
+      if (len === 0) return at + 1;
+      if ((len & 0xc0) === 0xc0) { out.push(at); return at + 2; }
+      at += len + 1;
+    }
+  };
+  let at = 0;
+  for (let i = 0; i < count; i++) {
+    at = name(at);
+    const type = bytes.readUInt16BE(at);
+    const rdata = at + 10;
+    const end = rdata + bytes.readUInt16BE(at + 8);
+    const names = compressedRdataNames(type);
+    if (names > 0) {
+      let n = type === RRType.MX ? rdata + 2 : rdata;
+      for (let k = 0; k < names; k++) n = name(n);
+    }
+    at = end;
+  }
+  return out;
+}
+
+/**
+ * A reply made of `head` (preencoded for a name `q.qname` ends in) and `tail`, each entry in
+ * the authority section, then the OPT. undefined when it does not fit `maxSize`: the caller then
+ * answers through encodeResponse, which truncates whole RRsets and sets TC.
+ */
+export function encodeWithPreencoded(q: Query, rcode: number, head: Preencoded, tail: RREntry | undefined, maxSize: number, wire: RRsetWireCache | undefined, now: number): Buffer | undefined {
+  const resp = emptyResponse(rcode, true);
+  const w = responseWriter.reset(maxSize - optSize(q, resp));
+  w.off = 12;
+  w.bytes(q.questionWire);
+  w.markQuestion(q.qname, 12);
+  const shift = q.questionWire.length - 4 - head.baseLength;
+  const start = w.off;
+  if (start + head.bytes.length > w.limit) return undefined;
+  w.bytes(head.bytes);
+  const buf = w.buf, pointers = head.pointers;
+  for (let i = 0; i < pointers.length; i++) {
+    const at = start + pointers[i];
+    const to = (((buf[at] & 0x3f) << 8) | buf[at + 1]) + shift;
+    if (to >= 0x4000) return undefined;
+    buf[at] = 0xc0 | (to >> 8);
+    buf[at + 1] = to & 0xff;
+  }
+  let ns = head.records;
+  if (tail) {
+    const [n, fit] = writeSection(w, [tail], wire, now);
+    if (!fit) return undefined;
+    ns += n;
+  }
+  w.limit = maxSize;
+  let ar = 0;
+  if (q.edns) { writeOpt(w, q, resp); ar = 1; }
+  writeHeader(scratch, q.id, q.flags, resp, false, 1, 0, ns, ar);
   return copyOut(w.off);
 }
 

@@ -8,6 +8,7 @@ import { EDE } from './response.js';
 import { addProofs, addSigners } from './dnssec.js';
 import { ResponseCache } from './response-cache.js';
 import type { RRsetWireCache } from './rr-wire.js';
+import type { NegativeReplies } from './negative-reply.js';
 import type { DnssecService } from '../../signer/service.js';
 import type { TcpSink } from '../net/tcp.js';
 
@@ -22,6 +23,8 @@ export interface QueryContext {
   cache?: ResponseCache;
   /** RRsets' wire pieces, so an answer copies bytes instead of re-encoding each record. */
   wire?: RRsetWireCache;
+  /** Signed NXDOMAIN replies from per-encloser heads (negative-reply.ts). */
+  negatives?: NegativeReplies;
   /** The clock, unix seconds (injected so tests can move time). */
   now?: () => number;
   /** Called once per answered query (metrics, logging); must be cheap. */
@@ -78,6 +81,12 @@ export function handleMessage(ctx: QueryContext, msg: Buffer, transport: Transpo
   const answered = answer(ctx.zones, q.qname, q.qtype, dnssecOk);
   const signer = dnssecOk ? ctx.dnssec : undefined;
   if (signer) {
+    // A signed NXDOMAIN: its SOA and encloser proof are ready bytes; only the next closer's cover is written.
+    const negative = ctx.negatives?.reply(q, answered, signer, ctx.zones.generation, maxSize, ctx.wire, now);
+    if (negative) {
+      ctx.observe?.(q.qtype, Rcode.NXDOMAIN);
+      return negative;
+    }
     addProofs(answered, signer, q.qtype, now);
     addSigners(answered, signer);
   }

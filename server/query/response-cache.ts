@@ -18,6 +18,15 @@ interface Entry {
   variant: number;
 }
 
+/**
+ * Whether bytes made at `made` (unix seconds) from zones generation `madeFrom` may be reused
+ * now: no commit anywhere since, and at most a minute old. Signatures in them stay far from
+ * expiry (refreshed 7 days early), and a clock that stepped back must not see signatures
+ * from its future.
+ */
+export function reusable(madeFrom: number, made: number, generation: number, now: number): boolean {
+  return madeFrom === generation && now >= made && now <= made + MAX_AGE;
+}
 const MAX_AGE = 60;
 
 /** What one stored reply costs besides its bytes: the Entry, the Map slot, the key. */
@@ -184,8 +193,7 @@ export class ResponseCache {
 
 /** The stored bytes for this message when still fresh: ID, question spelling and RD/CD copied in. */
 function ready(e: Entry, msg: Buffer, questionEnd: number, generation: number, now: number): Buffer | undefined {
-  // Reused for at most MAX_AGE seconds: signatures in it stay far from expiry (refreshed 7 days early).
-  if (e.generation !== generation || now < e.made || now > e.made + MAX_AGE) return undefined;
+  if (!reusable(e.generation, e.made, generation, now)) return undefined;
   // A fresh copy: the cached bytes are shared, and a batch of replies is sent at once.
   const out = messageBuffer(e.bytes.length);
   out.set(e.bytes);

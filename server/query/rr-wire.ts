@@ -74,12 +74,12 @@ export function nameWire(name: Name): NameWire {
 }
 
 /**
- * Types whose RDATA names we may compress: RFC 1035 types only (RFC 3597 §4). DNAME
+ * How many RDATA names of `type` we may compress (0 for most): RFC 1035 types only (RFC 3597 §4). DNAME
  * (RFC 6672 §2.5), SRV (RFC 2782) and RRSIG signer names (RFC 4034 §3.1.7) go out
  * uncompressed. MX has its name after the preference; SOA has two names back to back.
  */
-function hasCompressibleNames(type: number): boolean {
-  return type === RRType.NS || type === RRType.CNAME || type === RRType.PTR || type === RRType.MX || type === RRType.SOA;
+export function compressedRdataNames(type: number): number {
+  return type === RRType.SOA ? 2 : type === RRType.NS || type === RRType.CNAME || type === RRType.PTR || type === RRType.MX ? 1 : 0;
 }
 
 function fixedHead(type: number, ttl: number): Buffer {
@@ -92,10 +92,10 @@ function fixedHead(type: number, ttl: number): Buffer {
 
 /** RDATA as bytes and the names a writer may compress, in order (a single Buffer when there are none). */
 function rdataParts(type: number, rdata: Buffer): (Buffer | NameWire)[] {
-  if (!hasCompressibleNames(type)) return [rdata];
+  const names = compressedRdataNames(type);
+  if (names === 0) return [rdata];
   const parts: (Buffer | NameWire)[] = [];
   let at = 0;
-  const names = type === RRType.SOA ? 2 : 1;
   if (type === RRType.MX) { parts.push(rdata.subarray(0, 2)); at = 2; }
   for (let i = 0; i < names; i++) {
     const { name, next } = readWireName(rdata, at);
@@ -106,7 +106,7 @@ function rdataParts(type: number, rdata: Buffer): (Buffer | NameWire)[] {
   return parts;
 }
 
-/** The body of one record of a type with compressible RDATA names (hasCompressibleNames). */
+/** The body of one record of a type with compressible RDATA names (compressedRdataNames). */
 function rrBody(type: number, ttl: number, rdata: Buffer): RRBody {
   return { head: fixedHead(type, ttl), parts: rdataParts(type, rdata) };
 }
@@ -216,7 +216,7 @@ export function rrsetWire(rrset: RRset, ttl: number, apex: Name | undefined, sig
     run: undefined, bodies: undefined, sigRecords: undefined, owner: undefined,
     validFrom: 0, refreshAt: 0, keysVersion: -1,
   };
-  if (hasCompressibleNames(rrset.type)) {
+  if (compressedRdataNames(rrset.type)) {
     w.bodies = rrset.rdatas.map((rd) => rrBody(rrset.type, ttl, rd));
     if (sigs) setSigs(w, sigs, alloc);
     return w;
