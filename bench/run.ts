@@ -9,7 +9,7 @@ import { tmpDir, run, shellLine, cpuSeconds } from './lib/procs.js';
 import { ALL, ours, oursDgram, powerdns, knot, ceiling, ceilingBatched, SERVER_CPU, LOADGEN_CPU, type ServerDef, type Running } from './lib/servers.js';
 import { MIXES, writeDatafile, type Mix } from './lib/mixes.js';
 import { dnsperf, perfCommand } from './lib/dnsperf.js';
-import { summarize, mixTable, ratio, median, type Summary, type RunResult } from './lib/report.js';
+import { summarize, mixTable, ratio, median, cpuUs, type Summary, type RunResult } from './lib/report.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -25,6 +25,16 @@ const FIXED_QPS = Number(process.env.BENCH_FIXED_QPS ?? 5000);
  */
 const EQUAL_QPS = Number(process.env.BENCH_EQUAL_QPS ?? 50000);
 const EQUAL_MIXES = ['a', 'b', 'c'];
+/**
+ * The equal-load pass runs in rounds of its own after the other passes: in each round each
+ * server answers a, b and c back to back (the order rotating from round to round), and the
+ * ratios are taken within a round, then their median. This machine drifts between fast and
+ * slow phases lasting minutes (the same build measured 9.5 and 13.2 µs per positive answer
+ * in two runs an hour apart), and a ratio of medians taken a minute apart can catch the
+ * positive mix in one phase and the random mix in another.
+ */
+const EQUAL_ROUNDS = Number(process.env.BENCH_EQUAL_ROUNDS ?? 6);
+const EQUAL_SECONDS = Number(process.env.BENCH_EQUAL_SECONDS ?? 3);
 // Enough unique names that a run cannot exhaust them at any rate one core reaches; if it did,
 // dnsperf stops at end of file and still reports the rate over the time it ran.
 const UNIQUE_PER_SECOND = 200_000;
@@ -151,26 +161,46 @@ async function main(): Promise<void> {
     ...(EQUAL_QPS > 0 ? EQUAL_MIXES.map((k) => ({ mix: mixOf(k), fixed: EQUAL_QPS, equal: true })) : []),
   ].filter((p) => !ONLY_MIXES || ONLY_MIXES.has(p.mix.key));
 
+  /** One dnsperf run of `pass` against `s`, recorded under the pass; undefined when dnsperf failed. */
+  const measure = async (s: Started, pass: Pass, datafile: string, seconds: number, what: string): Promise<RunResult | undefined> => {
+    const opts = { port: s.running!.port, datafile, seconds, once: pass.mix.unique, maxQps: pass.fixed };
+    perfLines.add(perfCommand(opts).replace(String(opts.port), 'PORT').replace(datafile, `mix-${pass.mix.key}-RUN.txt`));
+    let res: RunResult;
+    try {
+      const cpu0 = cpuSeconds(s.running!.pid);
+      const perf = await dnsperf(opts);
+      res = { ...perf, cpuSeconds: cpuSeconds(s.running!.pid) - cpu0 };
+    } catch (e) { log(`bench: dnsperf against ${s.def.label} failed: ${(e as Error).message.split('\n')[0]}`); return undefined; }
+    const k = `${passKey(pass)}/${s.def.key}`;
+    results.set(k, [...(results.get(k) ?? []), res]);
+    log(`${what} ${passKey(pass).padEnd(7)} ${s.def.label.padEnd(12)} ${Math.round(res.qps).toString().padStart(7)} q/s  avg ${(res.avgLatency * 1000).toFixed(2)} ms  max ${(res.maxLatency * 1000).toFixed(1)} ms  lost ${res.lost}  cpu ${res.completed ? cpuUs(res).toFixed(1) : '—'} µs/q  SERVFAIL ${res.servfail}  NXDOMAIN ${res.nxdomain}`);
+    return res;
+  };
   for (let r = 0; r < RUNS; r++) {
-    for (const pass of passes) {
+    for (const pass of passes.filter((p) => !p.equal)) {
       const datafile = writeDatafile(dir, pass.mix, pass.mix.unique ? SECONDS * UNIQUE_PER_SECOND : 0, NAMES, r);
       // Rotate the order each run so no server always goes first (or right after the heaviest one).
       const order = up.map((_, i) => up[(i + r) % up.length]).filter((s) => measures(pass, s.def));
-      for (const s of order) {
-        const opts = { port: s.running!.port, datafile, seconds: SECONDS, once: pass.mix.unique, maxQps: pass.fixed };
-        perfLines.add(perfCommand(opts).replace(String(opts.port), 'PORT').replace(datafile, `mix-${pass.mix.key}-RUN.txt`));
-        let res: RunResult;
-        try {
-          const cpu0 = cpuSeconds(s.running!.pid);
-          const perf = await dnsperf(opts);
-          res = { ...perf, cpuSeconds: cpuSeconds(s.running!.pid) - cpu0 };
-        } catch (e) { log(`bench: dnsperf against ${s.def.label} failed: ${(e as Error).message.split('\n')[0]}`); continue; }
-        const k = `${passKey(pass)}/${s.def.key}`;
-        results.set(k, [...(results.get(k) ?? []), res]);
-        log(`run ${r + 1}/${RUNS} ${passKey(pass).padEnd(7)} ${s.def.label.padEnd(12)} ${Math.round(res.qps).toString().padStart(7)} q/s  avg ${(res.avgLatency * 1000).toFixed(2)} ms  max ${(res.maxLatency * 1000).toFixed(1)} ms  lost ${res.lost}  cpu ${res.completed ? ((1e6 * res.cpuSeconds) / res.completed).toFixed(1) : '—'} µs/q  SERVFAIL ${res.servfail}  NXDOMAIN ${res.nxdomain}`);
-      }
+      for (const s of order) await measure(s, pass, datafile, SECONDS, `run ${r + 1}/${RUNS}`);
       rmSync(datafile, { force: true });
     }
+  }
+  // Per server, per round: CPU µs per answer by mix key, for ratios taken within a round.
+  const rounds = new Map<string, Map<string, number>[]>();
+  const equalPasses = passes.filter((p) => p.equal);
+  for (let r = 0; r < (equalPasses.length ? EQUAL_ROUNDS : 0); r++) {
+    const files = new Map(equalPasses.map((p) => [p, writeDatafile(dir, p.mix, p.mix.unique ? EQUAL_SECONDS * UNIQUE_PER_SECOND : 0, NAMES, 100 + r)]));
+    const order = up.map((_, i) => up[(i + r) % up.length]).filter((s) => measures(equalPasses[0], s.def));
+    for (const s of order) {
+      const cpu = new Map<string, number>();
+      for (let i = 0; i < equalPasses.length; i++) {
+        const pass = equalPasses[(i + r) % equalPasses.length];
+        const res = await measure(s, pass, files.get(pass)!, EQUAL_SECONDS, `round ${r + 1}/${EQUAL_ROUNDS}`);
+        if (res?.completed) cpu.set(pass.mix.key, cpuUs(res));
+      }
+      rounds.set(s.def.key, [...(rounds.get(s.def.key) ?? []), cpu]);
+    }
+    for (const f of files.values()) rmSync(f, { force: true });
   }
   for (const s of up) await s.running!.stop();
 
@@ -197,11 +227,18 @@ async function main(): Promise<void> {
   /** Positive mix's CPU per answer ÷ this mix's, with both figures. */
   const cpuSpeed = (pos: Summary | undefined, o: Summary | undefined): string =>
     (o && pos && o.cpuUs > 0 ? `${(pos.cpuUs / o.cpuUs).toFixed(2)}× (${o.cpuUs.toFixed(1)} vs ${pos.cpuUs.toFixed(1)} µs)` : '—');
-  const atEqual = (k: string) => `${k}@${EQUAL_QPS}`;
+  /** The equal-load rounds' positive CPU ÷ mix k's CPU, taken within each round: median, range, and the medians of both. */
+  const pairedSpeed = (key: string, k: string): string => {
+    const both = (rounds.get(key) ?? []).filter((c) => c.has('a') && c.has(k));
+    if (both.length === 0) return '—';
+    const ratios = both.map((c) => c.get('a')! / c.get(k)!);
+    const us = (m: string) => median(both.map((c) => c.get(m)!)).toFixed(1);
+    return `${median(ratios).toFixed(2)}× (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)} over ${both.length} rounds; ${us(k)} vs ${us('a')} µs)`;
+  };
   const positive = sum('a', ours.key);
   const vsPositive = ['b', 'c', 'e'].filter((k) => passes.some((p) => passKey(p) === k)).map((k) => {
     const o = sum(k, ours.key);
-    const equal = [ours, knot].map((d) => cpuSpeed(sum(atEqual('a'), d.key), sum(atEqual(k), d.key)));
+    const equal = k === 'e' ? ['—', '—'] : [ours, knot].map((d) => pairedSpeed(d.key, k));
     return `| ${mixOf(k).title} | ${ratio(o, positive)} | ${cpuSpeed(positive, o)} | ${equal.join(' | ')} |`;
   });
   const commands = up.map((s) => `# ${s.def.label}\n${s.running!.commands.join('\n')}`
@@ -236,7 +273,9 @@ its one core limits the positive mix, so the QPS ratio understates the server; t
 (positive mix's server CPU per query ÷ this mix's) compares the work per answer. Unlimited,
 the positive mix leaves the server partly idle while the random mixes saturate it, and CPU
 per query moves with load, so the last two columns compare CPU with every mix offered the
-same ${EQUAL_QPS.toLocaleString('en-US')} q/s (BENCH_EQUAL_QPS), for us and for Knot.
+same ${EQUAL_QPS.toLocaleString('en-US')} q/s (BENCH_EQUAL_QPS), for us and for Knot: ${EQUAL_ROUNDS} rounds in which each server
+answers (a), (b) and (c) back to back for ${EQUAL_SECONDS} s each; the ratio is taken within each round,
+and the table gives the median, the range, and the median µs per answer of the mix and of (a).
 
 | mix | QPS ÷ positive | CPU speed ÷ positive, unlimited | CPU speed ÷ positive at ${EQUAL_QPS.toLocaleString('en-US')} q/s | Knot, same |
 |---|---:|---:|---:|---:|

@@ -11,6 +11,8 @@ export const noise = (xs: number[]): number => (xs.length < 2 || median(xs) === 
 
 /** One dnsperf run and the server's CPU over it (all its processes, user + system). */
 export interface RunResult extends PerfResult { cpuSeconds: number }
+/** Server CPU µs per answered query in one run (0 when nothing was answered). */
+export const cpuUs = (r: RunResult): number => (r.completed ? (1e6 * r.cpuSeconds) / r.completed : 0);
 export interface Cell { runs: RunResult[] }
 export interface Summary { qps: number; noise: number; cpuUs: number; avgMs: number; maxMs: number; lost: number; servfail: number; nxPct: number; n: number }
 
@@ -19,7 +21,7 @@ export function summarize(c: Cell): Summary {
   const qps = c.runs.map((r) => r.qps);
   return {
     qps: median(qps), noise: noise(qps), n: c.runs.length,
-    cpuUs: pick((r) => (r.completed ? (1e6 * r.cpuSeconds) / r.completed : 0)),
+    cpuUs: pick(cpuUs),
     avgMs: pick((r) => r.avgLatency * 1000), maxMs: pick((r) => r.maxLatency * 1000),
     lost: pick((r) => r.lost), servfail: pick((r) => r.servfail),
     nxPct: pick((r) => (r.completed ? (100 * r.nxdomain) / r.completed : 0)),
