@@ -34,27 +34,27 @@ function assertSameReply(fast: Buffer, full: Buffer, what: string): void {
 
 const randomLabel = () => Math.random().toString(36).slice(2, 12);
 
-test('NXDOMAIN from a head has the records of the full path, below the apex and below deeper enclosers, in any spelling', () => {
+test('NXDOMAIN below the apex comes from a head with the records of the full path, in any spelling; deeper enclosers take the full path', () => {
   const s = setup();
   const negatives = s.ctx.negatives!;
   const full = fullPath(s);
-  // Closest enclosers: the apex, a name with data (www), an empty non-terminal (_tcp.www), a wildcard's parent's sibling.
-  const names = (l: string) => [`${l}.example.com`, `${l}.www.example.com`, `${l}._tcp.www.example.com`, `${l}.x.${l}.mail.example.com`, `${l.toUpperCase()}.Example.COM`];
+  // Closest enclosers: the apex (in two spellings), then a name with data (www), an empty
+  // non-terminal (_tcp.www) and a name two labels up (mail), which get no head.
+  const names = (l: string) => [`${l}.example.com`, `${l.toUpperCase()}.Example.COM`, `${l}.www.example.com`, `${l}._tcp.www.example.com`, `${l}.x.${l}.mail.example.com`];
   for (let i = 0; i < 40; i++) {
-    for (const name of names(randomLabel())) {
+    for (const [k, name] of names(randomLabel()).entries()) {
       for (const type of ['A', 'TLSA', 'AAAA']) {
         const q = buildQuery(name, type, { dnssecOk: true, id: i });
         const before = negatives.served;
-        const fast = rawAsk(s.ctx, q)!;
-        assert.equal(negatives.served, before + 1, `${name} ${type} answered from a head`);
-        assertSameReply(fast, rawAsk(full, q)!, `${name} ${type}`);
+        const reply = rawAsk(s.ctx, q)!;
+        assert.equal(negatives.served, before + (k < 2 ? 1 : 0), `${name} ${type}: ${k < 2 ? '' : 'not '}answered from a head`);
+        assertSameReply(reply, rawAsk(full, q)!, `${name} ${type}`);
         // The question is echoed as asked, case included (RFC 1035 §4.1.2).
-        assert.deepEqual(fast.subarray(12, q.length - 11), q.subarray(12, q.length - 11));
+        assert.deepEqual(reply.subarray(12, q.length - 11), q.subarray(12, q.length - 11));
       }
     }
   }
-  // Four enclosers met (apex, www, _tcp.www, mail): one head each, made once.
-  assert.equal(negatives.made, 4);
+  assert.equal(negatives.made, 1, 'one head, made once');
 });
 
 test('a next closer cover that is one of the encloser proof records is not repeated', () => {

@@ -137,6 +137,8 @@ function copyOut(n: number): Buffer {
 }
 /** One writer for the query path: answering is synchronous, so messages never overlap. */
 const responseWriter = new Writer(scratch, 65535);
+/** And one for preencode, which runs while a reply is being made (its bytes are copied out). */
+const preencodeWriter = new Writer(Buffer.allocUnsafe(65535), 65535);
 
 /**
  * Encode `resp` for `q` within `maxSize` bytes. When the answer or authority section does
@@ -182,7 +184,7 @@ export interface Preencoded {
 /** `entries` for the authority section of a reply to a question naming `base` (any type, class IN). */
 export function preencode(base: Name, entries: readonly RREntry[], wire: RRsetWireCache | undefined, now: number): Preencoded {
   const question = questionFor(base);
-  const w = new Writer(Buffer.allocUnsafe(65535), 65535);
+  const w = preencodeWriter.reset(65535);
   w.off = 12;
   w.bytes(question);
   w.markQuestion(base, 12);

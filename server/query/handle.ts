@@ -23,7 +23,7 @@ export interface QueryContext {
   cache?: ResponseCache;
   /** RRsets' wire pieces, so an answer copies bytes instead of re-encoding each record. */
   wire?: RRsetWireCache;
-  /** Signed NXDOMAIN replies from per-encloser heads (negative-reply.ts). */
+  /** Signed NXDOMAIN replies below a zone apex from per-zone heads (negative-reply.ts). */
   negatives?: NegativeReplies;
   /** The clock, unix seconds (injected so tests can move time). */
   now?: () => number;
