@@ -238,7 +238,7 @@ async function main(): Promise<void> {
   const positive = sum('a', ours.key);
   const vsPositive = ['b', 'c', 'e'].filter((k) => passes.some((p) => passKey(p) === k)).map((k) => {
     const o = sum(k, ours.key);
-    const equal = k === 'e' ? ['—', '—'] : [ours, knot].map((d) => pairedSpeed(d.key, k));
+    const equal = [ours, knot].map((d) => pairedSpeed(d.key, k));
     return `| ${mixOf(k).title} | ${ratio(o, positive)} | ${cpuSpeed(positive, o)} | ${equal.join(' | ')} |`;
   });
   const commands = up.map((s) => `# ${s.def.label}\n${s.running!.commands.join('\n')}`

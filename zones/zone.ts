@@ -3,7 +3,7 @@ import { type Name, parentName, isInZone, isWildcard } from './model/name.js';
 import { RRType } from './model/types.js';
 import type { RRset } from './model/rrset.js';
 import { TypeMap } from './model/type-map.js';
-import { NameFilter } from './model/name-filter.js';
+import { NameFilter, suffixHash, SUFFIX_HASH_SEED } from './model/name-filter.js';
 
 /** One owner name in the zone. A node with no RRsets is an empty non-terminal (RFC 5155 §7.1). */
 export interface ZoneNode {
@@ -37,6 +37,11 @@ export interface ZoneDelta {
  */
 export class Zone {
   readonly apex: Name;
+  /**
+   * suffixHash of the apex as the end of a query name (the seed for the root, whose key '.'
+   * is no suffix of its names' text): a lookup extends it, label by label, below the apex.
+   */
+  readonly apexSuffixHash: number;
   private readonly byName = new Map<Name, ZoneNode>();
   /** Names held, as a filter that tells most missing names without probing `byName`; changed with it, in createNode and prune. */
   private readonly filter = new NameFilter(() => this.byName.keys());
@@ -51,6 +56,7 @@ export class Zone {
 
   constructor(apex: Name) {
     this.apex = apex;
+    this.apexSuffixHash = apex === '.' ? SUFFIX_HASH_SEED : suffixHash(apex, 0, apex.length, SUFFIX_HASH_SEED);
     this.byName.set(apex, { name: apex, rrsets: new TypeMap(), children: 0 });
     this.filter.add(apex);
   }

@@ -1,6 +1,6 @@
 // Write a Response as DNS wire bytes: sections in order, whole-RRset truncation (TC), EDNS(0) OPT; the bytes go through message-writer.ts.
 import { type Name, nameToWire } from '../../zones/model/name.js';
-import { RRType } from '../../zones/model/types.js';
+import { RRType, CLASS_IN } from '../../zones/model/types.js';
 import type { Query } from './parse.js';
 import { emptyResponse, type RREntry, type Response } from './response.js';
 import { rrsetWire, nameWire, compressedRdataNames, SLOT, type RRBody, type RRsetWire, type RRsetWireCache } from './rr-wire.js';
@@ -183,7 +183,7 @@ export interface Preencoded {
 
 /** `entries` for the authority section of a reply to a question naming `base` (any type, class IN). */
 export function preencode(base: Name, entries: readonly RREntry[], wire: RRsetWireCache | undefined, now: number): Preencoded {
-  const question = questionFor(base);
+  const question = questionWire(base, RRType.A);
   const w = preencodeWriter.reset(65535);
   w.off = 12;
   w.bytes(question);
@@ -195,12 +195,13 @@ export function preencode(base: Name, entries: readonly RREntry[], wire: RRsetWi
   return { bytes, pointers: Uint16Array.from(pointersIn(bytes, records)), records, baseLength: question.length - 4 };
 }
 
-function questionFor(base: Name): Buffer {
-  const name = nameToWire(base);
-  const q = Buffer.alloc(name.length + 4);
-  name.copy(q);
-  q.writeUInt16BE(RRType.A, name.length);
-  q.writeUInt16BE(1, name.length + 2);
+/** A question section entry: `name` uncompressed, `type`, class IN (RFC 1035 §4.1.2). */
+export function questionWire(name: Name, type: number): Buffer {
+  const wire = nameToWire(name);
+  const q = Buffer.allocUnsafe(wire.length + 4);
+  wire.copy(q);
+  q.writeUInt16BE(type, wire.length);
+  q.writeUInt16BE(CLASS_IN, wire.length + 2);
   return q;
 }
 

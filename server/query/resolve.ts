@@ -3,7 +3,7 @@ import { type Name, readWireName, nameWireLength, labelStartBefore } from '../..
 import { RRType } from '../../zones/model/types.js';
 import type { RRset } from '../../zones/model/rrset.js';
 import type { Zone, ZoneNode } from '../../zones/zone.js';
-import { suffixHash, SUFFIX_HASH_SEED } from '../../zones/model/name-filter.js';
+import { suffixHash } from '../../zones/model/name-filter.js';
 
 /**
  * What a lookup found. Denial proofs and signatures are a switch on this, so every case
@@ -39,9 +39,10 @@ export function lookup(zone: Zone, qname: Name, qtype: number): Lookup {
   let name = apex;
   let node = zone.get(apex)!;
   let below = qname === apex ? 0 : qname.length - (apex === '.' ? 0 : apex.length);
-  // The hash of qname[below..], extended one label per step: the zone's name filter tells
-  // most missing names from it, before a Map probe that would miss (random labels do).
-  let h = suffixHash(qname, below, qname.length, SUFFIX_HASH_SEED);
+  // The hash of qname[below..] (the apex, hashed once per zone), extended one label per step:
+  // the zone's name filter tells most missing names from it, before a Map probe that would
+  // miss (random labels do).
+  let h = zone.apexSuffixHash;
   while (below > 0) {
     const start = labelStartBefore(qname, below);
     h = suffixHash(qname, start, below, h);

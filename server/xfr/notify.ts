@@ -2,12 +2,12 @@
 import dgram from 'node:dgram';
 import { randomInt } from 'node:crypto';
 import { isIPv6 } from 'node:net';
-import { type Name, nameToWire } from '../../zones/model/name.js';
-import { RRType, CLASS_IN } from '../../zones/model/types.js';
+import type { Name } from '../../zones/model/name.js';
+import { RRType } from '../../zones/model/types.js';
 import type { RRset } from '../../zones/model/rrset.js';
 import type { Store } from '../../zones/store/sqlite.js';
 import type { XfrStore } from '../../zones/store/xfr-sqlite.js';
-import { MessageBuilder } from '../query/encode.js';
+import { MessageBuilder, questionWire } from '../query/encode.js';
 import { rrEntry } from '../query/response.js';
 import { Opcode, Rcode } from '../query/parse.js';
 import { notifyTargets, type SecondarySpec } from './acl.js';
@@ -23,8 +23,7 @@ export interface NotifyOptions {
 
 /** The NOTIFY request: opcode NOTIFY, AA, question <zone> SOA IN, the new SOA in the answer (RFC 1996 §3.7). */
 export function notifyMessage(apex: Name, soa: RRset, id: number): Buffer {
-  const q = Buffer.concat([nameToWire(apex), Buffer.from([0, RRType.SOA, 0, CLASS_IN])]);
-  const b = new MessageBuilder({ id, flags: (Opcode.NOTIFY << 11) | 0x0400, questionWire: q, qname: apex }, 4096);
+  const b = new MessageBuilder({ id, flags: (Opcode.NOTIFY << 11) | 0x0400, questionWire: questionWire(apex, RRType.SOA), qname: apex }, 4096);
   b.add(rrEntry(apex, soa));
   return b.finish({ request: true });
 }
