@@ -10,7 +10,7 @@ import { SqliteKeyStore, initialKeys } from '../signer/keystore-sqlite.js';
 import { handleMessage, type QueryContext } from '../server/query/handle.js';
 import { ResponseCache } from '../server/query/response-cache.js';
 import { RRsetWireCache } from '../server/query/rr-wire.js';
-import { NegativeReplies } from '../server/query/negative-reply.js';
+import { MissingNameReplies } from '../server/query/missing-name-reply.js';
 import { generatedZone } from './lib/zones.js';
 
 // BENCH_NAMES (300,000): a chain several times the 65,536 NSEC3 RRsets held and the 50,000
@@ -32,7 +32,7 @@ console.log(`${N.toLocaleString('en-US')} names, every RRset signed first (${((p
 
 // The server's caches, as `daneprime serve` sets them up.
 const wire = new RRsetWireCache();
-const ctx: QueryContext = { zones, dnssec, now: () => now, cache: new ResponseCache(), wire, negatives: new NegativeReplies() };
+const ctx: QueryContext = { zones, dnssec, now: () => now, cache: new ResponseCache(), wire, missing: new MissingNameReplies() };
 const query = (name: string) => packet.encode({
   type: 'query', id: 1, questions: [{ name, type: 'A', class: 'IN' }],
   additionals: [{ type: 'OPT', name: '.', udpPayloadSize: 1232, flags: packet.DNSSEC_OK, options: [] } as unknown as packet.Answer],

@@ -8,7 +8,7 @@ import { SqliteKeyStore, initialKeys } from '../signer/keystore-sqlite.js';
 import { handleMessage, type QueryContext } from '../server/query/handle.js';
 import { ResponseCache } from '../server/query/response-cache.js';
 import { RRsetWireCache } from '../server/query/rr-wire.js';
-import { NegativeReplies } from '../server/query/negative-reply.js';
+import { MissingNameReplies } from '../server/query/missing-name-reply.js';
 import * as packet from 'dns-packet';
 import { generatedZone } from './lib/zones.js';
 
@@ -52,7 +52,7 @@ function main(): void {
   t = performance.now();
   while (dnssec.presign(now, Infinity));
   console.log(`signed: ${dnssec.cache.signed} signatures in ${(performance.now() - t).toFixed(0)} ms`);
-  const ctx: QueryContext = { zones, dnssec, now: () => now, cache: new ResponseCache(), wire: new RRsetWireCache(), negatives: new NegativeReplies() };
+  const ctx: QueryContext = { zones, dnssec, now: () => now, cache: new ResponseCache(), wire: new RRsetWireCache(), missing: new MissingNameReplies() };
   const only = process.env.BENCH_MIX;
   for (const [name, next] of Object.entries(mixes)) {
     if (only && name !== only) continue;

@@ -8,7 +8,7 @@ import { shareEdits, isLeaderProcess } from './workers.js';
 import { handleMessage, type QueryContext } from './query/handle.js';
 import { ResponseCache } from './query/response-cache.js';
 import { RRsetWireCache } from './query/rr-wire.js';
-import { NegativeReplies } from './query/negative-reply.js';
+import { MissingNameReplies } from './query/missing-name-reply.js';
 import { batchedUdp } from './net/udp-batch.js';
 import { listenUdp, resolveUdpIo, receiveBufferShort, receiveBufferWarning, type UdpIoChoice, type UdpListener } from './net/udp.js';
 import { listenTcp, DEFAULT_TCP_LIMITS, type TcpListener } from './net/tcp.js';
@@ -92,7 +92,7 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
   // With --workers, siblings apply each other's edits (a no-op in a single process).
   shareEdits(zones, (apex, name, type) => name === apex && APEX_DERIVED.has(type));
   const metrics = new Metrics();
-  const ctx: QueryContext = { zones, dnssec, now, special: xfr.special, cache: new ResponseCache(), wire: new RRsetWireCache(), negatives: new NegativeReplies(), observe: metrics.observe };
+  const ctx: QueryContext = { zones, dnssec, now, special: xfr.special, cache: new ResponseCache(), wire: new RRsetWireCache(), missing: new MissingNameReplies(), observe: metrics.observe };
   // Admin edits run in this process, through zones/update.ts, so the next query already sees them.
   const api = opts.api ? buildApi({ store, zones, dnssec, metrics, log: opts.log }) : undefined;
   let apiAddress: ListenAddress | undefined;

@@ -1,5 +1,6 @@
 // The zones this process serves: loaded from the store, matched by longest suffix, refreshed on commits.
 import { type Name, parentName } from './model/name.js';
+import { RRType } from './model/types.js';
 import type { Store, ZoneRow } from './store/sqlite.js';
 import { newDelta, type Zone, type ZoneDelta } from './zone.js';
 import { buildZone } from './zone-build.js';
@@ -65,6 +66,11 @@ export class Registry {
     const own = this.zones.get(qname);
     if (own && qname !== '.') return this.find(parentName(qname)) ?? own.zone;
     return this.find(qname);
+  }
+
+  /** The zone a question is answered from: DS from the parent side of a cut, anything else by longest match. */
+  forQuestion(qname: Name, qtype: number): Zone | undefined {
+    return qtype === RRType.DS ? this.findForDS(qname) : this.find(qname);
   }
 
   get(apex: Name): Zone | undefined {

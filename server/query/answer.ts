@@ -30,7 +30,7 @@ export const MAX_CHAIN = 12;
 
 /** Answer qname/qtype from the zones we serve: the sections, and the lookups that made them. */
 export function answer(zones: Registry, qname: Name, qtype: number, dnssecOk = false): Answered {
-  const first = qtype === RRType.DS ? zones.findForDS(qname) : zones.find(qname);
+  const first = zones.forQuestion(qname, qtype);
   if (!first) {
     const r = emptyResponse(Rcode.REFUSED);
     r.ede = { code: EDE.NOT_AUTHORITATIVE, text: 'not authoritative for this name' };
@@ -48,7 +48,7 @@ export function answer(zones: Registry, qname: Name, qtype: number, dnssecOk = f
     if (next === undefined) break;
     name = next;
     // Follow into any zone we are authoritative for (RFC 6604 §2); stop at foreign names.
-    zone = qtype === RRType.DS ? zones.findForDS(name) : zones.find(name);
+    zone = zones.forQuestion(name, qtype);
   }
   return { response, steps };
 }

@@ -9,9 +9,11 @@ export function denialProof(zs: ZoneSigner, qname: Name, qtype: number, result: 
   const chain = zs.chain;
   switch (result.kind) {
     case 'nxdomain': {
-      // §7.2.2: closest encloser matches, next closer is covered, the wildcard at the CE is covered.
+      // §7.2.2: closest encloser matches, the wildcard at the CE is covered, next closer is covered.
+      // In the order of encloserProof's part first, so that replies made from a ready head of it
+      // (missing-name-reply.ts) are the same bytes as this path's.
       const ce = result.closestEncloser;
-      return present(chain.matching(ce), nextCloserCover(zs, qname, ce), chain.wildcardCover(ce));
+      return present(chain.matching(ce), chain.wildcardCover(ce), nextCloserCover(zs, qname, ce));
     }
     case 'nodata':
       if (result.wildcard) {

@@ -108,20 +108,20 @@ function optSize(q: Query, resp: Response): number {
   return OPT_FIXED + (resp.ede ? 6 + Buffer.byteLength(resp.ede.text) : 0);
 }
 
-function writeOpt(w: Writer, q: Query, resp: Response): void {
+function writeOpt(w: Writer, dnssecOk: boolean, rcode: number, ede: Response['ede']): void {
   w.u8(0);
   w.u16(RRType.OPT);
   w.u16(EDNS_UDP_SIZE);
   // Extended RCODE (upper 8 bits of 12), version 0, DO echoed (RFC 3225 §3).
-  w.u8(resp.rcode >> 4);
+  w.u8(rcode >> 4);
   w.u8(0);
-  w.u16(q.edns!.dnssecOk ? 0x8000 : 0);
-  if (resp.ede) {
-    const text = Buffer.from(resp.ede.text);
+  w.u16(dnssecOk ? 0x8000 : 0);
+  if (ede) {
+    const text = Buffer.from(ede.text);
     w.u16(6 + text.length);
     w.u16(15); // EDNS option code for Extended DNS Error (RFC 8914 §2)
     w.u16(2 + text.length);
-    w.u16(resp.ede.code);
+    w.u16(ede.code);
     w.bytes(text);
   } else {
     w.u16(0);
@@ -161,16 +161,18 @@ export function encodeResponse(q: Query, resp: Response, maxSize: number, wire: 
     else ar = writeSection(w, resp.additional, wire, now)[0];
   }
   w.limit = maxSize;
-  if (q.edns) { writeOpt(w, q, resp); ar++; }
-  writeHeader(scratch, q.id, q.flags, resp, tc, 1, an, ns, ar);
+  if (q.edns) { writeOpt(w, q.edns.dnssecOk, resp.rcode, resp.ede); ar++; }
+  writeHeader(scratch, q.id, q.flags, resp.rcode, resp.aa, tc, 1, an, ns, ar);
   return copyOut(w.off);
 }
 
 /**
- * Authority records encoded once for many replies: the bytes as written after a question
- * naming `base`, for replies to questions whose names end in `base`. Every compression pointer
- * in them points into that question or into these bytes, so in a reply to a longer name all
- * of them move by the same distance, the extra octets of the question name.
+ * Records encoded once for many replies: the bytes as written after a question naming
+ * `base`, a name whose first label stands for one or more labels of the questions they
+ * serve (`*.<encloser>` serves every name below the encloser). Every compression pointer in
+ * them points into that question or into these bytes. In a reply to a longer name, a pointer
+ * to the question name itself (offset 12, a wildcard answer's owner) stays; one to a suffix
+ * of it moves by the question name's extra octets, one into these bytes by how far they moved.
  */
 export interface Preencoded {
   readonly bytes: Buffer;
@@ -179,9 +181,11 @@ export interface Preencoded {
   readonly records: number;
   /** Wire length of `base`. */
   readonly baseLength: number;
+  /** Whether some pointer names the question name itself: an answer owned by it, never a head of authority records. */
+  readonly namesQuestion: boolean;
 }
 
-/** `entries` for the authority section of a reply to a question naming `base` (any type, class IN). */
+/** `entries` as one section of a reply to a question naming `base` (any type, class IN). */
 export function preencode(base: Name, entries: readonly RREntry[], wire: RRsetWireCache | undefined, now: number): Preencoded {
   const question = questionWire(base, RRType.A);
   const w = preencodeWriter.reset(65535);
@@ -192,7 +196,9 @@ export function preencode(base: Name, entries: readonly RREntry[], wire: RRsetWi
   const [records, fit] = writeSection(w, entries, wire, now);
   if (!fit) throw new Error(`preencoded records for ${base} exceed a message`);
   const bytes = Buffer.from(w.buf.subarray(start, w.off));
-  return { bytes, pointers: Uint16Array.from(pointersIn(bytes, records)), records, baseLength: question.length - 4 };
+  const pointers = Uint16Array.from(pointersIn(bytes, records));
+  const namesQuestion = pointers.some((at) => (((bytes[at] & 0x3f) << 8) | bytes[at + 1]) === 12);
+  return { bytes, pointers, records, baseLength: question.length - 4, namesQuestion };
 }
 
 /** A question section entry: `name` uncompressed, `type`, class IN (RFC 1035 §4.1.2). */
@@ -236,39 +242,55 @@ function pointersIn(bytes: Buffer, count: number): number[] {
 }
 
 /**
- * A reply made of `head` (preencoded for a name `q.qname` ends in) and `tail`, each entry in
- * the authority section, then the OPT. undefined when it does not fit `maxSize`: the caller then
- * answers through encodeResponse, which truncates whole RRsets and sets TC.
+ * A signed reply to the plain query `msg` (its question ending at `questionEnd`, with DO set):
+ * the question as asked, `block` copied into the answer or authority section with its
+ * pointers moved (see Preencoded), then `rest` written into the authority section, then the
+ * OPT. AA is set. undefined when it does not fit `maxSize`: the caller then answers through
+ * encodeResponse, which truncates whole RRsets and sets TC.
  */
-export function encodeWithPreencoded(q: Query, rcode: number, head: Preencoded, tail: RREntry | undefined, maxSize: number, wire: RRsetWireCache | undefined, now: number): Buffer | undefined {
-  const resp = emptyResponse(rcode, true);
-  const w = responseWriter.reset(maxSize - optSize(q, resp));
+export function encodeFromBlock(msg: Buffer, questionEnd: number, qname: Name, rcode: number, block: Preencoded | undefined, blockIn: 'answer' | 'authority',
+  rest: readonly RREntry[], maxSize: number, wire: RRsetWireCache | undefined, now: number): Buffer | undefined {
+  const w = responseWriter.reset(maxSize - OPT_FIXED);
   w.off = 12;
-  w.bytes(q.questionWire);
-  w.markQuestion(q.qname, 12);
-  const shift = q.questionWire.length - 4 - head.baseLength;
+  const buf = w.buf;
+  if (questionEnd > w.limit) return undefined;
+  for (let i = 12; i < questionEnd; i++) buf[i] = msg[i];
+  w.off = questionEnd;
+  w.markQuestion(qname, 12);
+  let an = 0, ns = 0;
+  if (block) {
+    if (!place(w, block, questionEnd - 16)) return undefined;
+    if (blockIn === 'answer') an = block.records;
+    else ns = block.records;
+  }
+  const [n, fit] = writeSection(w, rest, wire, now);
+  if (!fit) return undefined;
+  ns += n;
+  w.limit = maxSize;
+  writeOpt(w, true, rcode, undefined);
+  writeHeader(scratch, (msg[0] << 8) | msg[1], (msg[2] << 8) | msg[3], rcode, true, false, 1, an, ns, 1);
+  return copyOut(w.off);
+}
+
+/** Copy `block` to the end of the message after a question name of `nameLength` octets, moving its pointers; false when it does not fit. */
+function place(w: Writer, block: Preencoded, nameLength: number): boolean {
   const start = w.off;
-  if (start + head.bytes.length > w.limit) return undefined;
-  w.bytes(head.bytes);
-  const buf = w.buf, pointers = head.pointers;
+  if (start + block.bytes.length > w.limit) return false;
+  w.bytes(block.bytes);
+  // Where the bytes sat when encoded: after the 12-octet header and the base question.
+  const baseEnd = 12 + block.baseLength + 4;
+  const questionShift = nameLength - block.baseLength, ownShift = start - baseEnd;
+  const buf = w.buf, pointers = block.pointers;
   for (let i = 0; i < pointers.length; i++) {
     const at = start + pointers[i];
-    const to = (((buf[at] & 0x3f) << 8) | buf[at + 1]) + shift;
-    if (to >= 0x4000) return undefined;
+    let to = ((buf[at] & 0x3f) << 8) | buf[at + 1];
+    if (to === 12) continue;
+    to += to < baseEnd ? questionShift : ownShift;
+    if (to >= 0x4000) return false;
     buf[at] = 0xc0 | (to >> 8);
     buf[at + 1] = to & 0xff;
   }
-  let ns = head.records;
-  if (tail) {
-    const [n, fit] = writeSection(w, [tail], wire, now);
-    if (!fit) return undefined;
-    ns += n;
-  }
-  w.limit = maxSize;
-  let ar = 0;
-  if (q.edns) { writeOpt(w, q, resp); ar = 1; }
-  writeHeader(scratch, q.id, q.flags, resp, false, 1, 0, ns, ar);
-  return copyOut(w.off);
+  return true;
 }
 
 /** A reply with no sections (FORMERR, NOTIMP, REFUSED…), echoing what of the query we could read. */
@@ -280,16 +302,16 @@ export function encodeBare(id: number, flags: number, rcode: number, q?: Partial
   let qd = 0;
   if (q?.questionWire) { w.bytes(q.questionWire); qd = 1; }
   let ar = 0;
-  if (q?.edns) { writeOpt(w, q as Query, resp); ar = 1; }
-  writeHeader(scratch, id, flags, resp, false, qd, 0, 0, ar);
+  if (q?.edns) { writeOpt(w, q.edns.dnssecOk, resp.rcode, resp.ede); ar = 1; }
+  writeHeader(scratch, id, flags, resp.rcode, resp.aa, false, qd, 0, 0, ar);
   return copyOut(w.off);
 }
 
-function writeHeader(buf: Buffer, id: number, qflags: number, resp: Response, tc: boolean,
+function writeHeader(buf: Buffer, id: number, qflags: number, rcode: number, aa: boolean, tc: boolean,
   qd: number, an: number, ns: number, ar: number): void {
   // Keep opcode, RD and CD from the query (RFC 1035 §4.1.1, RFC 4035 §3.1.6); RA=0 (we do not recurse).
-  let flags = 0x8000 | (qflags & 0x7900) | (qflags & 0x0010) | (resp.rcode & 0xf);
-  if (resp.aa) flags |= 0x0400;
+  let flags = 0x8000 | (qflags & 0x7900) | (qflags & 0x0010) | (rcode & 0xf);
+  if (aa) flags |= 0x0400;
   if (tc) flags |= 0x0200;
   // Octet by octet: Buffer#writeUInt16BE validates its arguments on every call.
   buf[0] = id >>> 8; buf[1] = id & 0xff;
@@ -349,11 +371,11 @@ export class MessageBuilder {
 
   /** The finished message: a response (QR=1) unless `request`; OPT added when `edns` is given. */
   finish(o: { rcode?: number; aa?: boolean; request?: boolean; edns?: Pick<Query, 'edns'> } = {}): Buffer {
-    const resp = emptyResponse(o.rcode ?? 0, !!o.aa);
+    const rcode = o.rcode ?? 0;
     let ar = this.counts[2];
-    if (o.edns?.edns) { writeOpt(this.w, o.edns as Query, resp); ar++; }
+    if (o.edns?.edns) { writeOpt(this.w, o.edns.edns.dnssecOk, rcode, undefined); ar++; }
     const qd = this.head.questionWire ? 1 : 0;
-    writeHeader(this.w.buf, this.head.id, this.head.flags, resp, false, qd, this.counts[0], this.counts[1], ar);
+    writeHeader(this.w.buf, this.head.id, this.head.flags, rcode, !!o.aa, false, qd, this.counts[0], this.counts[1], ar);
     if (o.request) this.w.buf.writeUInt16BE(this.head.flags, 2);
     return Buffer.from(this.w.buf.subarray(0, this.w.off));
   }

@@ -8,7 +8,7 @@ import { EDE } from './response.js';
 import { addProofs, addSigners } from './dnssec.js';
 import { ResponseCache } from './response-cache.js';
 import type { RRsetWireCache } from './rr-wire.js';
-import type { NegativeReplies } from './negative-reply.js';
+import type { MissingNameReplies } from './missing-name-reply.js';
 import type { DnssecService } from '../../signer/service.js';
 import type { TcpSink } from '../net/tcp.js';
 
@@ -23,8 +23,8 @@ export interface QueryContext {
   cache?: ResponseCache;
   /** RRsets' wire pieces, so an answer copies bytes instead of re-encoding each record. */
   wire?: RRsetWireCache;
-  /** Signed NXDOMAIN replies below a zone apex from per-zone heads (negative-reply.ts). */
-  negatives?: NegativeReplies;
+  /** Signed NXDOMAIN and wildcard replies straight from the raw query (missing-name-reply.ts). */
+  missing?: MissingNameReplies;
   /** The clock, unix seconds (injected so tests can move time). */
   now?: () => number;
   /** Called once per answered query (metrics, logging); must be cheap. */
@@ -47,9 +47,11 @@ export function handleMessage(ctx: QueryContext, msg: Buffer, transport: Transpo
   const now = ctx.now ? ctx.now() : Math.floor(Date.now() / 1000);
   if (raw) {
     const hit = ctx.cache!.get(raw, msg, ctx.zones.generation, now);
-    if (hit) {
-      ctx.observe?.(msg.readUInt16BE(raw.questionEnd - 4), hit[3] & 0xf);
-      return hit;
+    // A signed reply for a name the zone does not hold (random-label floods): no parsing either.
+    const made = hit ?? (ctx.missing && ctx.dnssec ? ctx.missing.reply(msg, raw, ctx.zones, ctx.dnssec, ctx.wire, now) : undefined);
+    if (made) {
+      ctx.observe?.(msg.readUInt16BE(raw.questionEnd - 4), made[3] & 0xf);
+      return made;
     }
   }
   const parsed = parseQuery(msg);
@@ -81,12 +83,6 @@ export function handleMessage(ctx: QueryContext, msg: Buffer, transport: Transpo
   const answered = answer(ctx.zones, q.qname, q.qtype, dnssecOk);
   const signer = dnssecOk ? ctx.dnssec : undefined;
   if (signer) {
-    // A signed NXDOMAIN: its SOA and encloser proof are ready bytes; only the next closer's cover is written.
-    const negative = ctx.negatives?.reply(q, answered, signer, ctx.zones.generation, maxSize, ctx.wire, now);
-    if (negative) {
-      ctx.observe?.(q.qtype, Rcode.NXDOMAIN);
-      return negative;
-    }
     addProofs(answered, signer, q.qtype, now);
     addSigners(answered, signer);
   }

@@ -53,6 +53,10 @@ export interface RawQuestion {
   questionEnd: number;
   /** What besides the question decides the reply: EDNS mode (none, DO, no DO) and size limit. */
   variant: number;
+  /** EDNS with DO set (RFC 3225). */
+  dnssecOk: boolean;
+  /** Largest reply this query may get (encode.ts, maxResponseSize). */
+  maxSize: number;
 }
 
 /**
@@ -142,7 +146,7 @@ export class ResponseCache {
     } else if (msg[11] !== 0 || questionEnd !== msg.length) return undefined;
     const variant = (edns === 'none' ? 0 : edns === 'do' ? 0x10000 : 0x20000) | maxSize;
     const hash = ResponseCache.questionHash(msg, questionEnd, variant);
-    return hash === undefined ? undefined : { hash, questionEnd, variant };
+    return hash === undefined ? undefined : { hash, questionEnd, variant, dnssecOk: edns === 'do', maxSize };
   }
 
   /** Whether an answered plain query's reply may be stored under its question. */

@@ -7,7 +7,7 @@ import { importZone } from '../../zones/update.js';
 import { handleMessage, type QueryContext } from '../../server/query/handle.js';
 import { ResponseCache } from '../../server/query/response-cache.js';
 import { RRsetWireCache } from '../../server/query/rr-wire.js';
-import { NegativeReplies } from '../../server/query/negative-reply.js';
+import { MissingNameReplies } from '../../server/query/missing-name-reply.js';
 import type { Name } from '../../zones/model/name.js';
 import { DnssecService, type DnssecOptions } from '../../signer/service.js';
 import { SqliteKeyStore, initialKeys } from '../../signer/keystore-sqlite.js';
@@ -47,7 +47,7 @@ export function zonesFromText(texts: Record<string, string>, opts: { now?: numbe
   const zones = new Registry(store);
   const dnssec = new DnssecService(zones, new SqliteKeyStore(store), undefined, opts.dnssec);
   zones.sync();
-  const ctx: QueryContext = { zones, dnssec, now: () => clock.now, cache: new ResponseCache(), wire: new RRsetWireCache(), negatives: new NegativeReplies() };
+  const ctx: QueryContext = { zones, dnssec, now: () => clock.now, cache: new ResponseCache(), wire: new RRsetWireCache(), missing: new MissingNameReplies() };
   return { store, zones, dnssec, ctx, clock };
 }
 

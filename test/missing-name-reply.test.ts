@@ -1,0 +1,162 @@
+// Signed NXDOMAIN and wildcard answers made from the raw query and ready blocks: the same records as the full path, blocks reused only while fresh, never past a size limit.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { zonesFromText, rawAsk, buildQuery, decode, type TestServer, type Reply, type AnyRR } from './helpers/dns.js';
+import { applyEdits } from '../zones/update.js';
+import { RRType } from '../zones/model/types.js';
+import { encloserProof, nextCloserCover } from '../server/query/denial.js';
+import type { QueryContext } from '../server/query/handle.js';
+
+const fixture = (f: string) => readFileSync(fileURLToPath(new URL(`../../test/fixtures/${f}`, import.meta.url)), 'utf8');
+
+function setup(): TestServer {
+  return zonesFromText({ 'example.com': fixture('example.com.zone') });
+}
+
+/** The same server without heads (and without the reply cache): every reply made by the full path. */
+const fullPath = (s: TestServer): QueryContext => ({ ...s.ctx, missing: undefined, cache: undefined });
+
+/** A section as sorted "owner TTL TYPE data" lines: what a resolver sees, whatever the order and compression. */
+function records(r: Reply, section: 'answers' | 'authorities' | 'additionals'): string[] {
+  return ((r[section] ?? []) as AnyRR[]).map((a) => `${a.name.toLowerCase()} ${a.ttl ?? ''} ${a.type} ${JSON.stringify(a.data, (_k, v) => (v?.type === 'Buffer' ? Buffer.from(v.data).toString('hex') : v))}`).sort();
+}
+
+function assertSameReply(fast: Buffer, full: Buffer, what: string, rcode = 'NXDOMAIN'): void {
+  const a = decode(fast), b = decode(full);
+  assert.equal(a.id, b.id, what);
+  assert.equal(a.flags, b.flags, `${what}: flags`);
+  assert.equal(a.rcode, rcode, what);
+  assert.deepEqual(a.questions, b.questions, `${what}: question`);
+  for (const s of ['answers', 'authorities', 'additionals'] as const) assert.deepEqual(records(a, s), records(b, s), `${what}: ${s}`);
+}
+
+const randomLabel = () => Math.random().toString(36).slice(2, 12);
+
+/** Whether the zone's name filter lets the raw path take this name (it leaves names it may hold to the full path). */
+const filterSaysMissing = (s: TestServer, name: string) => !s.zones.get('example.com.')!.mayHoldName(`${name.toLowerCase()}.`);
+
+/** A random label whose name below the apex the filter rules out: the raw path takes it when it can. */
+function missingLabel(s: TestServer): string {
+  for (;;) {
+    const l = randomLabel();
+    if (filterSaysMissing(s, `${l}.example.com`)) return l;
+  }
+}
+
+test('NXDOMAIN is made from the raw query byte for byte as the full path, in any spelling: below the apex from a head, deeper from its records', () => {
+  const s = setup();
+  const missing = s.ctx.missing!;
+  const full = fullPath(s);
+  // Closest enclosers: the apex (in two spellings), then a name with data (www), an empty
+  // non-terminal (_tcp.www) and a name two labels up (mail), which get no head.
+  const names = (l: string) => [`${l}.example.com`, `${l.toUpperCase()}.Example.COM`, `${l}.www.example.com`, `${l}._tcp.www.example.com`, `${l}.x.${l}.mail.example.com`];
+  let served = 0;
+  for (let i = 0; i < 40; i++) {
+    for (const name of names(randomLabel())) {
+      for (const type of ['A', 'TLSA', 'AAAA']) {
+        const q = buildQuery(name, type, { dnssecOk: true, id: i });
+        const before = missing.served;
+        const reply = rawAsk(s.ctx, q)!;
+        const expected = filterSaysMissing(s, name);
+        assert.equal(missing.served, before + (expected ? 1 : 0), `${name} ${type}: ${expected ? '' : 'not '}made from the raw query`);
+        served += missing.served - before;
+        const fullReply = rawAsk(full, q)!;
+        assertSameReply(reply, fullReply, `${name} ${type}`);
+        // Head or not, the records go in the full path's order, compressed alike.
+        assert.deepEqual(reply, fullReply, `${name} ${type}: byte for byte`);
+        // The question is echoed as asked, case included (RFC 1035 §4.1.2).
+        assert.deepEqual(reply.subarray(12, q.length - 11), q.subarray(12, q.length - 11));
+      }
+    }
+  }
+  assert.ok(served > 500, `${served} of 600 made from the raw query (the rest the filter could not rule out)`);
+  assert.equal(missing.made, 1, 'one head, made once');
+});
+
+test('wildcard answers are made from one block per wildcard RRset, byte for byte as the full path; NODATA and types with additional addresses are not', () => {
+  const s = setup();
+  const missing = s.ctx.missing!;
+  const full = fullPath(s);
+  const mx = Buffer.concat([Buffer.from([0, 10]), Buffer.from('\x04mail\x07example\x03com\x00', 'latin1')]);
+  applyEdits(s.store, s.zones, 'example.com.', [{ name: '*.wild.example.com.', type: RRType.MX, ttl: 300, rdatas: [mx] }], { now: s.clock.now });
+  let served = 0, asked = 0;
+  for (let i = 0; i < 30; i++) {
+    const l = randomLabel();
+    // The next closer is the question name, or one label below the encloser (x.wild).
+    for (const [name, type] of [[`${l}.wild.example.com`, 'A'], [`${l.toUpperCase()}.WILD.example.com`, 'TXT'], [`${l}.x.wild.example.com`, 'A'], [`${l}._tcp.host.example.com`, 'TLSA']]) {
+      const q = buildQuery(name, type, { dnssecOk: true, id: i });
+      const before = missing.served;
+      const reply = rawAsk(s.ctx, q)!;
+      asked++;
+      served += missing.served - before;
+      assert.equal(missing.served, before + (filterSaysMissing(s, name) ? 1 : 0), `${name} ${type}`);
+      assert.deepEqual(reply, rawAsk(full, q)!, `${name} ${type}: byte for byte`);
+      assert.equal(decode(reply).answers!.filter((a) => a.type === 'RRSIG').length, 1, `${name} ${type}: signed`);
+    }
+    for (const type of ['AAAA', 'MX']) {
+      const before = missing.served;
+      const q = buildQuery(`${l}.wild.example.com`, type, { dnssecOk: true });
+      assertSameReply(rawAsk(s.ctx, q)!, rawAsk(full, q)!, `${l} ${type}`, 'NOERROR');
+      assert.equal(missing.served, before, `${type}: NODATA or additional addresses, the full path`);
+    }
+  }
+  assert.ok(served > asked * 0.8, `${served} of ${asked} made from the raw query`);
+  assert.equal(missing.made, 3, 'one block each for *.wild A, *.wild TXT, *._tcp.host TLSA');
+});
+
+test('a next closer cover that is one of the encloser proof records is not repeated', () => {
+  const s = setup();
+  const full = fullPath(s);
+  const zs = s.dnssec.forApex('example.com.')!;
+  const proof = encloserProof(zs, 'example.com.');
+  let found = 0;
+  for (let i = 0; i < 20_000 && found < 3; i++) {
+    const label = randomLabel();
+    if (!proof.includes(nextCloserCover(zs, `${label}.example.com.`, 'example.com.'))) continue;
+    found++;
+    const q = buildQuery(`${label}.example.com`, 'A', { dnssecOk: true });
+    const fast = rawAsk(s.ctx, q)!;
+    assertSameReply(fast, rawAsk(full, q)!, label);
+    assert.equal(decode(fast).authorities!.filter((a) => a.type === 'NSEC3').length, proof.length, 'no NSEC3 twice');
+  }
+  assert.equal(found, 3, 'random labels whose cover is the apex match or the wildcard cover (the fixture zone has few names)');
+});
+
+test('heads follow edits and the clock: a new SOA serial shows at once, and a head is not reused after a minute', () => {
+  const s = setup();
+  const missing = s.ctx.missing!;
+  const serialOf = (raw: Buffer) => (decode(raw).authorities!.find((a) => a.type === 'SOA')!.data as { serial: number }).serial;
+  const ask = () => rawAsk(s.ctx, buildQuery(`${missingLabel(s)}.example.com`, 'A', { dnssecOk: true }))!;
+  const first = serialOf(ask());
+  assert.equal(missing.made, 1);
+  const soa = s.zones.get('example.com.')!.soa;
+  const rd = Buffer.from(soa.rdatas[0]);
+  rd.writeUInt32BE(first + 1, rd.length - 20);
+  applyEdits(s.store, s.zones, 'example.com.', [{ name: 'example.com.', type: RRType.SOA, ttl: soa.ttl, rdatas: [rd] }], { now: s.clock.now });
+  assert.equal(serialOf(ask()), first + 1, 'the edit is in the next reply');
+  assert.equal(missing.made, 2);
+  s.clock.now += 30;
+  ask();
+  assert.equal(missing.made, 2, 'reused within the minute');
+  s.clock.now += 31;
+  ask();
+  assert.equal(missing.made, 3, 'made afresh after it');
+});
+
+test('NXDOMAIN that does not fit the client\'s size is answered by the full path, truncated; DO=0 and unsigned zones never use heads', () => {
+  const s = setup();
+  const missing = s.ctx.missing!;
+  const q = buildQuery(`${missingLabel(s)}.example.com`, 'A', { dnssecOk: true, udpSize: 512 });
+  const small = rawAsk(s.ctx, q)!;
+  assert.equal(missing.served, 0);
+  assert.ok(small.length <= 512, `${small.length} octets`);
+  assert.deepEqual(small, rawAsk(fullPath(s), q)!, 'the full path\'s truncated reply, byte for byte');
+  assert.ok((decode(small).flags! & 0x0200) !== 0, 'TC');
+  rawAsk(s.ctx, buildQuery(`${missingLabel(s)}.example.com`, 'A', { udpSize: 1232 }));
+  assert.equal(missing.served, 0, 'DO=0: no proofs, no head');
+  const unsigned = zonesFromText({ 'example.com': fixture('example.com.zone') }, { signed: false });
+  rawAsk(unsigned.ctx, buildQuery(`${missingLabel(unsigned)}.example.com`, 'A', { dnssecOk: true }));
+  assert.equal(unsigned.ctx.missing!.served, 0, 'unsigned zone');
+});
