@@ -78,12 +78,6 @@ export class Zone {
     return this.filter.mayHold(h);
   }
 
-  /** mayHold for a name at or below the apex, hashed whole. */
-  mayHoldName(name: Name): boolean {
-    const below = name.length - (this.apex === '.' ? 0 : this.apex.length);
-    return this.filter.mayHold(suffixHash(name, 0, below, this.apexSuffixHash));
-  }
-
   /** The node `*.<name>` when it exists (RFC 4592 §2.1.1: a wildcard's label is exactly `*`). */
   wildcardBelow(name: Name): ZoneNode | undefined {
     return this.wildcards.get(name);
