@@ -157,3 +157,22 @@ test('NXDOMAIN that does not fit the client\'s size is answered by the full path
   rawAsk(unsigned.ctx, buildQuery(`${randomLabel()}.example.com`, 'A', { dnssecOk: true }));
   assert.equal(unsigned.ctx.missing!.served, 0, 'unsigned zone');
 });
+
+test('a head that would point at the question name (SOA naming `*.<apex>`) is made once and not used: replies are the full path\'s records', () => {
+  const s = zonesFromText({ 'example.com': [
+    '$TTL 300',
+    '@ SOA *.example.com. hostmaster.example.com. 1 3600 900 604800 300',
+    '@ NS ns1.example.com.',
+    'ns1 A 192.0.2.1',
+  ].join('\n') + '\n' });
+  const missing = s.ctx.missing!;
+  for (let i = 0; i < 20; i++) {
+    const q = buildQuery(`${randomLabel()}.example.com`, 'A', { dnssecOk: true, id: i });
+    const reply = rawAsk(s.ctx, q)!;
+    assert.deepEqual(reply, rawAsk(fullPath(s), q)!, 'byte for byte');
+    const soa = decode(reply).authorities!.find((a) => a.type === 'SOA')!;
+    assert.equal((soa.data as { mname: string }).mname, '*.example.com', 'the SOA names `*.<apex>`, not the question');
+  }
+  assert.equal(missing.served, 20, 'still made from the raw query');
+  assert.equal(missing.made, 1, 'the head was encoded once, not per query');
+});

@@ -117,9 +117,14 @@ export function negativeSoa(zone: Zone): RREntry {
   return rrEntry(zone.apex, soa, zone, Math.min(soa.ttl, minimum));
 }
 
+/** Types whose answers carry the addresses of their targets in the additional section (addTargetAddresses). */
+export function addsAddresses(type: number): boolean {
+  return type === RRType.NS || type === RRType.MX || type === RRType.SRV;
+}
+
 /** Additional-section addresses for NS/MX/SRV targets inside this zone (RFC 1035 §3.3.9, RFC 2782). */
 function addTargetAddresses(resp: Response, zone: Zone, rrset: RRset): void {
-  if (rrset.type !== RRType.NS && rrset.type !== RRType.MX && rrset.type !== RRType.SRV) return;
+  if (!addsAddresses(rrset.type)) return;
   for (const rd of rrset.rdatas) {
     const target = rdataTargetName(rrset.type, rd);
     if (!target || !isInZone(target, zone.apex)) continue;

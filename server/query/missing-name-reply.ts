@@ -1,6 +1,6 @@
 // Signed replies for names a zone does not hold — NXDOMAIN and wildcard answers, what random-label floods get — made from the raw query and ready parts.
 import { type Name, readWireName, childName } from '../../zones/model/name.js';
-import { RRType, isMetaType } from '../../zones/model/types.js';
+import { isMetaType } from '../../zones/model/types.js';
 import type { RRset } from '../../zones/model/rrset.js';
 import type { Zone } from '../../zones/zone.js';
 import type { Registry } from '../../zones/registry.js';
@@ -8,7 +8,7 @@ import type { DnssecService } from '../../signer/service.js';
 import type { ZoneSigner } from '../../signer/zone-signer.js';
 import type { Nsec3Entry } from '../../signer/nsec3-chain.js';
 import { lookup, type Lookup } from './resolve.js';
-import { negativeSoa } from './answer.js';
+import { negativeSoa, addsAddresses } from './answer.js';
 import { Rcode } from './parse.js';
 import { rrEntry, type RREntry } from './response.js';
 import { denialProof, encloserProof, nextCloserCover } from './denial.js';
@@ -81,6 +81,7 @@ export class MissingNameReplies {
     const found = lookup(zone, qname, qtype);
     let bytes: Buffer | undefined;
     if (found.kind === 'nxdomain') bytes = this.nxdomain(msg, raw, qname, zs, found, zones.generation, wire, now);
+    // The full path adds the targets' addresses to NS, MX and SRV answers.
     else if (found.kind === 'answer' && found.wildcard && !addsAddresses(found.rrset.type)) {
       bytes = this.wildcardAnswer(msg, raw, qname, zs, found.rrset, found.wildcard, found.closestEncloser!, zones.generation, wire, now);
     }
@@ -90,16 +91,18 @@ export class MissingNameReplies {
 
   private nxdomain(msg: Buffer, raw: RawQuestion, qname: Name, zs: ZoneSigner, found: Extract<Lookup, { kind: 'nxdomain' }>, generation: number, wire: RRsetWireCache | undefined, now: number): Buffer | undefined {
     const apex = zs.zone.apex;
-    if (found.closestEncloser !== apex) {
-      // Below a deeper encloser, no block: the records of the full path (SOA and RFC 5155 §7.2.2).
-      const entries = [signedSoa(zs), ...denialProof(zs, qname, 0, found).map((p) => proofEntry(zs, p, now))];
-      return encodeFromBlock(msg, raw.questionEnd, qname, Rcode.NXDOMAIN, undefined, 'authority', entries, raw.maxSize, wire, now);
+    if (found.closestEncloser === apex) {
+      const head = this.head(zs, generation, now, wire);
+      // Encoded after `*.<apex>`, a head that points at that name would point at the question name in a reply.
+      if (!head.records.namesQuestion) {
+        const cover = nextCloserCover(zs, qname, apex);
+        const rest = head.proof.includes(cover) ? [] : [proofEntry(zs, cover, now)];
+        return encodeFromBlock(msg, raw.questionEnd, qname, Rcode.NXDOMAIN, head.records, 'authority', rest, raw.maxSize, wire, now);
+      }
     }
-    const head = this.head(zs, generation, now, wire);
-    if (!head) return undefined;
-    const cover = nextCloserCover(zs, qname, apex);
-    const rest = head.proof.includes(cover) ? [] : [proofEntry(zs, cover, now)];
-    return encodeFromBlock(msg, raw.questionEnd, qname, Rcode.NXDOMAIN, head.records, 'authority', rest, raw.maxSize, wire, now);
+    // No block: the records of the full path (SOA and RFC 5155 §7.2.2), in its order.
+    const entries = [signedSoa(zs), ...denialProof(zs, qname, 0, found).map((p) => proofEntry(zs, p, now))];
+    return encodeFromBlock(msg, raw.questionEnd, qname, Rcode.NXDOMAIN, undefined, 'authority', entries, raw.maxSize, wire, now);
   }
 
   /** RFC 4592 §3.3.1 synthesis, signed (RFC 4035 §3.1.3.3): the wildcard's records owned by qname, and the next closer's cover (RFC 5155 §7.2.6). */
@@ -116,14 +119,13 @@ export class MissingNameReplies {
     return encodeFromBlock(msg, raw.questionEnd, qname, Rcode.NOERROR, block.records, 'answer', [cover], raw.maxSize, wire, now);
   }
 
-  private head(zs: ZoneSigner, generation: number, now: number, wire: RRsetWireCache | undefined): Head | undefined {
+  /** The zone's head, kept even when it cannot be used (namesQuestion), so that it is not encoded again per query. */
+  private head(zs: ZoneSigner, generation: number, now: number, wire: RRsetWireCache | undefined): Head {
     const have = this.heads.get(zs.zone);
     if (have && reusable(have.generation, have.made, generation, now)) return have;
     const apex = zs.zone.apex;
     const proof = encloserProof(zs, apex);
     const records = preencode(childName('*', apex), [signedSoa(zs), ...proof.map((p) => proofEntry(zs, p, now))], wire, now);
-    // Encoded after `*.<apex>`, a head may not point at that name: in a reply it would be the question name.
-    if (records.namesQuestion) return undefined;
     const head: Head = { records, proof, generation, made: now };
     this.keep(this.heads, zs.zone, head);
     return head;
@@ -150,9 +152,4 @@ function signedSoa(zs: ZoneSigner): RREntry {
   const e = negativeSoa(zs.zone);
   e.signer = zs;
   return e;
-}
-
-/** Types whose answers carry additional-section addresses (answer.ts): the full path adds them. */
-function addsAddresses(type: number): boolean {
-  return type === RRType.NS || type === RRType.MX || type === RRType.SRV;
 }
