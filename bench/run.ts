@@ -17,13 +17,15 @@ const NAMES = Number(process.env.BENCH_NAMES ?? 10000);
 /** Offered rate of the fixed-rate pass (mix e): loss and latency below saturation. 0 skips it. */
 const FIXED_QPS = Number(process.env.BENCH_FIXED_QPS ?? 5000);
 /**
- * Offered rate at which mixes a, b and c run once more, on ours and Knot only, to compare
- * server CPU per answer at equal load. Unlimited, dnsperf caps the positive mix below our
- * saturation while the random mixes saturate us, and CPU per query moves with load (batch
- * sizes, warm caches): at 50k, 80k and unlimited rates the same build measured NXDOMAIN at
- * 0.61, 0.69 and 0.64 of the positive mix's CPU speed. 0 skips it.
+ * Offered rates at which mixes a, b and c run once more, on ours and Knot only, to compare
+ * server CPU per answer at equal load (a comma list; 0 skips the pass). Unlimited, dnsperf
+ * caps the positive mix below our saturation while the random mixes saturate us, and CPU per
+ * query moves with load: a datagram that wakes an idle server finds its caches cold, and the
+ * random mixes' path touches far more code and memory than a cached positive reply. Hence
+ * two rates: one at about half our capacity and one near it (a scratch sweep of one build:
+ * NXDOMAIN at 0.59, 0.69 and 0.73 of the positive mix's CPU speed at 30k, 60k and 90k).
  */
-const EQUAL_QPS = Number(process.env.BENCH_EQUAL_QPS ?? 50000);
+const EQUAL_RATES = (process.env.BENCH_EQUAL_QPS ?? '50000,85000').split(',').map(Number).filter((r) => r > 0);
 const EQUAL_MIXES = ['a', 'b', 'c'];
 /**
  * The equal-load pass runs in rounds of its own after the other passes: in each round each
@@ -158,7 +160,7 @@ async function main(): Promise<void> {
   const passes: Pass[] = [
     ...MIXES.map((mix) => ({ mix })),
     ...(FIXED_QPS > 0 ? [{ mix: mixOf('e'), fixed: FIXED_QPS }] : []),
-    ...(EQUAL_QPS > 0 ? EQUAL_MIXES.map((k) => ({ mix: mixOf(k), fixed: EQUAL_QPS, equal: true })) : []),
+    ...EQUAL_RATES.flatMap((rate) => EQUAL_MIXES.map((k) => ({ mix: mixOf(k), fixed: rate, equal: true }))),
   ].filter((p) => !ONLY_MIXES || ONLY_MIXES.has(p.mix.key));
 
   /** One dnsperf run of `pass` against `s`, recorded under the pass; undefined when dnsperf failed. */
@@ -185,20 +187,24 @@ async function main(): Promise<void> {
       rmSync(datafile, { force: true });
     }
   }
-  // Per server, per round: CPU µs per answer by mix key, for ratios taken within a round.
+  // Per server and rate (`key@rate`), per round: CPU µs per answer by mix key, for ratios taken within a round.
   const rounds = new Map<string, Map<string, number>[]>();
   const equalPasses = passes.filter((p) => p.equal);
   for (let r = 0; r < (equalPasses.length ? EQUAL_ROUNDS : 0); r++) {
-    const files = new Map(equalPasses.map((p) => [p, writeDatafile(dir, p.mix, p.mix.unique ? EQUAL_SECONDS * UNIQUE_PER_SECOND : 0, NAMES, 100 + r)]));
+    const files = new Map(EQUAL_MIXES.map((k) => { const mix = mixOf(k); return [k, writeDatafile(dir, mix, mix.unique ? EQUAL_SECONDS * UNIQUE_PER_SECOND : 0, NAMES, 100 + r)]; }));
     const order = up.map((_, i) => up[(i + r) % up.length]).filter((s) => measures(equalPasses[0], s.def));
     for (const s of order) {
-      const cpu = new Map<string, number>();
-      for (let i = 0; i < equalPasses.length; i++) {
-        const pass = equalPasses[(i + r) % equalPasses.length];
-        const res = await measure(s, pass, files.get(pass)!, EQUAL_SECONDS, `round ${r + 1}/${EQUAL_ROUNDS}`);
-        if (res?.completed) cpu.set(pass.mix.key, cpuUs(res));
+      for (const rate of EQUAL_RATES) {
+        const atRate = equalPasses.filter((p) => p.fixed === rate);
+        const cpu = new Map<string, number>();
+        for (let i = 0; i < atRate.length; i++) {
+          const pass = atRate[(i + r) % atRate.length];
+          const res = await measure(s, pass, files.get(pass.mix.key)!, EQUAL_SECONDS, `round ${r + 1}/${EQUAL_ROUNDS}`);
+          if (res?.completed) cpu.set(pass.mix.key, cpuUs(res));
+        }
+        const key = `${s.def.key}@${rate}`;
+        rounds.set(key, [...(rounds.get(key) ?? []), cpu]);
       }
-      rounds.set(s.def.key, [...(rounds.get(s.def.key) ?? []), cpu]);
     }
     for (const f of files.values()) rmSync(f, { force: true });
   }
@@ -228,8 +234,8 @@ async function main(): Promise<void> {
   const cpuSpeed = (pos: Summary | undefined, o: Summary | undefined): string =>
     (o && pos && o.cpuUs > 0 ? `${(pos.cpuUs / o.cpuUs).toFixed(2)}× (${o.cpuUs.toFixed(1)} vs ${pos.cpuUs.toFixed(1)} µs)` : '—');
   /** The equal-load rounds' positive CPU ÷ mix k's CPU, taken within each round: median, range, and the medians of both. */
-  const pairedSpeed = (key: string, k: string): string => {
-    const both = (rounds.get(key) ?? []).filter((c) => c.has('a') && c.has(k));
+  const pairedSpeed = (key: string, k: string, rate: number): string => {
+    const both = (rounds.get(`${key}@${rate}`) ?? []).filter((c) => c.has('a') && c.has(k));
     if (both.length === 0) return '—';
     const ratios = both.map((c) => c.get('a')! / c.get(k)!);
     const us = (m: string) => median(both.map((c) => c.get(m)!)).toFixed(1);
@@ -238,7 +244,7 @@ async function main(): Promise<void> {
   const positive = sum('a', ours.key);
   const vsPositive = ['b', 'c', 'e'].filter((k) => passes.some((p) => passKey(p) === k)).map((k) => {
     const o = sum(k, ours.key);
-    const equal = [ours, knot].map((d) => pairedSpeed(d.key, k));
+    const equal = EQUAL_RATES.flatMap((rate) => [ours, knot].map((d) => pairedSpeed(d.key, k, rate)));
     return `| ${mixOf(k).title} | ${ratio(o, positive)} | ${cpuSpeed(positive, o)} | ${equal.join(' | ')} |`;
   });
   const commands = up.map((s) => `# ${s.def.label}\n${s.running!.commands.join('\n')}`
@@ -269,16 +275,18 @@ ${ratioRows.join('\n')}
 ## Ours: the random mixes against the positive mix
 
 Target: random NXDOMAIN and wildcard within 20% of the positive mix (≥ 0.80×). dnsperf on
-its one core limits the positive mix, so the QPS ratio understates the server; the CPU ratio
-(positive mix's server CPU per query ÷ this mix's) compares the work per answer. Unlimited,
-the positive mix leaves the server partly idle while the random mixes saturate it, and CPU
-per query moves with load, so the last two columns compare CPU with every mix offered the
-same ${EQUAL_QPS.toLocaleString('en-US')} q/s (BENCH_EQUAL_QPS), for us and for Knot: ${EQUAL_ROUNDS} rounds in which each server
-answers (a), (b) and (c) back to back for ${EQUAL_SECONDS} s each; the ratio is taken within each round,
+its one core limits the positive mix, so the QPS ratio flatters the random mixes; the CPU
+ratio (positive mix's server CPU per query ÷ this mix's) compares the work per answer.
+Unlimited, the positive mix leaves the server partly idle while the random mixes saturate
+it, and CPU per query moves with load (a query that wakes an idle server finds its caches
+cold, and a random-label answer touches far more code and memory than a stored reply), so
+the later columns compare CPU with every mix offered the same rate (BENCH_EQUAL_QPS:
+${EQUAL_RATES.map((r) => r.toLocaleString('en-US')).join(' and ')} q/s), for us and for Knot: ${EQUAL_ROUNDS} rounds in which each server
+answers (a), (b) and (c) back to back for ${EQUAL_SECONDS} s each at each rate; the ratio is taken within each round,
 and the table gives the median, the range, and the median µs per answer of the mix and of (a).
 
-| mix | QPS ÷ positive | CPU speed ÷ positive, unlimited | CPU speed ÷ positive at ${EQUAL_QPS.toLocaleString('en-US')} q/s | Knot, same |
-|---|---:|---:|---:|---:|
+| mix | QPS ÷ positive | CPU speed ÷ positive, unlimited | ${EQUAL_RATES.map((r) => `CPU speed ÷ positive at ${r.toLocaleString('en-US')} q/s | Knot, same`).join(' | ')} |
+|---|---:|---:|${EQUAL_RATES.map(() => '---:|---:|').join('')}
 ${vsPositive.join('\n')}
 
 ## Per mix
