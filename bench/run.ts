@@ -262,7 +262,9 @@ Figures are medians over runs; servers interleaved within each run. See bench/RE
 ## Noise
 
 ${noiseLine}
-The machine has 2 cores: one for the server, one for dnsperf, so anything else running
+${SERVER_CPU.split(',').includes(LOADGEN_CPU)
+    ? `The servers run on CPU ${SERVER_CPU} and dnsperf on CPU ${LOADGEN_CPU}, so they share a core, and anything else running`
+    : `The machine has 2 cores: one for the server, one for dnsperf, so anything else running`}
 (a compile, a test) lands on one of them. Servers start once; before the first run each
 answered ${WARMUP} s of mix (e) with other names, unmeasured (BENCH_WARMUP), so the runs
 measure serving, not start-up. Treat differences under the noise figure of the cell as no

@@ -8,10 +8,12 @@ import { run, shellLine, startDaemon, waitReady, type Daemon } from './procs.js'
 import { answersSigned, probe } from './probe.js';
 
 export const ZONE = 'example.com';
-/** The core the servers share; dnsperf gets LOADGEN_CPU. */
 /** CPU list for the servers (taskset -c); BENCH_SERVER_CPU=0,1 for the multi-worker run. */
 export const SERVER_CPU = process.env.BENCH_SERVER_CPU ?? '0';
+/** The core dnsperf runs on. */
 export const LOADGEN_CPU = '1';
+/** Workers per server: ours gets `--workers`, Knot as many UDP workers, so the 2-worker run is like for like. */
+const WORKERS = process.env.BENCH_WORKERS ?? '1';
 const DIST = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = join(DIST, 'server/cli.js');
 // A name every server must answer with an RRSIG before it is measured: proves the zone is loaded and signed.
@@ -64,10 +66,9 @@ function daneprime(key: string, label: string, udpIo: 'auto' | 'dgram'): ServerD
       const port = await freePort();
       // One worker by default (the single-core comparison); BENCH_WORKERS=2 measures the multi-core mode
       // (with BENCH_SERVER_CPU=0,1 so the workers are not squeezed onto one core). No admin API.
-      const workers = process.env.BENCH_WORKERS ?? '1';
       // BENCH_NODE_FLAGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") goes to our server's node only.
       const nodeFlags = process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
-      return daemon(commands, label, process.execPath, [...nodeFlags, CLI, 'serve', '--db', db, '--dns', `127.0.0.1:${port}`, '--workers', workers, '--api', 'off', '--udp-io', udpIo],
+      return daemon(commands, label, process.execPath, [...nodeFlags, CLI, 'serve', '--db', db, '--dns', `127.0.0.1:${port}`, '--workers', WORKERS, '--api', 'off', '--udp-io', udpIo],
         async (d, p) => d.output().includes('dns: listening') && answersSigned(p, READY_NAME, 'TLSA'), port);
     },
   };
@@ -137,7 +138,7 @@ export const knot: ServerDef = {
     const conf = join(dir, 'knot.conf');
     mkdirSync(join(dir, 'knotdb'));
     writeFileSync(conf, [
-      'server:', `  listen: 127.0.0.1@${port}`, `  rundir: "${dir}"`, '  udp-workers: 1', '  tcp-workers: 1', '  background-workers: 1',
+      'server:', `  listen: 127.0.0.1@${port}`, `  rundir: "${dir}"`, `  udp-workers: ${WORKERS}`, '  tcp-workers: 1', '  background-workers: 1',
       'database:', `  storage: "${join(dir, 'knotdb')}"`, `  kasp-db: "${join(dir, 'kasp')}"`,
       'log:', '  - target: stderr', '    any: info',
       'policy:', '  - id: ecdsa', '    algorithm: ecdsap256sha256', '    nsec3: on', '    nsec3-iterations: 0', '    nsec3-salt-length: 0',
@@ -146,7 +147,7 @@ export const knot: ServerDef = {
       '    zonefile-sync: -1', '    semantic-checks: off', '    dnssec-signing: on', '    dnssec-policy: ecdsa',
       '',
     ].join('\n'));
-    commands.push(`# ${conf}: policy ecdsa (ecdsap256sha256, nsec3 on, iterations 0, salt length 0); udp/tcp/background workers 1`);
+    commands.push(`# ${conf}: policy ecdsa (ecdsap256sha256, nsec3 on, iterations 0, salt length 0); udp workers ${WORKERS}, tcp/background workers 1`);
     return daemon(commands, 'knotd', 'knotd', ['-c', conf], (_d, p) => answersSigned(p, READY_NAME, 'TLSA'), port);
   },
 };
