@@ -4,6 +4,11 @@
       "target_name": "udp_batch",
       "conditions": [["OS=='linux'", { "sources": ["server/net/native/udp-batch.c"] }]],
       "cflags": ["-O2", "-Wall", "-Wextra", "-Wno-unused-parameter"]
+    },
+    {
+      "target_name": "sha1",
+      "conditions": [["OS=='linux'", { "sources": ["signer/native/sha1.c"] }]],
+      "cflags": ["-O2", "-Wall", "-Wextra", "-Wno-unused-parameter"]
     }
   ]
 }

@@ -1,6 +1,6 @@
 // NSEC3 primitives (RFC 5155): the hash, base32hex, type bitmaps, NSEC3 and NSEC3PARAM RDATA.
-import { hash as oneShotHash } from 'node:crypto';
 import { writeNameWire, type Name } from '../zones/model/name.js';
+import { sha1Input as input, sha1OfInput } from './nsec3-sha1.js';
 
 export const NSEC3_HASH_SHA1 = 1;
 /** RFC 5155 §3.1.2.1: the Opt-Out flag is bit 7 (value 1) of the flags octet. */
@@ -15,35 +15,26 @@ export function nsec3Hash(name: Name, salt: Buffer, iterations: number): Buffer 
   return Buffer.from(nsec3HashString(name, salt, iterations), 'latin1');
 }
 
-// One input buffer for every hash: a name (≤ 255 octets) or a digest (20), then the salt (≤ 255).
-const input = Buffer.allocUnsafe(255 + 255);
-/** Views of the first n octets of `input`, made once per length: a fresh subarray per hash is a typed-array allocation. */
-const inputViews: Buffer[] = [];
-const inputOf = (n: number): Buffer => (inputViews[n] ??= input.subarray(0, n));
-// Node accepts every Buffer encoding for hash() output; @types/node lists only hex/base64 ones.
-const sha1Latin1 = (data: Uint8Array) => (oneShotHash as (a: string, d: Uint8Array, e: string) => string)('sha1', data, 'latin1');
-
 /**
  * nsec3Hash as a binary (latin1) string, the form the NSEC3 chain sorts and searches.
  *
  * Runs once per NXDOMAIN/NODATA for a name the zone has never seen, so it is on the hot path.
- * It allocates nothing but the result: the name is written into one reused input buffer, and
- * node:crypto's one-shot hash() returns the digest as a latin1 string directly (a Buffer
- * result costs more than the SHA-1 itself; see bench/nsec3-hash.ts). Iterations dominate
- * otherwise, which is why RFC 9276 §3.1 says use iterations 0 and no salt; the loop exists
- * for zones imported with other parameters.
+ * It allocates nothing but the result: the name is written into the one input buffer of
+ * nsec3-sha1.ts and the digest comes back as a latin1 string (a Buffer result costs more
+ * than the SHA-1 itself; see bench/nsec3-hash.ts). Iterations dominate otherwise, which is
+ * why RFC 9276 §3.1 says use iterations 0 and no salt; the loop exists for zones imported
+ * with other parameters.
  */
 export function nsec3HashString(name: Name, salt: Buffer, iterations: number): string {
   const n = writeNameWire(name, input, 0);
   // RFC 9276 §3.1 salts are empty: skip the copy (Buffer#copy costs a call into C++ even for nothing).
   if (salt.length > 0) salt.copy(input, n);
-  let digest = sha1Latin1(inputOf(n + salt.length));
+  let digest = sha1OfInput(n + salt.length);
   if (iterations > 0) {
     if (salt.length > 0) salt.copy(input, SHA1_LEN);
-    const round = inputOf(SHA1_LEN + salt.length);
     for (let i = 0; i < iterations; i++) {
       input.write(digest, 0, 'latin1');
-      digest = sha1Latin1(round);
+      digest = sha1OfInput(SHA1_LEN + salt.length);
     }
   }
   return digest;
