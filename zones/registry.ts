@@ -1,5 +1,5 @@
 // The zones this process serves: loaded from the store, matched by longest suffix, refreshed on commits.
-import { type Name, parentName } from './model/name.js';
+import { type Name, parentName, labelCount } from './model/name.js';
 import { RRType } from './model/types.js';
 import type { Store, ZoneRow } from './store/sqlite.js';
 import { newDelta, type Zone, type ZoneDelta } from './zone.js';
@@ -20,6 +20,8 @@ type Listener = (e: ZoneChangeEvent) => void;
 
 export class Registry {
   private readonly zones = new Map<Name, { row: ZoneRow; zone: Zone }>();
+  /** Zones held per apex label count (a name has at most 127 labels), so that `find` probes only depths some zone is at. */
+  private readonly atDepth = new Uint32Array(128);
   private readonly listeners: Listener[] = [];
   private lastDataVersion = -1;
 
@@ -54,9 +56,14 @@ export class Registry {
 
   /** Longest-match zone for a name (RFC 1034 §4.3.2 step 2). O(labels). */
   find(qname: Name): Zone | undefined {
-    for (let n = qname; ; n = parentName(n)) {
-      const z = this.zones.get(n);
-      if (z) return z.zone;
+    // Only suffixes as deep as some apex are asked for: a random label below a zone is no
+    // zone's name, and a Map probe with a fresh string hashes all of it first.
+    let depth = labelCount(qname);
+    for (let n = qname; ; n = parentName(n), depth--) {
+      if (this.atDepth[depth] > 0) {
+        const z = this.zones.get(n);
+        if (z) return z.zone;
+      }
       if (n === '.') return undefined;
     }
   }
@@ -96,6 +103,7 @@ export class Registry {
       if (have && have.row.generation === row.generation && have.row.id === row.id) continue;
       try {
         const zone = buildZone(row.name, this.store.records(row.id), false);
+        if (!have) this.atDepth[labelCount(row.name)]++;
         this.zones.set(row.name, { row, zone });
         this.log(`zone ${row.name}: loaded generation ${row.generation}`);
         this.emit({ apex: row.name, zone });
@@ -106,6 +114,7 @@ export class Registry {
     for (const apex of [...this.zones.keys()]) {
       if (!seen.has(apex)) {
         this.zones.delete(apex);
+        this.atDepth[labelCount(apex)]--;
         this.log(`zone ${apex}: removed`);
         this.emit({ apex, zone: undefined });
       }

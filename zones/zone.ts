@@ -51,13 +51,16 @@ export class Zone {
    * small map with the encloser's own key beats building and hashing `*.` + name per query.
    */
   private readonly wildcards = new Map<Name, ZoneNode>();
+  /** The apex's node, where every lookup starts; never pruned (prune stops at the apex), so never replaced. */
+  readonly apexNode: ZoneNode;
   /** Bumped on every applied change; caches and transfers key on it. */
   generation = 0;
 
   constructor(apex: Name) {
     this.apex = apex;
     this.apexSuffixHash = apex === '.' ? SUFFIX_HASH_SEED : suffixHash(apex, 0, apex.length, SUFFIX_HASH_SEED);
-    this.byName.set(apex, { name: apex, rrsets: new TypeMap(), children: 0 });
+    this.apexNode = { name: apex, rrsets: new TypeMap(), children: 0 };
+    this.byName.set(apex, this.apexNode);
     this.filter.add(apex);
   }
 

@@ -37,7 +37,7 @@ export function lookup(zone: Zone, qname: Name, qtype: number): Lookup {
   // above qname decides (RFC 1034 §4.3.2 step 3b, RFC 6672 §3.2). Stop at the first
   // missing name: that is where the closest encloser ends.
   let name = apex;
-  let node = zone.get(apex)!;
+  let node = zone.apexNode;
   let below = qname === apex ? 0 : qname.length - (apex === '.' ? 0 : apex.length);
   // The hash of qname[below..] (the apex, hashed once per zone), extended one label per step:
   // the zone's name filter tells most missing names from it, before a Map probe that would

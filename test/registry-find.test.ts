@@ -1,0 +1,37 @@
+// Registry.find: the longest-matching hosted zone (RFC 1034 §4.3.2 step 2), as zones at several depths come and go.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { zonesFromText } from './helpers/dns.js';
+import { importZone } from '../zones/update.js';
+import { parseZoneText } from '../zones/io/zonefile-parse.js';
+
+const soa = (apex: string) => `$TTL 300\n@ SOA ns.${apex} h.${apex} 1 7200 3600 1209600 300\n@ NS ns.${apex}\nns A 192.0.2.1\n`;
+
+test('find: the deepest hosted apex above the name, after zones at other depths are added and deleted', () => {
+  const s = zonesFromText({ 'example.com.': soa('example.com.'), 'a.b.example.com.': soa('a.b.example.com.'), 'example.org.': soa('example.org.') }, { signed: false });
+  const apexOf = (name: string) => s.zones.find(name)?.apex;
+  assert.equal(apexOf('example.com.'), 'example.com.');
+  assert.equal(apexOf('x.y.z.example.com.'), 'example.com.');
+  assert.equal(apexOf('b.example.com.'), 'example.com.');
+  assert.equal(apexOf('a.b.example.com.'), 'a.b.example.com.');
+  assert.equal(apexOf('www.a.b.example.com.'), 'a.b.example.com.');
+  assert.equal(apexOf('www.example.org.'), 'example.org.');
+  assert.equal(apexOf('example.net.'), undefined);
+  assert.equal(apexOf('com.'), undefined);
+  assert.equal(apexOf('.'), undefined);
+
+  // Deleting the only zone four labels deep: names below it fall back to the parent zone.
+  s.store.deleteZone('a.b.example.com.');
+  s.zones.sync();
+  assert.equal(apexOf('www.a.b.example.com.'), 'example.com.');
+  // Deleting one of two zones at one depth leaves the other found.
+  s.store.deleteZone('example.org.');
+  s.zones.sync();
+  assert.equal(apexOf('www.example.org.'), undefined);
+  assert.equal(apexOf('www.example.com.'), 'example.com.');
+  // A zone at a new depth is found from the next sync.
+  importZone(s.store, 'deep.x.y.example.com.', parseZoneText(soa('deep.x.y.example.com.'), { origin: 'deep.x.y.example.com.' }), { now: s.clock.now, settings: { signed: false } });
+  s.zones.sync();
+  assert.equal(apexOf('www.deep.x.y.example.com.'), 'deep.x.y.example.com.');
+  assert.equal(apexOf('x.y.example.com.'), 'example.com.');
+});
