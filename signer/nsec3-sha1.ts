@@ -1,5 +1,5 @@
 // SHA-1 over one input buffer for NSEC3 hashes: the addon (signer/native/sha1.c) when built, node:crypto otherwise; the same digest either way.
-import { createRequire } from 'node:module';
+import { loadAddon, availability } from '../zones/util/native-addon.js';
 import { hash as oneShotHash } from 'node:crypto';
 
 interface Addon {
@@ -7,24 +7,13 @@ interface Addon {
   digest(n: number): string;
 }
 
-/** Built by `npm ci` (package.json "install": node-gyp rebuild) into build/Release at the repo root. */
-const ADDON = new URL('../../build/Release/sha1.node', import.meta.url);
 /** A name (≤ 255 octets) and a salt (≤ 255): the longest NSEC3 hash input. */
 const INPUT = 512;
 
-function load(): { addon: Addon } | { unavailable: string } {
-  try {
-    return { addon: createRequire(import.meta.url)(ADDON.pathname) as Addon };
-  } catch (err) {
-    return { unavailable: `${ADDON.pathname} did not load (${(err as Error).message.split('\n')[0]}); run npm run build:native` };
-  }
-}
-
-const loaded = load();
+const loaded = loadAddon<Addon>('sha1.node');
 
 /** Whether the addon hashes here, and if not, why (the fallback is correct, only slower). */
-export const nativeSha1: { available: boolean; reason?: string } =
-  'addon' in loaded ? { available: true } : { available: false, reason: loaded.unavailable };
+export const nativeSha1 = availability(loaded);
 
 /** Where a caller writes the message to hash: the addon's own memory, so nothing is copied or converted per call. */
 export const sha1Input: Buffer = 'addon' in loaded ? Buffer.from(loaded.addon.arena, 0, INPUT) : Buffer.allocUnsafe(INPUT);

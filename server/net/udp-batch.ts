@@ -1,9 +1,9 @@
 // UDP through the batched addon (native/udp-batch.c): recvmmsg a batch of queries, answer them in
 // one JavaScript call, sendmmsg the replies. Linux only; `batchedUdp` says whether it loaded.
-import { createRequire } from 'node:module';
 import { isIP } from 'node:net';
 import { lookup } from 'node:dns/promises';
 import type { ListenAddress } from './address.js';
+import { loadAddon, availability, type Loaded } from '../../zones/util/native-addon.js';
 import { UDP_RECEIVE_BUFFER, type UdpHandler, type UdpListener } from './udp.js';
 
 interface Addon {
@@ -15,23 +15,12 @@ interface Addon {
   close(handle: object): void;
 }
 
-/** Built by `npm ci` (package.json "install": node-gyp rebuild) into build/Release at the repo root. */
-const ADDON = new URL('../../../build/Release/udp_batch.node', import.meta.url);
-
-function load(): { addon: Addon } | { unavailable: string } {
-  if (process.platform !== 'linux') return { unavailable: `needs Linux (recvmmsg/sendmmsg), not ${process.platform}` };
-  try {
-    return { addon: createRequire(import.meta.url)(ADDON.pathname) as Addon };
-  } catch (err) {
-    return { unavailable: `${ADDON.pathname} did not load (${(err as Error).message.split('\n')[0]}); run npm run build:native` };
-  }
-}
-
-const loaded = load();
+const loaded: Loaded<Addon> = process.platform === 'linux'
+  ? loadAddon<Addon>('udp_batch.node')
+  : { unavailable: `needs Linux (recvmmsg/sendmmsg), not ${process.platform}` };
 
 /** Whether the batched path can be used here, and if not, why. */
-export const batchedUdp: { available: boolean; reason?: string } =
-  'addon' in loaded ? { available: true } : { available: false, reason: loaded.unavailable };
+export const batchedUdp = availability(loaded);
 
 /**
  * Listen with the addon. `reusePort` lets each cluster worker bind its own socket (SO_REUSEPORT),
