@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { listenUdp, resolveUdpIo, parseUdpIo, receiveBufferShort, type UdpHandler, type UdpIo, type UdpListener } from '../server/net/udp.js';
 import { batchedUdp } from '../server/net/udp-batch.js';
+import { remoteText } from '../server/net/address.js';
 import { requirePresent } from './helpers/tools.js';
 
 /** The batched addon, for the tests that need it: built by npm ci; missing, they skip locally and fail in CI. */
@@ -148,7 +149,7 @@ for (const io of IOS) {
   test(`${io}: IPv6 ::1, the handler sees the sender's address; after close() the port is free again`, async (t) => {
     if (!requireAddon(io, t)) return;
     const seen: string[] = [];
-    let l: UdpListener = await listenUdp({ host: '::1', port: 0 }, (msg, remote) => { seen.push(remote); return Buffer.from(msg); }, () => {}, io);
+    let l: UdpListener = await listenUdp({ host: '::1', port: 0 }, (msg, remote) => { seen.push(remoteText(remote)); return Buffer.from(msg); }, () => {}, io);
     const c = await client('::1');
     try {
       c.sock.send(Buffer.from('hello'), l.port, '::1');

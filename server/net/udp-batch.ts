@@ -35,6 +35,9 @@ export async function listenBatched(addr: ListenAddress, handler: UdpHandler, lo
   const replies: (Buffer | undefined)[] = new Array(addon.batch).fill(undefined);
   // Set once open() returns; the addon calls onBatch only from the event loop, after that.
   let sock: { handle: object; arena: Buffer; lens: Int32Array } | undefined;
+  // Datagram i's source, spelled out only when asked (transfers, error logs), and only during
+  // the batch call, like the query bytes: one function per slot, made once.
+  const remotes = Array.from({ length: addon.batch }, (_, i) => () => addon.remote(sock!.handle, i));
   const onBatch = (n: number): unknown[] => {
     const { handle, arena, lens } = sock!;
     for (let i = 0; i < n; i++) {
@@ -43,12 +46,11 @@ export async function listenBatched(addr: ListenAddress, handler: UdpHandler, lo
       if (len < 0) continue; // did not fit a slot: no DNS query is that long
       // A view, not a copy: the path reads the query during this call and keeps none of it.
       const msg = arena.subarray(i * slot, i * slot + len);
-      const remote = addon.remote(handle, i);
       try {
-        replies[i] = handler(msg, remote);
+        replies[i] = handler(msg, remotes[i]);
       } catch (err) {
         // A bug must cost one answer, never the server.
-        log(`udp: internal error answering ${remote}: ${(err as Error).stack ?? err}`);
+        log(`udp: internal error answering ${addon.remote(handle, i)}: ${(err as Error).stack ?? err}`);
       }
     }
     return replies;

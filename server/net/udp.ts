@@ -1,11 +1,11 @@
 // The UDP listener: one datagram in, at most one datagram out, through the batched addon where it
 // is built (udp-batch.ts), else node:dgram (udp-dgram.ts). Both call the same handler.
 import cluster from 'node:cluster';
-import type { ListenAddress } from './address.js';
+import type { ListenAddress, Remote } from './address.js';
 import { batchedUdp, listenBatched } from './udp-batch.js';
 import { listenDgram } from './udp-dgram.js';
 
-export type UdpHandler = (msg: Buffer, remote: string) => Buffer | undefined;
+export type UdpHandler = (msg: Buffer, remote: Remote) => Buffer | undefined;
 
 /**
  * Receive buffer asked for per UDP socket. Queries that arrive while the process is busy (a

@@ -11,6 +11,7 @@ import type { RRsetWireCache } from './rr-wire.js';
 import type { MissingNameReplies } from './missing-name-reply.js';
 import type { DnssecService } from '../../signer/service.js';
 import type { TcpSink } from '../net/tcp.js';
+import type { Remote } from '../net/address.js';
 
 export type Transport = 'udp' | 'tcp';
 
@@ -34,14 +35,14 @@ export interface QueryContext {
    * through. `msg` is the raw request (TSIG covers its bytes); `sink` lets a TCP transfer stream
    * its reply messages itself, returning 'async'.
    */
-  special?: (q: Query, transport: Transport, remote: string, msg: Buffer, sink?: TcpSink) => Buffer | Buffer[] | 'async' | undefined;
+  special?: (q: Query, transport: Transport, remote: Remote, msg: Buffer, sink?: TcpSink) => Buffer | Buffer[] | 'async' | undefined;
 }
 
 /**
  * Answer one DNS message. Returns the reply bytes, or undefined when the message must be
  * dropped (RFC 1035 §4.1.1: responses are never answered).
  */
-export function handleMessage(ctx: QueryContext, msg: Buffer, transport: Transport, remote = '', sink?: TcpSink): Buffer | Buffer[] | 'async' | undefined {
+export function handleMessage(ctx: QueryContext, msg: Buffer, transport: Transport, remote: Remote = '', sink?: TcpSink): Buffer | Buffer[] | 'async' | undefined {
   // The packet-cache fast path: a repeated plain question is answered before any parsing.
   const raw = ctx.cache ? ResponseCache.keyOfRaw(msg, transport === 'tcp') : undefined;
   const now = ctx.now ? ctx.now() : Math.floor(Date.now() / 1000);

@@ -10,6 +10,7 @@ import { encodeBare, MessageBuilder } from '../query/encode.js';
 import { rrEntry, type RREntry } from '../query/response.js';
 import type { Transport } from '../query/handle.js';
 import type { TcpSink } from '../net/tcp.js';
+import { remoteText, type Remote } from '../net/address.js';
 import { verifyTsig, TsigSigner, unsignedTsigError, badTimeSigner, type TsigKey } from './tsig.js';
 import { lookupTsigKey } from './keys.js';
 import { transferAllowed, plainAddress } from './acl.js';
@@ -42,11 +43,11 @@ export class XfrService {
   constructor(private readonly d: XfrDeps) {}
 
   /** The QueryContext.special hook. */
-  readonly special = (q: Query, transport: Transport, remote: string, msg: Buffer, sink?: TcpSink): Reply => {
+  readonly special = (q: Query, transport: Transport, remote: Remote, msg: Buffer, sink?: TcpSink): Reply => {
     // We are the primary: NOTIFY is something we send, not something we act on (RFC 1996 §3.10).
     if (q.opcode === Opcode.NOTIFY) return encodeBare(q.id, q.flags, Rcode.REFUSED, q);
     if (q.opcode !== Opcode.QUERY || (q.qtype !== RRType.AXFR && q.qtype !== RRType.IXFR)) return undefined;
-    return this.transfer(q, transport, plainAddress(remote), msg, sink);
+    return this.transfer(q, transport, plainAddress(remoteText(remote)), msg, sink);
   };
 
   private transfer(q: Query, transport: Transport, remote: string, msg: Buffer, sink?: TcpSink): Reply {
