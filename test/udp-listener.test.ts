@@ -146,6 +146,26 @@ for (const io of IOS) {
     }
   });
 
+  test(`${io}: in a burst from two source addresses, each datagram's remote names its own sender`, async (t) => {
+    if (!requireAddon(io, t)) return;
+    // The batched path hands out a function per batch slot (udp-batch.ts): a slot mix-up would
+    // name another datagram's sender, which transfer ACLs would then judge.
+    const seen: string[] = [];
+    const l = await listenUdp({ host: '127.0.0.1', port: 0 }, (msg, remote) => { seen.push(`${msg} ${remoteText(remote)}`); return undefined; }, () => {}, io);
+    const a = await client('127.0.0.1');
+    const b = await client('127.0.0.2');
+    try {
+      for (let i = 0; i < 20; i++) (i % 2 ? b : a).sock.send(Buffer.from(i % 2 ? '127.0.0.2' : '127.0.0.1'), l.port, '127.0.0.1');
+      await until(() => seen.length === 20);
+      for (const line of seen) { const [sent, named] = line.split(' '); assert.equal(named, sent, line); }
+      assert.equal(new Set(seen).size, 2);
+    } finally {
+      a.sock.close();
+      b.sock.close();
+      await l.close();
+    }
+  });
+
   test(`${io}: IPv6 ::1, the handler sees the sender's address; after close() the port is free again`, async (t) => {
     if (!requireAddon(io, t)) return;
     const seen: string[] = [];
