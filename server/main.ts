@@ -22,6 +22,7 @@ import { SignatureRefresher, type RefreshOptions } from './xfr/refresh.js';
 import { Metrics } from './metrics.js';
 import { buildApi } from './admin/app.js';
 import { startBackgroundSigning } from './background-signing.js';
+import { startHeapPolicy } from './heap-policy.js';
 
 export interface ServeOptions {
   db: string;
@@ -143,6 +144,8 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
     refresher.start();
   }
   const stopSigning = (opts.presign ?? true) ? startBackgroundSigning(dnssec, now, opts.log) : () => {};
+  // After loading, so the first look sees the zones' live heap.
+  const stopHeapPolicy = startHeapPolicy(opts.log);
   const timer = setInterval(() => {
     try { zones.syncIfChanged(); } catch (err) { opts.log(`zone reload failed: ${(err as Error).message}`); }
   }, opts.pollMs ?? 250);
@@ -153,6 +156,7 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
     async close() {
       clearInterval(timer);
       stopSigning();
+      stopHeapPolicy();
       refresher.stop();
       notifier.close();
       await Promise.all([
