@@ -39,6 +39,8 @@ test('two workers serve the zone and both pick up a replaced zone', async () => 
       }, 2000);
       assert.ok(value, 'every worker serves the replaced zone within 2 s');
       assert.equal(srv.stderr().match(/dns: listening/g)!.length, 2, 'two workers started');
+      // Each serving process sizes its own heap (server/heap-policy.ts); a small zone gets the room.
+      assert.equal(srv.stderr().match(/heap: live heap under 256 MB/g)?.length, 2, 'each worker applied the heap policy');
     } finally {
       await srv.stop();
     }
