@@ -39,7 +39,7 @@ export async function listenBatched(addr: ListenAddress, handler: UdpHandler, lo
   // the batch call, like the query bytes: one function per slot, made once.
   const remotes = Array.from({ length: addon.batch }, (_, i) => () => addon.remote(sock!.handle, i));
   const onBatch = (n: number): unknown[] => {
-    const { handle, arena, lens } = sock!;
+    const { arena, lens } = sock!;
     for (let i = 0; i < n; i++) {
       replies[i] = undefined;
       const len = lens[i];
@@ -50,7 +50,7 @@ export async function listenBatched(addr: ListenAddress, handler: UdpHandler, lo
         replies[i] = handler(msg, remotes[i]);
       } catch (err) {
         // A bug must cost one answer, never the server.
-        log(`udp: internal error answering ${addon.remote(handle, i)}: ${(err as Error).stack ?? err}`);
+        log(`udp: internal error answering ${remotes[i]()}: ${(err as Error).stack ?? err}`);
       }
     }
     return replies;
