@@ -36,7 +36,12 @@ export interface Nsec3Entry {
 export const LIVE_RRSETS = 1 << 16;
 const MIN_LIVE_RRSETS = 64;
 
+/** Serial numbers of chains made so far in this process. */
+let chains = 0;
+
 export class Nsec3Chain {
+  /** Tells this chain from every other made in this process: what keeps positions (coveringPosition) apart. */
+  readonly serial = ++chains;
   /** Sorted by hash: binary search finds the matching or covering record in O(log n). */
   private readonly entries = new SortedChunks<Nsec3Entry>();
   private readonly byName = new Map<Name, Nsec3Entry>();
@@ -283,6 +288,20 @@ export class Nsec3Chain {
   coveringHash(hash: string): Nsec3Entry {
     // A match would prove existence, not cover; callers only ask for names that do not exist.
     return this.entries.atOrBefore(hash);
+  }
+
+  /**
+   * Where coveringHash(hash)'s entry sits (SortedChunks.positionAtOrBefore), without reading
+   * the entry: it names that entry until the chain's membership changes, which only a zone
+   * change does (Registry.emit, which bumps the zones' generation first).
+   */
+  coveringPosition(hash: string): number {
+    return this.entries.positionAtOrBefore(hash);
+  }
+
+  /** The entry at a position from coveringPosition (the chain unchanged since). */
+  entryAt(position: number): Nsec3Entry {
+    return this.entries.at(position);
   }
 
   /**

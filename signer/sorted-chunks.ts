@@ -77,7 +77,12 @@ export class SortedChunks<T extends { readonly hash: string }> {
   private firsts: T[] = [];
   private count = 0;
 
-  constructor(private readonly chunkSize = 512) {}
+  /** Positions are chunk × stride + index: a chunk holds at most 2 × chunkSize entries (insert splits it past that). */
+  private readonly stride: number;
+
+  constructor(private readonly chunkSize = 512) {
+    this.stride = 2 * chunkSize + 1;
+  }
 
   get size(): number {
     return this.count;
@@ -115,16 +120,33 @@ export class SortedChunks<T extends { readonly hash: string }> {
 
   /** The entry with this key if present, else the greatest entry below it, wrapping to the last (needs size > 0). */
   atOrBefore(key: string): T {
+    return this.at(this.positionAtOrBefore(key));
+  }
+
+  /**
+   * Where atOrBefore(key)'s entry sits, as one number: chunk × stride + index. It names that
+   * entry until the next insert or remove. Found from the prefix arrays alone, so a caller that
+   * keeps something per entry (the query path's ready cover bytes) can find it by position
+   * without touching the entry itself, a cache miss per random-label query.
+   */
+  positionAtOrBefore(key: string): number {
     const p = prefix(key);
     const { c, i } = this.locate(key, p);
     const chunk = this.chunks[c];
     const items = chunk.items;
     // The entry at i matches only if its prefix does: testing that first spares a random-label
     // search two reads (the next entry and its hash string) that nothing else needs.
-    if (i < items.length && chunk.keys[i] === p && items[i].hash === key) return items[i];
-    if (i > 0) return items[i - 1];
+    if (i < items.length && chunk.keys[i] === p && items[i].hash === key) return c * this.stride + i;
+    if (i > 0) return c * this.stride + i - 1;
     // key sorts before this chunk's first entry: only possible in chunk 0, so wrap to the very last.
-    return c > 0 ? lastOf(this.chunks[c - 1]) : this.last();
+    const w = c > 0 ? c - 1 : this.chunks.length - 1;
+    return w * this.stride + this.chunks[w].items.length - 1;
+  }
+
+  /** The entry at a position from positionAtOrBefore (no insert or remove since). */
+  at(position: number): T {
+    const c = Math.floor(position / this.stride);
+    return this.chunks[c].items[position - c * this.stride];
   }
 
   /** The entry after `e` in hash order, wrapping to the first. */

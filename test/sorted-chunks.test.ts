@@ -61,3 +61,24 @@ test('reset() from a sorted list, then iterate in order', () => {
   assert.equal(sc.atOrBefore('0005'), list[0]);
   assert.equal(sc.atOrBefore('/'), list[36], 'below the first wraps to the last');
 });
+
+test('positions: one per entry, each naming the entry atOrBefore finds, through splits and removals', () => {
+  let seed = 11;
+  const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+  const key = () => String.fromCharCode(...Array.from({ length: 20 }, () => Math.floor(rnd() * 256)));
+  for (const chunkSize of [1, 3, 16]) {
+    const sc = new SortedChunks<E>(chunkSize);
+    const held: E[] = [];
+    for (let step = 0; step < 1500; step++) {
+      if (rnd() < 0.7 || held.length === 0) { const e = { hash: key() }; if (sc.insert(e)) held.push(e); }
+      else sc.remove(held.splice(Math.floor(rnd() * held.length), 1)[0]);
+      if (held.length === 0) continue;
+      const q = key();
+      assert.equal(sc.at(sc.positionAtOrBefore(q)), sc.atOrBefore(q), `chunk ${chunkSize}: the position names atOrBefore's entry`);
+    }
+    // An entry's own key gives its position, and no two entries share one.
+    const positions = held.map((e) => sc.positionAtOrBefore(e.hash));
+    held.forEach((e, i) => assert.equal(sc.at(positions[i]), e));
+    assert.equal(new Set(positions).size, held.length, `chunk ${chunkSize}: positions are distinct`);
+  }
+});
