@@ -114,6 +114,32 @@ test('a next closer cover that is one of the encloser proof records is not repea
   assert.equal(found, 3, 'random labels whose cover is the apex match or the wildcard cover (the fixture zone has few names)');
 });
 
+test('next closer covers are copied from the table into replies to names of any length, byte for byte as the full path; after an edit moves the chain they are written afresh', () => {
+  const s = setup();
+  const covers = s.ctx.missing!.covers;
+  const full = fullPath(s);
+  const round = (tag: string) => {
+    for (let i = 0; i < 120; i++) {
+      // Labels of 1 to 40 octets: every copy moves its pointers by another amount.
+      const l = `${tag}${'q'.repeat(i % 40)}${i}`;
+      for (const name of [`${l}.example.com`, `${l}.wild.example.com`]) {
+        const q = buildQuery(name, 'A', { dnssecOk: true, id: i });
+        assert.deepEqual(rawAsk(s.ctx, q)!, rawAsk(full, q)!, `${name}: byte for byte`);
+      }
+    }
+  };
+  round('a');
+  // The fixture's chain has a few dozen records: most covers were met before and copied.
+  assert.ok(covers.hits > 150, `${covers.hits} copied`);
+  const kept = covers.kept;
+  // New names move every chain position after theirs: nothing kept may be copied now.
+  applyEdits(s.store, s.zones, 'example.com.', Array.from({ length: 8 }, (_, i) => ({ name: `new${i}.example.com.`, type: RRType.A, ttl: 300, rdatas: [Buffer.from([192, 0, 2, i])] })), { now: s.clock.now });
+  const hits = covers.hits;
+  round('b');
+  assert.ok(covers.kept > kept, 'written afresh and kept again');
+  assert.ok(covers.hits > hits, 'then copied again');
+});
+
 test('heads follow edits and the clock: a new SOA serial shows at once, and a head is not reused after a minute', () => {
   const s = setup();
   const missing = s.ctx.missing!;

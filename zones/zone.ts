@@ -1,5 +1,5 @@
 // The in-memory zone a query is answered from: names → RRsets, with empty non-terminals.
-import { type Name, parentName, isInZone, isWildcard } from './model/name.js';
+import { type Name, parentName, isInZone, isWildcard, nameWireLength } from './model/name.js';
 import { RRType } from './model/types.js';
 import type { RRset } from './model/rrset.js';
 import { TypeMap } from './model/type-map.js';
@@ -42,6 +42,8 @@ export class Zone {
    * is no suffix of its names' text): a lookup extends it, label by label, below the apex.
    */
   readonly apexSuffixHash: number;
+  /** The apex's wire length: replies that copy ready records check their pointers against it. */
+  readonly apexWireLength: number;
   private readonly byName = new Map<Name, ZoneNode>();
   /** Names held, as a filter that tells most missing names without probing `byName`; changed with it, in createNode and prune. */
   private readonly filter = new NameFilter(() => this.byName.keys());
@@ -58,6 +60,7 @@ export class Zone {
 
   constructor(apex: Name) {
     this.apex = apex;
+    this.apexWireLength = nameWireLength(apex);
     this.apexSuffixHash = apex === '.' ? SUFFIX_HASH_SEED : suffixHash(apex, 0, apex.length, SUFFIX_HASH_SEED);
     this.apexNode = { name: apex, rrsets: new TypeMap(), children: 0 };
     this.byName.set(apex, this.apexNode);

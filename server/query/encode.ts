@@ -215,7 +215,7 @@ export function questionWire(name: Name, type: number): Buffer {
  * Offsets of the compression pointers in `count` records: in owner names, and in the RDATA
  * names the encoder compresses (rr-wire.ts: SOA, NS, CNAME, PTR, MX…), walked as it wrote them.
  */
-function pointersIn(bytes: Buffer, count: number): number[] {
+export function pointersIn(bytes: Buffer, count: number): number[] {
   const out: number[] = [];
   const name = (at: number): number => {
     for (;;) {
@@ -241,51 +241,105 @@ function pointersIn(bytes: Buffer, count: number): number[] {
   return out;
 }
 
-/**
- * A signed reply to the plain query `msg` (its question ending at `questionEnd`, with DO set):
- * the question as asked, `block` copied into the answer or authority section with its
- * pointers moved (see Preencoded), then `rest` written into the authority section, then the
- * OPT. AA is set. undefined when it does not fit `maxSize`: the caller then answers through
- * encodeResponse, which truncates whole RRsets and sets TC.
- */
-export function encodeFromBlock(msg: Buffer, questionEnd: number, qname: Name, rcode: number, block: Preencoded | undefined, blockIn: 'answer' | 'authority',
-  rest: readonly RREntry[], maxSize: number, wire: RRsetWireCache | undefined, now: number): Buffer | undefined {
-  const w = responseWriter.reset(maxSize - OPT_FIXED);
-  w.off = 12;
-  const buf = w.buf;
-  if (questionEnd > w.limit) return undefined;
-  for (let i = 12; i < questionEnd; i++) buf[i] = msg[i];
-  w.off = questionEnd;
-  w.markQuestion(qname, 12);
-  let an = 0, ns = 0;
-  if (block) {
-    if (!place(w, block, questionEnd - 16)) return undefined;
-    if (blockIn === 'answer') an = block.records;
-    else ns = block.records;
-  }
-  const [n, fit] = writeSection(w, rest, wire, now);
-  if (!fit) return undefined;
-  ns += n;
-  w.limit = maxSize;
-  writeOpt(w, true, rcode, undefined);
-  writeHeader(scratch, (msg[0] << 8) | msg[1], (msg[2] << 8) | msg[3], rcode, true, false, 1, an, ns, 1);
-  return copyOut(w.off);
+/** Ready records kept outside a Preencoded object (block-table.ts): copied into a message by slot. */
+export interface Placeable {
+  /** Copy slot `slot`'s records to the end of `w` after a question name of `nameLength` octets; how many, or -1 when they do not fit. */
+  placeInto(w: Writer, nameLength: number, slot: number): number;
 }
 
-/** Copy `block` to the end of the message after a question name of `nameLength` octets, moving its pointers; false when it does not fit. */
-function place(w: Writer, block: Preencoded, nameLength: number): boolean {
+/** Takes records just written into a reply, to copy into later ones (block-table.ts). */
+export interface Keeper {
+  /** `bytes`: `records` records written at `start` after a question name of `nameLength` octets. */
+  kept(bytes: Buffer, records: number, start: number, nameLength: number): void;
+}
+
+/**
+ * A signed reply to a plain query made from ready parts (missing-name-reply.ts): the question
+ * as asked, then blocks and records appended in section order (answer first), then the OPT;
+ * AA is set. An add that does not fit the client's size returns false: the caller then
+ * answers through encodeResponse, which truncates whole RRsets and sets TC. One instance,
+ * `blockReply`, reused: answering is synchronous, like the writer it fills.
+ */
+export class BlockReply {
+  private an = 0;
+  private ns = 0;
+  private nameLength = 0;
+  private id = 0;
+  private flags = 0;
+
+  constructor(private readonly w: Writer) {}
+
+  /** Start the reply to `msg` (its question ends at `questionEnd`, naming `qname`); false when the question alone does not fit. */
+  begin(msg: Buffer, questionEnd: number, qname: Name, maxSize: number): boolean {
+    const w = this.w.reset(maxSize - OPT_FIXED);
+    if (questionEnd > w.limit) return false;
+    const buf = w.buf;
+    for (let i = 12; i < questionEnd; i++) buf[i] = msg[i];
+    w.off = questionEnd;
+    w.markQuestion(qname, 12);
+    this.an = this.ns = 0;
+    this.nameLength = questionEnd - 16;
+    this.id = (msg[0] << 8) | msg[1];
+    this.flags = (msg[2] << 8) | msg[3];
+    return true;
+  }
+
+  /** `block` copied with its pointers moved (see Preencoded). */
+  block(block: Preencoded, section: 'answer' | 'authority'): boolean {
+    // Preencoded right after its base question: the header, the name, type and class.
+    if (!place(this.w, block.bytes, block.pointers, 0, block.pointers.length, block.baseLength, 12 + block.baseLength + 4, this.nameLength)) return false;
+    if (section === 'answer') this.an += block.records; else this.ns += block.records;
+    return true;
+  }
+
+  /** One slot of `from` into the authority section. */
+  slot(from: Placeable, slot: number): boolean {
+    const n = from.placeInto(this.w, this.nameLength, slot);
+    if (n < 0) return false;
+    this.ns += n;
+    return true;
+  }
+
+  /** `entries` written into the authority section; what was written is handed to `keep` as well, when given. */
+  records(entries: readonly RREntry[], wire: RRsetWireCache | undefined, now: number, keep?: Keeper): boolean {
+    const w = this.w, start = w.off;
+    const [n, fit] = writeSection(w, entries, wire, now);
+    this.ns += n;
+    if (fit && keep) keep.kept(w.buf.subarray(start, w.off), n, start, this.nameLength);
+    return fit;
+  }
+
+  finish(rcode: number, maxSize: number): Buffer {
+    const w = this.w;
+    w.limit = maxSize;
+    writeOpt(w, true, rcode, undefined);
+    writeHeader(w.buf, this.id, this.flags, rcode, true, false, 1, this.an, this.ns, 1);
+    return copyOut(w.off);
+  }
+}
+
+export const blockReply = new BlockReply(responseWriter);
+
+/**
+ * Copy `bytes` to the end of the message, moving `count` compression pointers (their offsets
+ * in `bytes` are pointers[from…]). The bytes were written at `ownStart` in a message whose
+ * question name took `baseLength` octets; they go after one of `nameLength` octets. A pointer
+ * to the question name itself (offset 12) stays; one to a suffix of it moves by the names'
+ * difference; one into the bytes themselves (at or after `ownStart`) by how far they moved.
+ * False when they do not fit or a pointer can no longer reach.
+ */
+export function place(w: Writer, bytes: Uint8Array, pointers: ArrayLike<number>, from: number, count: number,
+  baseLength: number, ownStart: number, nameLength: number): boolean {
   const start = w.off;
-  if (start + block.bytes.length > w.limit) return false;
-  w.bytes(block.bytes);
-  // Where the bytes sat when encoded: after the 12-octet header and the base question.
-  const baseEnd = 12 + block.baseLength + 4;
-  const questionShift = nameLength - block.baseLength, ownShift = start - baseEnd;
-  const buf = w.buf, pointers = block.pointers;
-  for (let i = 0; i < pointers.length; i++) {
+  if (start + bytes.length > w.limit) return false;
+  w.bytes(bytes);
+  const questionShift = nameLength - baseLength, ownShift = start - ownStart;
+  const buf = w.buf;
+  for (let i = from; i < from + count; i++) {
     const at = start + pointers[i];
     let to = ((buf[at] & 0x3f) << 8) | buf[at + 1];
     if (to === 12) continue;
-    to += to < baseEnd ? questionShift : ownShift;
+    to += to < ownStart ? questionShift : ownShift;
     if (to >= 0x4000) return false;
     buf[at] = 0xc0 | (to >> 8);
     buf[at + 1] = to & 0xff;

@@ -6,14 +6,15 @@ import type { Zone } from '../../zones/zone.js';
 import type { Registry } from '../../zones/registry.js';
 import type { DnssecService } from '../../signer/service.js';
 import type { ZoneSigner } from '../../signer/zone-signer.js';
-import type { Nsec3Entry } from '../../signer/nsec3-chain.js';
 import { lookup, type Lookup } from './resolve.js';
 import { negativeSoa, addsAddresses } from './answer.js';
 import { Rcode } from './parse.js';
 import { rrEntry, type RREntry } from './response.js';
-import { denialProof, encloserProof, nextCloserCover } from './denial.js';
+import { denialProof, encloserProof } from './denial.js';
+import { nextCloser } from '../../signer/nsec3-chain.js';
 import { proofEntry } from './dnssec.js';
-import { preencode, encodeFromBlock, type Preencoded } from './encode.js';
+import { preencode, blockReply, type BlockReply, type Preencoded } from './encode.js';
+import { BlockTable } from './block-table.js';
 import { reusable, type RawQuestion } from './response-cache.js';
 import type { RRsetWireCache } from './rr-wire.js';
 
@@ -26,8 +27,8 @@ interface Block {
 
 /** The part every NXDOMAIN below a zone's apex shares: SOA, the NSEC3 matching the apex, the NSEC3 covering `*.<apex>` (RFC 5155 §7.2.2). */
 interface Head extends Block {
-  /** Those two NSEC3 entries: a next closer cover that is one of them is not repeated. */
-  proof: Nsec3Entry[];
+  /** Those two NSEC3 entries' chain positions: a next closer cover that is one of them is not repeated. */
+  positions: number[];
 }
 
 /** Blocks held at once, per kind; a reload makes new Zone and RRset objects, so old keys are let go by this bound. */
@@ -43,6 +44,11 @@ const MAX_BLOCKS = 1024;
  *   every NXDOMAIN below the apex shares; per wildcard RRset, its records and RRSIGs owned by
  *   the question name. Blocks are reused under the reply cache's rule: no commit since, at
  *   most a minute old.
+ * - The one record that differs, the next closer's cover, is found by its chain position
+ *   (Nsec3Chain.coveringPosition) and kept as written in a flat table by that position
+ *   (block-table.ts), under the same rule: a flood meets each cover again and again, and a
+ *   copy from the table reads no entry, RRset or wire pieces (server CPU per random-label
+ *   answer at 85,000 q/s: 9.4 → 8.5 µs).
  * - The reply is made straight from the raw query, which the reply cache's probe has already
  *   checked to be a plain one (response-cache.ts, `keyOfRaw`): no parsed Query, no Response,
  *   only the name, the zone and the lookup (resolve.ts, the same one every answer uses).
@@ -59,6 +65,8 @@ const MAX_BLOCKS = 1024;
 export class MissingNameReplies {
   private readonly heads = new Map<Zone, Head>();
   private readonly wildcards = new Map<RRset, Block>();
+  /** NSEC3 covers as written, by chain position (a position names one entry until the generation moves); observable in tests. */
+  readonly covers = new BlockTable();
   /** Replies made here, and blocks encoded (observable in tests and the micro-bench). */
   served = 0;
   made = 0;
@@ -91,18 +99,22 @@ export class MissingNameReplies {
 
   private nxdomain(msg: Buffer, raw: RawQuestion, qname: Name, zs: ZoneSigner, found: Extract<Lookup, { kind: 'nxdomain' }>, generation: number, wire: RRsetWireCache | undefined, now: number): Buffer | undefined {
     const apex = zs.zone.apex;
+    const r = blockReply;
+    if (!r.begin(msg, raw.questionEnd, qname, raw.maxSize)) return undefined;
     if (found.closestEncloser === apex) {
       const head = this.head(zs, generation, now, wire);
       // Encoded after `*.<apex>`, a head that points at that name would point at the question name in a reply.
       if (!head.records.namesQuestion) {
-        const cover = nextCloserCover(zs, qname, apex);
-        const rest = head.proof.includes(cover) ? [] : [proofEntry(zs, cover, now)];
-        return encodeFromBlock(msg, raw.questionEnd, qname, Rcode.NXDOMAIN, head.records, 'authority', rest, raw.maxSize, wire, now);
+        const at = coverPosition(zs, qname, apex);
+        if (!r.block(head.records, 'authority')) return undefined;
+        // The cover may be one of the head's two records: not repeated.
+        if (!head.positions.includes(at) && !this.cover(r, zs, at, generation, now, wire)) return undefined;
+        return r.finish(Rcode.NXDOMAIN, raw.maxSize);
       }
     }
     // No block: the records of the full path (SOA and RFC 5155 §7.2.2), in its order.
     const entries = [signedSoa(zs), ...denialProof(zs, qname, 0, found).map((p) => proofEntry(zs, p, now))];
-    return encodeFromBlock(msg, raw.questionEnd, qname, Rcode.NXDOMAIN, undefined, 'authority', entries, raw.maxSize, wire, now);
+    return r.records(entries, wire, now) ? r.finish(Rcode.NXDOMAIN, raw.maxSize) : undefined;
   }
 
   /** RFC 4592 §3.3.1 synthesis, signed (RFC 4035 §3.1.3.3): the wildcard's records owned by qname, and the next closer's cover (RFC 5155 §7.2.6). */
@@ -115,8 +127,19 @@ export class MissingNameReplies {
       block = { records: preencode(wildcard, [e], wire, now), generation, made: now };
       this.keep(this.wildcards, rrset, block);
     }
-    const cover = proofEntry(zs, nextCloserCover(zs, qname, encloser), now);
-    return encodeFromBlock(msg, raw.questionEnd, qname, Rcode.NOERROR, block.records, 'answer', [cover], raw.maxSize, wire, now);
+    const r = blockReply;
+    if (!r.begin(msg, raw.questionEnd, qname, raw.maxSize) || !r.block(block.records, 'answer')) return undefined;
+    if (!this.cover(r, zs, coverPosition(zs, qname, encloser), generation, now, wire)) return undefined;
+    return r.finish(Rcode.NOERROR, raw.maxSize);
+  }
+
+  /** The NSEC3 record at chain position `at` and its RRSIGs into the authority section: copied when kept, else written and kept. */
+  private cover(r: BlockReply, zs: ZoneSigner, at: number, generation: number, now: number, wire: RRsetWireCache | undefined): boolean {
+    const chain = zs.chain;
+    const slot = this.covers.find(at, chain.serial, generation, now);
+    if (slot >= 0) return r.slot(this.covers, slot);
+    const keep = this.covers.keeper(at, chain.serial, generation, now, zs.zone.apexWireLength);
+    return r.records([proofEntry(zs, chain.entryAt(at), now)], wire, now, keep);
   }
 
   /** The zone's head, kept even when it cannot be used (namesQuestion), so that it is not encoded again per query. */
@@ -126,7 +149,7 @@ export class MissingNameReplies {
     const apex = zs.zone.apex;
     const proof = encloserProof(zs, apex);
     const records = preencode(childName('*', apex), [signedSoa(zs), ...proof.map((p) => proofEntry(zs, p, now))], wire, now);
-    const head: Head = { records, proof, generation, made: now };
+    const head: Head = { records, positions: proof.map((e) => zs.chain.coveringPosition(e.hash)), generation, made: now };
     this.keep(this.heads, zs.zone, head);
     return head;
   }
@@ -136,6 +159,11 @@ export class MissingNameReplies {
     map.set(key, block);
     this.made++;
   }
+}
+
+/** Where the NSEC3 covering qname's next closer below `encloser` sits in the chain (RFC 5155 §7.2.1). */
+function coverPosition(zs: ZoneSigner, qname: Name, encloser: Name): number {
+  return zs.chain.coveringPosition(zs.chain.hash(nextCloser(qname, encloser)));
 }
 
 /** The question name of a plain query (keyOfRaw checked it has no pointers); undefined when it is not a valid name. */
