@@ -94,3 +94,29 @@ test('Zone: every name a lookup can reach passes the filter after random edits, 
   }
   for (const name of zone.nodes.keys()) assert.ok(zone.mayHold(hashOf(name)), `${name} exists`);
 });
+
+test('lookups between edits see each node exactly as the Map holds it: a node found lately never outlives its removal', () => {
+  const rnd = seeded(5);
+  const zone = new Zone('example.');
+  zone.setRRset('example.', RRType.SOA, makeRRset('example.', RRType.SOA, 60, [Buffer.alloc(22)]), newDelta());
+  const labels = ['a', 'b', 'c', 'www', '_tcp'];
+  for (let step = 0; step < 3000; step++) {
+    let name = 'example.';
+    for (let depth = 1 + rnd(3); depth > 0; depth--) name = `${labels[rnd(labels.length)]}.${name}`;
+    const put = rnd(2) === 0;
+    zone.setRRset(name, RRType.A, put ? makeRRset(name, RRType.A, 60, [Buffer.from([10, 0, 0, step & 255])]) : undefined, newDelta());
+    // The name itself and a name below it, through the table of nodes found lately.
+    for (const q of [name, `x.${name}`]) {
+      const r = lookup(zone, q, RRType.A);
+      const node = zone.get(q);
+      if (node) assert.equal(r.kind, node.rrsets.has(RRType.A) ? 'answer' : 'nodata', `${q} at step ${step}`);
+      else {
+        assert.equal(r.kind, 'nxdomain', `${q} at step ${step}`);
+        // The closest encloser is the deepest ancestor the Map holds.
+        let ce = q.slice(q.indexOf('.') + 1);
+        while (!zone.get(ce)) ce = ce.slice(ce.indexOf('.') + 1);
+        assert.equal((r as { closestEncloser: string }).closestEncloser, ce, `${q} at step ${step}`);
+      }
+    }
+  }
+});

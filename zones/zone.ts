@@ -29,6 +29,9 @@ export interface ZoneDelta {
   readonly putRRsets: RRset[];
 }
 
+/** Slots of Zone's table of nodes found lately (a power of two). */
+const RECENT_NODES = 256;
+
 /**
  * Zone contents for answering. Mutated only through `setRRset`, which a caller runs
  * synchronously for a whole committed change: Node runs one JavaScript task at a time and
@@ -53,6 +56,8 @@ export class Zone {
    * small map with the encloser's own key beats building and hashing `*.` + name per query.
    */
   private readonly wildcards = new Map<Name, ZoneNode>();
+  /** Nodes `holding` found lately, by hash; emptied whenever a node is removed, so it never names one that is gone. */
+  private readonly recent = new Array<ZoneNode | undefined>(RECENT_NODES).fill(undefined);
   /** The apex's node, where every lookup starts; never pruned (prune stops at the apex), so never replaced. */
   readonly apexNode: ZoneNode;
   /** Bumped on every applied change; caches and transfers key on it. */
@@ -82,6 +87,24 @@ export class Zone {
    */
   mayHold(h: number): boolean {
     return this.filter.mayHold(h);
+  }
+
+  /**
+   * The node named by qname's suffix from `start`, whose suffixHash is `h`: what a lookup
+   * walking down from the apex asks at each label, having both. The name filter rules out
+   * most missing names; a node found lately is then told by comparing text in place; only
+   * then is the suffix cut out and the Map probed. Every wildcard answer below `wild.<apex>`
+   * passes `wild.<apex>`: the fresh suffix's hash and the Map probe were a third of a
+   * microsecond per answer on the server.
+   */
+  holding(qname: Name, start: number, h: number): ZoneNode | undefined {
+    if (!this.filter.mayHold(h)) return undefined;
+    const slot = (h ^ (h >>> 16)) & (RECENT_NODES - 1);
+    const seen = this.recent[slot];
+    if (seen !== undefined && seen.name.length === qname.length - start && qname.startsWith(seen.name, start)) return seen;
+    const node = this.byName.get(start === 0 ? qname : qname.slice(start));
+    if (node !== undefined) this.recent[slot] = node;
+    return node;
   }
 
   /** The node `*.<name>` when it exists (RFC 4592 §2.1.1: a wildcard's label is exactly `*`). */
@@ -148,6 +171,7 @@ export class Zone {
     let n: ZoneNode | undefined = node;
     while (n && n.name !== this.apex && n.rrsets.size === 0 && n.children === 0) {
       this.byName.delete(n.name);
+      this.recent.fill(undefined);
       this.filter.remove(n.name);
       if (isWildcard(n.name)) this.wildcards.delete(parentName(n.name));
       delta.removed.add(n.name);

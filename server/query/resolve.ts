@@ -48,7 +48,7 @@ export function lookup(zone: Zone, qname: Name, qtype: number): Lookup {
     h = suffixHash(qname, start, below, h);
     // Every ancestor of qname is a suffix of its key: a slice names it (qname itself when
     // start is 0, whose hash the zone match already computed).
-    const nextNode = zone.mayHold(h) ? zone.get(start === 0 ? qname : qname.slice(start)) : undefined;
+    const nextNode = zone.holding(qname, start, h);
     if (!nextNode) return nameMissing(zone, qname, qtype, name);
     // The zone's own key from here on: a string whose hash is computed and whose identity
     // later steps (NSEC3 proofs, compression) can compare by pointer.
