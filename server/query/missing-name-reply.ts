@@ -47,8 +47,8 @@ const MAX_BLOCKS = 1024;
  * - The one record that differs, the next closer's cover, is found by its chain position
  *   (Nsec3Chain.coveringPosition) and kept as written in a flat table by that position
  *   (block-table.ts), under the same rule: a flood meets each cover again and again, and a
- *   copy from the table reads no entry, RRset or wire pieces (server CPU per random-label
- *   answer at 85,000 q/s: 9.4 → 8.5 µs).
+ *   copy from the table reads no entry, RRset or wire pieces (server CPU per answer at
+ *   85,000 q/s: NXDOMAIN 9.4 → 8.5 µs, wildcard 9.7 → 9.35 µs).
  * - The reply is made straight from the raw query, which the reply cache's probe has already
  *   checked to be a plain one (response-cache.ts, `keyOfRaw`): no parsed Query, no Response,
  *   only the name, the zone and the lookup (resolve.ts, the same one every answer uses).
