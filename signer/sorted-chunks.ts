@@ -137,8 +137,12 @@ export class SortedChunks<T extends { readonly hash: string }> {
     // The entry at i matches only if its prefix does: testing that first spares a random-label
     // search two reads (the next entry and its hash string) that nothing else needs.
     if (i < items.length && chunk.keys[i] === p && items[i].hash === key) return c * this.stride + i;
+    return this.positionBefore(c, i);
+  }
+
+  /** The position of the entry before index i of chunk c, wrapping from the very first to the very last. */
+  private positionBefore(c: number, i: number): number {
     if (i > 0) return c * this.stride + i - 1;
-    // key sorts before this chunk's first entry: only possible in chunk 0, so wrap to the very last.
     const w = c > 0 ? c - 1 : this.chunks.length - 1;
     return w * this.stride + this.chunks[w].items.length - 1;
   }
@@ -160,12 +164,7 @@ export class SortedChunks<T extends { readonly hash: string }> {
   /** The entry before `e`, wrapping to the last. */
   before(e: T): T {
     const { c, i } = this.locate(e.hash);
-    if (i > 0) return this.chunks[c].items[i - 1];
-    return c > 0 ? lastOf(this.chunks[c - 1]) : this.last();
-  }
-
-  private last(): T {
-    return lastOf(this.chunks[this.chunks.length - 1]);
+    return this.at(this.positionBefore(c, i));
   }
 
   /** Insert `e`; returns false (and changes nothing) when its key is already present. */
@@ -229,8 +228,4 @@ function keysOf<T extends { readonly hash: string }>(items: T[]): Float64Array {
 
 function makeChunk<T extends { readonly hash: string }>(items: T[]): Chunk<T> {
   return { items, keys: keysOf(items) };
-}
-
-function lastOf<T>(c: Chunk<T>): T {
-  return c.items[c.items.length - 1];
 }

@@ -1,5 +1,5 @@
 // The in-memory zone a query is answered from: names → RRsets, with empty non-terminals.
-import { type Name, parentName, isInZone, isWildcard, nameWireLength } from './model/name.js';
+import { type Name, parentName, isInZone, isWildcard } from './model/name.js';
 import { RRType } from './model/types.js';
 import type { RRset } from './model/rrset.js';
 import { TypeMap } from './model/type-map.js';
@@ -45,8 +45,6 @@ export class Zone {
    * is no suffix of its names' text): a lookup extends it, label by label, below the apex.
    */
   readonly apexSuffixHash: number;
-  /** The apex's wire length: replies that copy ready records check their pointers against it. */
-  readonly apexWireLength: number;
   private readonly byName = new Map<Name, ZoneNode>();
   /** Names held, as a filter that tells most missing names without probing `byName`; changed with it, in createNode and prune. */
   private readonly filter = new NameFilter(() => this.byName.keys());
@@ -65,7 +63,6 @@ export class Zone {
 
   constructor(apex: Name) {
     this.apex = apex;
-    this.apexWireLength = nameWireLength(apex);
     this.apexSuffixHash = apex === '.' ? SUFFIX_HASH_SEED : suffixHash(apex, 0, apex.length, SUFFIX_HASH_SEED);
     this.apexNode = { name: apex, rrsets: new TypeMap(), children: 0 };
     this.byName.set(apex, this.apexNode);
@@ -171,7 +168,6 @@ export class Zone {
     let n: ZoneNode | undefined = node;
     while (n && n.name !== this.apex && n.rrsets.size === 0 && n.children === 0) {
       this.byName.delete(n.name);
-      this.recent.fill(undefined);
       this.filter.remove(n.name);
       if (isWildcard(n.name)) this.wildcards.delete(parentName(n.name));
       delta.removed.add(n.name);
@@ -181,6 +177,8 @@ export class Zone {
       if (parent) parent.children--;
       n = parent;
     }
+    // Something was removed: `holding` must not find it among the nodes found lately.
+    if (n !== node) this.recent.fill(undefined);
   }
 
   /** Every RRset, apex first, for export and transfer. */

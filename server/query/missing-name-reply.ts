@@ -1,5 +1,5 @@
 // Signed replies for names a zone does not hold — NXDOMAIN and wildcard answers, what random-label floods get — made from the raw query and ready parts.
-import { type Name, readWireName, childName } from '../../zones/model/name.js';
+import { type Name, readWireName, childName, nameWireLength } from '../../zones/model/name.js';
 import { isMetaType } from '../../zones/model/types.js';
 import type { RRset } from '../../zones/model/rrset.js';
 import type { Zone } from '../../zones/zone.js';
@@ -138,7 +138,7 @@ export class MissingNameReplies {
     const chain = zs.chain;
     const slot = this.covers.find(at, chain.serial, generation, now);
     if (slot >= 0) return r.slot(this.covers, slot);
-    const keep = this.covers.keeper(at, chain.serial, generation, now, zs.zone.apexWireLength);
+    const keep = this.covers.keeper(at, chain.serial, generation, now, nameWireLength(zs.zone.apex));
     return r.records([proofEntry(zs, chain.entryAt(at), now)], wire, now, keep);
   }
 
