@@ -35,3 +35,24 @@ test('find: the deepest hosted apex above the name, after zones at other depths 
   assert.equal(apexOf('www.deep.x.y.example.com.'), 'deep.x.y.example.com.');
   assert.equal(apexOf('x.y.example.com.'), 'example.com.');
 });
+
+test('find: a name with escaped characters is matched label by label, never at an escaped dot', () => {
+  const s = zonesFromText({ 'example.com.': soa('example.com.'), 'b\\.c.example.com.': soa('b\\.c.example.com.') }, { signed: false });
+  const apexOf = (name: string) => s.zones.find(name)?.apex;
+  // One label "x.example" under com.: an escaped dot ends no label, so example.com. is no suffix of it.
+  assert.equal(apexOf('x\\.example.com.'), undefined);
+  assert.equal(apexOf('a\\.b.example.com.'), 'example.com.');
+  assert.equal(apexOf('www.b\\.c.example.com.'), 'b\\.c.example.com.');
+  assert.equal(apexOf('b.c.example.com.'), 'example.com.', 'the unescaped spelling is another name');
+  assert.equal(apexOf('a\\\\.example.com.'), 'example.com.', 'an escaped backslash before a real dot');
+});
+
+test('find: a hosted root zone holds every name no deeper zone does', () => {
+  const s = zonesFromText({ '.': soa('.').replace(/ns\.\./g, 'ns.').replace(/h\.\./g, 'h.'), 'example.com.': soa('example.com.') }, { signed: false });
+  const apexOf = (name: string) => s.zones.find(name)?.apex;
+  assert.equal(apexOf('.'), '.');
+  assert.equal(apexOf('org.'), '.');
+  assert.equal(apexOf('www.example.org.'), '.');
+  assert.equal(apexOf('www.example.com.'), 'example.com.');
+  assert.equal(apexOf('x\\.y.'), '.');
+});

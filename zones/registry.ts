@@ -56,14 +56,25 @@ export class Registry {
 
   /** Longest-match zone for a name (RFC 1034 §4.3.2 step 2). O(labels). */
   find(qname: Name): Zone | undefined {
-    // Only suffixes as deep as some apex are asked for: a random label below a zone is no
-    // zone's name, and a Map probe with a fresh string hashes all of it first.
+    // Only suffixes as deep as some apex are cut out and asked for: a random label below a
+    // zone is no zone's name, and a Map probe with a fresh string hashes all of it first.
+    if (qname.indexOf('\\') >= 0) return this.findEscaped(qname);
     let depth = labelCount(qname);
-    for (let n = qname; ; n = parentName(n), depth--) {
+    // Without escapes each dot ends a label, so the suffixes start after each dot.
+    for (let i = 0; i < qname.length - 1; i = qname.indexOf('.', i) + 1, depth--) {
       if (this.atDepth[depth] > 0) {
-        const z = this.zones.get(n);
+        const z = this.zones.get(i === 0 ? qname : qname.slice(i));
         if (z) return z.zone;
       }
+    }
+    return this.zones.get('.')?.zone;
+  }
+
+  /** find for a name with escaped characters (a dot in a label, say): rare, so label by label. */
+  private findEscaped(qname: Name): Zone | undefined {
+    for (let n = qname; ; n = parentName(n)) {
+      const z = this.zones.get(n);
+      if (z) return z.zone;
       if (n === '.') return undefined;
     }
   }
