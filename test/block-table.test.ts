@@ -80,3 +80,25 @@ test('a slot answers only for its key and owner, while no commit was made and fo
   assert.equal(t.find(3, 1, 5, 1000), -1, 'replaced by a key landing on the same slot');
   assert.ok(t.find(19, 1, 5, 1000) >= 0);
 });
+
+test('records with up to six compression pointers are kept and copied with all of them moved; more are not kept', () => {
+  /** `n` NSEC3-like records after the question `qname`, each owner a label and a pointer to the apex. */
+  const records = (n: number, qname: string): { bytes: Buffer; start: number; nameLength: number } => {
+    const { nameLength } = afterQuestion(qname);
+    const apexAt = 12 + nameLength - APEX_LENGTH;
+    const one = [1, 0x61 + 0, 0xc0 | (apexAt >> 8), apexAt & 0xff, 0, 50, 0, 1, 0, 0, 0x0e, 0x10, 0, 2, 1, 0];
+    return { bytes: Buffer.from(Array.from({ length: n }, () => one).flat()), start: 12 + nameLength + 4, nameLength };
+  };
+  const t = new BlockTable(16);
+  for (const [key, n] of [[1, 6], [2, 7]]) {
+    const r = records(n, 'short.example.com.');
+    t.keeper(key, 1, 5, 1000, APEX_LENGTH).kept(r.bytes, n, r.start, r.nameLength);
+  }
+  assert.equal(t.find(2, 1, 5, 1000), -1, 'seven pointers: not kept');
+  const slot = t.find(1, 1, 5, 1000);
+  assert.ok(slot >= 0, 'six pointers: kept');
+  const { w, nameLength } = afterQuestion('a-longer-label.example.com.');
+  const start = w.off;
+  assert.equal(t.placeInto(w, nameLength, slot), 6);
+  assert.deepEqual(w.buf.subarray(start, w.off), records(6, 'a-longer-label.example.com.').bytes, 'every pointer moved to the new question\'s apex');
+});

@@ -3,55 +3,75 @@ import type { Writer } from './message-writer.js';
 import { place, pointersIn, type Keeper, type Placeable } from './encode.js';
 import { reusable } from './response-cache.js';
 
-/** Per slot, in one Float64Array row: key, owner, generation, made, length, records, base name length, own start, pointer count, pointers. */
-const KEY = 0, OWNER = 1, GENERATION = 2, MADE = 3, LENGTH = 4, RECORDS = 5, BASE = 6, START = 7, POINTERS = 8, FIRST_POINTER = 9;
-const ROW = 16;
-const MAX_POINTERS = ROW - FIRST_POINTER;
+/**
+ * Each slot is one stretch of memory: a 64-octet header (one cache line), then the records.
+ * The header, in octets: key, owner, generation and time made as float64 at 0–31; length,
+ * record count, base name length, own start and pointer count as int32 at 32–51; up to 6
+ * pointer offsets as uint16 at 52–63.
+ */
+const HEADER = 64;
+const KEY = 0, OWNER = 1, GENERATION = 2, MADE = 3; // float64 indexes within the header
+const LENGTH = 8, RECORDS = 9, BASE = 10, START = 11, POINTERS = 12; // int32 indexes
+const FIRST_POINTER = 26; // uint16 index
+const MAX_POINTERS = 6;
 
 /**
  * A random-label flood's replies each carry one NSEC3 record and its RRSIGs chosen by the
  * query: the cover of its next closer name (missing-name-reply.ts). Written from its entry,
  * a cover costs reads of the entry, its RRset, its wire pieces and their buffer — on the
  * server each a cache miss, since the next query wants another cover. Here the bytes as
- * written once sit in one buffer and their bookkeeping in one row of one Float64Array, so a
- * reply finds and copies them with two reads near each other.
+ * written once sit in one buffer, each slot's bookkeeping in the cache line just before its
+ * bytes, so a reply finds and copies them from one stretch of memory. (With the bookkeeping
+ * in an array of its own, each copy touched two distant places: random NXDOMAIN and wildcard
+ * answers were 1.5–3% slower on the server at 85,000 q/s, 3.5% in-process.)
  *
  * Direct-mapped: a key picks one slot, and a key that lands on a taken slot replaces it (the
  * caller writes its records afresh and keeps them, so a miss costs what it did before this
  * table, plus a copy). A slot answers only for its key and owner (the caller's names for what
  * the records are, and whose), and under the reply cache's rule (`reusable`: no commit
- * anywhere since, at most a minute old). Bounded: `slots` × (SLOT_BYTES + a row).
+ * anywhere since, at most a minute old). Bounded: `slots` × (64 + `slotBytes`, rounded up
+ * to a cache line); 16 MB by default.
  */
 export class BlockTable implements Placeable {
-  private readonly rows: Float64Array;
   private readonly data: Buffer;
+  /** The same memory as float64, int32 and uint16, for the headers. */
+  private readonly f64: Float64Array;
+  private readonly i32: Int32Array;
+  private readonly u16: Uint16Array;
   private readonly mask: number;
+  /** Octets per slot, header included: a multiple of 64, so every header is a cache line of its own. */
+  private readonly stride: number;
   /** Records copied from here, and kept (observable in tests). */
   hits = 0;
   kept = 0;
 
-  constructor(slots = 1 << 15, private readonly slotBytes = 512) {
+  /** `slots` rounded up to a power of two, each holding up to `slotBytes` octets of records. */
+  constructor(slots = 1 << 15, private readonly slotBytes = 512 - HEADER) {
     const n = 1 << Math.ceil(Math.log2(Math.max(1, slots)));
-    this.rows = new Float64Array(n * ROW);
-    for (let s = 0; s < n; s++) this.rows[s * ROW + KEY] = -1;
-    this.data = Buffer.alloc(n * slotBytes);
+    this.stride = HEADER + Math.ceil(slotBytes / 64) * 64;
+    const buffer = new ArrayBuffer(n * this.stride);
+    this.data = Buffer.from(buffer);
+    this.f64 = new Float64Array(buffer);
+    this.i32 = new Int32Array(buffer);
+    this.u16 = new Uint16Array(buffer);
+    for (let s = 0; s < n; s++) this.f64[(s * this.stride) / 8 + KEY] = -1;
     this.mask = n - 1;
   }
 
   /** The slot holding `key` for `owner`, fresh under `reusable`; -1 when none does. */
   find(key: number, owner: number, generation: number, now: number): number {
     const slot = key & this.mask;
-    const r = this.rows, at = slot * ROW;
-    if (r[at + KEY] !== key || r[at + OWNER] !== owner || !reusable(r[at + GENERATION], r[at + MADE], generation, now)) return -1;
+    const f = this.f64, at = (slot * this.stride) / 8;
+    if (f[at + KEY] !== key || f[at + OWNER] !== owner || !reusable(f[at + GENERATION], f[at + MADE], generation, now)) return -1;
     return slot;
   }
 
   placeInto(w: Writer, nameLength: number, slot: number): number {
-    const r = this.rows, at = slot * ROW;
-    const from = slot * this.slotBytes;
-    if (!place(w, this.data.subarray(from, from + r[at + LENGTH]), r, at + FIRST_POINTER, r[at + POINTERS], r[at + BASE], r[at + START], nameLength)) return -1;
+    const from = slot * this.stride, h = from / 4;
+    const i = this.i32;
+    if (!place(w, this.data.subarray(from + HEADER, from + HEADER + i[h + LENGTH]), this.u16, from / 2 + FIRST_POINTER, i[h + POINTERS], i[h + BASE], i[h + START], nameLength)) return -1;
     this.hits++;
-    return r[at + RECORDS];
+    return i[h + RECORDS];
   }
 
   /**
@@ -74,19 +94,19 @@ export class BlockTable implements Placeable {
       const to = ((bytes[p] & 0x3f) << 8) | bytes[p + 1];
       if (to < start && to !== apexAt) return;
     }
-    const slot = key & this.mask;
-    const r = this.rows, at = slot * ROW;
-    r[at + KEY] = key;
-    r[at + OWNER] = owner;
-    r[at + GENERATION] = generation;
-    r[at + MADE] = now;
-    r[at + LENGTH] = bytes.length;
-    r[at + RECORDS] = records;
-    r[at + BASE] = nameLength;
-    r[at + START] = start;
-    r[at + POINTERS] = pointers.length;
-    for (let i = 0; i < pointers.length; i++) r[at + FIRST_POINTER + i] = pointers[i];
-    bytes.copy(this.data, slot * this.slotBytes);
+    const from = (key & this.mask) * this.stride;
+    const f = this.f64, i = this.i32, h = from / 4, fh = from / 8;
+    f[fh + KEY] = key;
+    f[fh + OWNER] = owner;
+    f[fh + GENERATION] = generation;
+    f[fh + MADE] = now;
+    i[h + LENGTH] = bytes.length;
+    i[h + RECORDS] = records;
+    i[h + BASE] = nameLength;
+    i[h + START] = start;
+    i[h + POINTERS] = pointers.length;
+    for (let p = 0; p < pointers.length; p++) this.u16[from / 2 + FIRST_POINTER + p] = pointers[p];
+    bytes.copy(this.data, from + HEADER);
     this.kept++;
   }
 }
