@@ -7,52 +7,64 @@ import { parseZoneText } from '../zones/io/zonefile-parse.js';
 
 const soa = (apex: string) => `$TTL 300\n@ SOA ns.${apex} h.${apex} 1 7200 3600 1209600 300\n@ NS ns.${apex}\nns A 192.0.2.1\n`;
 
-test('find: the deepest hosted apex above the name, after zones at other depths are added and deleted', () => {
-  const s = zonesFromText({ 'example.com.': soa('example.com.'), 'a.b.example.com.': soa('a.b.example.com.'), 'example.org.': soa('example.org.') }, { signed: false });
-  const apexOf = (name: string) => s.zones.find(name)?.apex;
-  assert.equal(apexOf('example.com.'), 'example.com.');
-  assert.equal(apexOf('x.y.z.example.com.'), 'example.com.');
-  assert.equal(apexOf('b.example.com.'), 'example.com.');
-  assert.equal(apexOf('a.b.example.com.'), 'a.b.example.com.');
-  assert.equal(apexOf('www.a.b.example.com.'), 'a.b.example.com.');
-  assert.equal(apexOf('www.example.org.'), 'example.org.');
-  assert.equal(apexOf('example.net.'), undefined);
-  assert.equal(apexOf('com.'), undefined);
-  assert.equal(apexOf('.'), undefined);
+/**
+ * find tests each apex in turn while a few zones are held, and probes its map by suffix past
+ * that (registry.ts, FEW_ZONES): every case runs both ways, the second with ten more zones
+ * under .test. that no query here names.
+ */
+const modes = [
+  { label: 'few zones', fillers: {} },
+  { label: 'many zones', fillers: Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`filler${i}.test.`, soa(`filler${i}.test.`)])) },
+];
 
-  // Deleting the only zone four labels deep: names below it fall back to the parent zone.
-  s.store.deleteZone('a.b.example.com.');
-  s.zones.sync();
-  assert.equal(apexOf('www.a.b.example.com.'), 'example.com.');
-  // Deleting one of two zones at one depth leaves the other found.
-  s.store.deleteZone('example.org.');
-  s.zones.sync();
-  assert.equal(apexOf('www.example.org.'), undefined);
-  assert.equal(apexOf('www.example.com.'), 'example.com.');
-  // A zone at a new depth is found from the next sync.
-  importZone(s.store, 'deep.x.y.example.com.', parseZoneText(soa('deep.x.y.example.com.'), { origin: 'deep.x.y.example.com.' }), { now: s.clock.now, settings: { signed: false } });
-  s.zones.sync();
-  assert.equal(apexOf('www.deep.x.y.example.com.'), 'deep.x.y.example.com.');
-  assert.equal(apexOf('x.y.example.com.'), 'example.com.');
-});
+for (const { label, fillers } of modes) {
+  test(`find (${label}): the deepest hosted apex above the name, after zones at other depths are added and deleted`, () => {
+    const s = zonesFromText({ ...fillers, 'example.com.': soa('example.com.'), 'a.b.example.com.': soa('a.b.example.com.'), 'example.org.': soa('example.org.') }, { signed: false });
+    const apexOf = (name: string) => s.zones.find(name)?.apex;
+    assert.equal(apexOf('example.com.'), 'example.com.');
+    assert.equal(apexOf('x.y.z.example.com.'), 'example.com.');
+    assert.equal(apexOf('b.example.com.'), 'example.com.');
+    assert.equal(apexOf('a.b.example.com.'), 'a.b.example.com.');
+    assert.equal(apexOf('www.a.b.example.com.'), 'a.b.example.com.');
+    assert.equal(apexOf('www.example.org.'), 'example.org.');
+    assert.equal(apexOf('example.net.'), undefined);
+    assert.equal(apexOf('com.'), undefined);
+    assert.equal(apexOf('.'), undefined);
 
-test('find: a name with escaped characters is matched label by label, never at an escaped dot', () => {
-  const s = zonesFromText({ 'example.com.': soa('example.com.'), 'b\\.c.example.com.': soa('b\\.c.example.com.') }, { signed: false });
-  const apexOf = (name: string) => s.zones.find(name)?.apex;
-  // One label "x.example" under com.: an escaped dot ends no label, so example.com. is no suffix of it.
-  assert.equal(apexOf('x\\.example.com.'), undefined);
-  assert.equal(apexOf('a\\.b.example.com.'), 'example.com.');
-  assert.equal(apexOf('www.b\\.c.example.com.'), 'b\\.c.example.com.');
-  assert.equal(apexOf('b.c.example.com.'), 'example.com.', 'the unescaped spelling is another name');
-  assert.equal(apexOf('a\\\\.example.com.'), 'example.com.', 'an escaped backslash before a real dot');
-});
+    // Deleting the only zone four labels deep: names below it fall back to the parent zone.
+    s.store.deleteZone('a.b.example.com.');
+    s.zones.sync();
+    assert.equal(apexOf('www.a.b.example.com.'), 'example.com.');
+    // Deleting one of two zones at one depth leaves the other found.
+    s.store.deleteZone('example.org.');
+    s.zones.sync();
+    assert.equal(apexOf('www.example.org.'), undefined);
+    assert.equal(apexOf('www.example.com.'), 'example.com.');
+    // A zone at a new depth is found from the next sync.
+    importZone(s.store, 'deep.x.y.example.com.', parseZoneText(soa('deep.x.y.example.com.'), { origin: 'deep.x.y.example.com.' }), { now: s.clock.now, settings: { signed: false } });
+    s.zones.sync();
+    assert.equal(apexOf('www.deep.x.y.example.com.'), 'deep.x.y.example.com.');
+    assert.equal(apexOf('x.y.example.com.'), 'example.com.');
+  });
 
-test('find: a hosted root zone holds every name no deeper zone does', () => {
-  const s = zonesFromText({ '.': soa('.').replace(/ns\.\./g, 'ns.').replace(/h\.\./g, 'h.'), 'example.com.': soa('example.com.') }, { signed: false });
-  const apexOf = (name: string) => s.zones.find(name)?.apex;
-  assert.equal(apexOf('.'), '.');
-  assert.equal(apexOf('org.'), '.');
-  assert.equal(apexOf('www.example.org.'), '.');
-  assert.equal(apexOf('www.example.com.'), 'example.com.');
-  assert.equal(apexOf('x\\.y.'), '.');
-});
+  test(`find (${label}): a name with escaped characters is matched label by label, never at an escaped dot`, () => {
+    const s = zonesFromText({ ...fillers, 'example.com.': soa('example.com.'), 'b\\.c.example.com.': soa('b\\.c.example.com.') }, { signed: false });
+    const apexOf = (name: string) => s.zones.find(name)?.apex;
+    // One label "x.example" under com.: an escaped dot ends no label, so example.com. is no suffix of it.
+    assert.equal(apexOf('x\\.example.com.'), undefined);
+    assert.equal(apexOf('a\\.b.example.com.'), 'example.com.');
+    assert.equal(apexOf('www.b\\.c.example.com.'), 'b\\.c.example.com.');
+    assert.equal(apexOf('b.c.example.com.'), 'example.com.', 'the unescaped spelling is another name');
+    assert.equal(apexOf('a\\\\.example.com.'), 'example.com.', 'an escaped backslash before a real dot');
+  });
+
+  test(`find (${label}): a hosted root zone holds every name no deeper zone does`, () => {
+    const s = zonesFromText({ ...fillers, '.': soa('.').replace(/ns\.\./g, 'ns.').replace(/h\.\./g, 'h.'), 'example.com.': soa('example.com.') }, { signed: false });
+    const apexOf = (name: string) => s.zones.find(name)?.apex;
+    assert.equal(apexOf('.'), '.');
+    assert.equal(apexOf('org.'), '.');
+    assert.equal(apexOf('www.example.org.'), '.');
+    assert.equal(apexOf('www.example.com.'), 'example.com.');
+    assert.equal(apexOf('x\\.y.'), '.');
+  });
+}
