@@ -8,7 +8,7 @@
     {
       "target_name": "sha1",
       "conditions": [["OS=='linux'", { "sources": ["signer/native/sha1.c"] }]],
-      "cflags": ["-O2", "-Wall", "-Wextra", "-Wno-unused-parameter"]
+      "cflags": ["-O2", "-Wall", "-Wextra", "-Wno-unused-parameter", "-Wno-deprecated-declarations"]
     }
   ]
 }
