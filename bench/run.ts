@@ -272,6 +272,9 @@ difference.
 
 ## Ratios (QPS, ours ÷ peer)
 
+Each ratio is the median of the ${RUNS} runs' own ratios: within a run the servers answer one
+mix back to back, so both met the same phase of the machine.
+
 ${ratioRows.join('\n')}
 
 ## Ours: the random mixes against the positive mix

@@ -14,13 +14,15 @@ export interface RunResult extends PerfResult { cpuSeconds: number }
 /** Server CPU µs per answered query in one run (0 when nothing was answered). */
 export const cpuUs = (r: RunResult): number => (r.completed ? (1e6 * r.cpuSeconds) / r.completed : 0);
 export interface Cell { runs: RunResult[] }
-export interface Summary { qps: number; noise: number; cpuUs: number; avgMs: number; maxMs: number; lost: number; servfail: number; nxPct: number; n: number }
+export interface Summary { qps: number; noise: number; cpuUs: number; avgMs: number; maxMs: number; lost: number; servfail: number; nxPct: number; n: number;
+  /** Each run's QPS, in run order: run i of every server and mix met the same stretch of the machine's time. */
+  qpsRuns: number[] }
 
 export function summarize(c: Cell): Summary {
   const pick = (f: (r: RunResult) => number) => median(c.runs.map(f));
   const qps = c.runs.map((r) => r.qps);
   return {
-    qps: median(qps), noise: noise(qps), n: c.runs.length,
+    qps: median(qps), noise: noise(qps), n: c.runs.length, qpsRuns: qps,
     cpuUs: pick(cpuUs),
     avgMs: pick((r) => r.avgLatency * 1000), maxMs: pick((r) => r.maxLatency * 1000),
     lost: pick((r) => r.lost), servfail: pick((r) => r.servfail),
@@ -47,5 +49,20 @@ export function mixTable(rows: Row[]): string {
   return out.join('\n');
 }
 
-export const ratio = (ours: Summary | undefined, peer: Summary | undefined): string =>
-  (ours && peer && peer.qps > 0 ? `${(ours.qps / peer.qps).toFixed(2)}×` : '—');
+/**
+ * ours ÷ peer by QPS: the median of the ratios taken within each run, where both were measured
+ * close together, rather than the ratio of the two medians. The machine moves between fast
+ * and slow phases within one bench: one run's phase can set one server's median and another
+ * run's the other's (a 2026-12-04 run gave 0.80× for run ratios of 1.02, 1.00 and 0.75).
+ */
+export const qpsRatio = (ours: Summary, peer: Summary): number | undefined => {
+  const n = Math.min(ours.qpsRuns.length, peer.qpsRuns.length);
+  const within = Array.from({ length: n }, (_, i) => [ours.qpsRuns[i], peer.qpsRuns[i]]).filter(([, p]) => p > 0).map(([o, p]) => o / p);
+  if (within.length > 0 && ours.qpsRuns.length === peer.qpsRuns.length) return median(within);
+  return peer.qps > 0 ? ours.qps / peer.qps : undefined;
+};
+
+export const ratio = (ours: Summary | undefined, peer: Summary | undefined): string => {
+  const r = ours && peer ? qpsRatio(ours, peer) : undefined;
+  return r === undefined ? '—' : `${r.toFixed(2)}×`;
+};
