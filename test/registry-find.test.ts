@@ -18,9 +18,14 @@ const modes = [
 ];
 
 for (const { label, fillers } of modes) {
+  /** A registry holding `zones` (and this mode's fillers), and the apex `find` picks for a name. */
+  const hosting = (zones: Record<string, string>) => {
+    const s = zonesFromText({ ...fillers, ...zones }, { signed: false });
+    return { s, apexOf: (name: string) => s.zones.find(name)?.apex };
+  };
+
   test(`find (${label}): the deepest hosted apex above the name, after zones at other depths are added and deleted`, () => {
-    const s = zonesFromText({ ...fillers, 'example.com.': soa('example.com.'), 'a.b.example.com.': soa('a.b.example.com.'), 'example.org.': soa('example.org.') }, { signed: false });
-    const apexOf = (name: string) => s.zones.find(name)?.apex;
+    const { s, apexOf } = hosting({ 'example.com.': soa('example.com.'), 'a.b.example.com.': soa('a.b.example.com.'), 'example.org.': soa('example.org.') });
     assert.equal(apexOf('example.com.'), 'example.com.');
     assert.equal(apexOf('x.y.z.example.com.'), 'example.com.');
     assert.equal(apexOf('b.example.com.'), 'example.com.');
@@ -48,8 +53,7 @@ for (const { label, fillers } of modes) {
   });
 
   test(`find (${label}): a name with escaped characters is matched label by label, never at an escaped dot`, () => {
-    const s = zonesFromText({ ...fillers, 'example.com.': soa('example.com.'), 'b\\.c.example.com.': soa('b\\.c.example.com.') }, { signed: false });
-    const apexOf = (name: string) => s.zones.find(name)?.apex;
+    const { apexOf } = hosting({ 'example.com.': soa('example.com.'), 'b\\.c.example.com.': soa('b\\.c.example.com.') });
     // One label "x.example" under com.: an escaped dot ends no label, so example.com. is no suffix of it.
     assert.equal(apexOf('x\\.example.com.'), undefined);
     assert.equal(apexOf('a\\.b.example.com.'), 'example.com.');
@@ -59,8 +63,7 @@ for (const { label, fillers } of modes) {
   });
 
   test(`find (${label}): a hosted root zone holds every name no deeper zone does`, () => {
-    const s = zonesFromText({ ...fillers, '.': soa('.').replace(/ns\.\./g, 'ns.').replace(/h\.\./g, 'h.'), 'example.com.': soa('example.com.') }, { signed: false });
-    const apexOf = (name: string) => s.zones.find(name)?.apex;
+    const { apexOf } = hosting({ '.': soa('.').replace(/ns\.\./g, 'ns.').replace(/h\.\./g, 'h.'), 'example.com.': soa('example.com.') });
     assert.equal(apexOf('.'), '.');
     assert.equal(apexOf('org.'), '.');
     assert.equal(apexOf('www.example.org.'), '.');

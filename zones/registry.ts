@@ -71,25 +71,14 @@ export class Registry {
       for (let k = 0; k < few.length; k++) if (isInZone(qname, few[k].apex)) return few[k];
       return undefined;
     }
-    // Only suffixes as deep as some apex are cut out and asked for: a random label below a
-    // zone is no zone's name, and a Map probe with a fresh string hashes all of it first.
-    if (qname.indexOf('\\') >= 0) return this.findEscaped(qname);
+    // Many zones: only suffixes as deep as some apex are asked for, since a random label below
+    // a zone is no zone's name, and a Map probe with a fresh string hashes all of it first.
     let depth = labelCount(qname);
-    // Without escapes each dot ends a label, so the suffixes start after each dot.
-    for (let i = 0; i < qname.length - 1; i = qname.indexOf('.', i) + 1, depth--) {
+    for (let n = qname; ; n = parentName(n), depth--) {
       if (this.atDepth[depth] > 0) {
-        const z = this.zones.get(i === 0 ? qname : qname.slice(i));
+        const z = this.zones.get(n);
         if (z) return z.zone;
       }
-    }
-    return this.zones.get('.')?.zone;
-  }
-
-  /** find for a name with escaped characters (a dot in a label, say): rare, so label by label. */
-  private findEscaped(qname: Name): Zone | undefined {
-    for (let n = qname; ; n = parentName(n)) {
-      const z = this.zones.get(n);
-      if (z) return z.zone;
       if (n === '.') return undefined;
     }
   }
