@@ -84,7 +84,7 @@ export class MissingNameReplies {
     const zs = dnssec.forZone(zone);
     if (!zs) return undefined;
     // No probe of the zone's name filter first: lookup asks it too, and a name the filter only
-    // may hold (one in 5 to 9 random labels, name-filter.ts) is still answered here when missing.
+    // may hold (0.2–4% of random labels, name-filter.ts) is still answered here when missing.
     // A name the zone holds comes back as an answer or NODATA for the full path, which caches it.
     const found = lookup(zone, qname, qtype);
     let bytes: Buffer | undefined;
