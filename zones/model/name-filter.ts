@@ -23,7 +23,7 @@ function blockOf(h: number, mask: number): number {
   return (h ^ (h >>> 16)) & mask & ~(BLOCK - 1);
 }
 
-/** A second mix of the same hash, independent of blockOf's, whose low 18 bits pick the three slots in a block. */
+/** A second mix of the same hash, independent of blockOf's: each BLOCK_BITS of it, from the lowest, picks one slot in the block. */
 function offsetsOf(h: number): number {
   h ^= h >>> 15;
   h = Math.imul(h, 0x2c1b3c6d);
@@ -37,12 +37,13 @@ function offsetsOf(h: number): number {
  * slots a name. Missing names that pass, measured with random labels: 3.8% at the fullest
  * (8 a name), 0.2% just after growing (32 a name); 0.4% on the bench zone (12,031 names, 22
  * a name) and 3.1% with 120,031 names (8.7 a name), where the one slot per name used until
- * session 14 (4 to 16 a name) passed 16.6% and 10.8%. Each
- * pass costs a Map probe that misses, the bucket and the entries' key strings, cold under a
- * flood. A million names take 16 MiB either way (16,777,216 slots).
+ * session 14 (4 to 16 a name) passed 16.6% and 10.8%. Each pass costs a Map probe that
+ * misses, the bucket and the entries' key strings, cold under a flood. A million names take
+ * 16 MiB either way (16,777,216 slots).
  */
 const PROBES = 3;
-const BLOCK = 64;
+const BLOCK_BITS = 6;
+const BLOCK = 1 << BLOCK_BITS;
 const SLOTS_PER_NAME = 8;
 const MIN_SLOTS = 1024;
 /** A counter that reached this stays there (it may then say "maybe" for ever, never "no" wrongly). */
@@ -76,16 +77,16 @@ export class NameFilter {
 
   /** Whether a name hashing to `h` (suffixHash of the whole name from the seed) may be held. */
   mayHold(h: number): boolean {
-    const counts = this.counts, base = blockOf(h, this.mask), o = offsetsOf(h);
-    const m = BLOCK - 1;
-    return counts[base | (o & m)] !== 0 && counts[base | ((o >>> 6) & m)] !== 0 && counts[base | ((o >>> 12) & m)] !== 0;
+    const counts = this.counts, base = blockOf(h, this.mask);
+    for (let i = 0, o = offsetsOf(h); i < PROBES; i++, o >>>= BLOCK_BITS) if (counts[base | (o & (BLOCK - 1))] === 0) return false;
+    return true;
   }
 
   /** Count the name in (or out of) its PROBES slots; a slot picked twice counts it twice, in and out alike. */
   private bump(name: Name, by: 1 | -1): void {
     const h = suffixHash(name, 0, name.length, SUFFIX_HASH_SEED);
     const base = blockOf(h, this.mask);
-    for (let i = 0, o = offsetsOf(h); i < PROBES; i++, o >>>= 6) {
+    for (let i = 0, o = offsetsOf(h); i < PROBES; i++, o >>>= BLOCK_BITS) {
       const slot = base | (o & (BLOCK - 1));
       const c = this.counts[slot];
       if (c !== STUCK) this.counts[slot] = c + by;
