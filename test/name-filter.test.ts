@@ -17,6 +17,13 @@ function seeded(seed: number): (n: number) => number {
   };
 }
 
+/** The share of `tries` random names under example.com. that the filter lets through ("maybe"). */
+function passRate(filter: NameFilter, rnd: (n: number) => number, tries: number): number {
+  let maybe = 0;
+  for (let i = 0; i < tries; i++) if (filter.mayHold(hashOf(`r${rnd(1 << 30).toString(16)}x.example.com.`))) maybe++;
+  return maybe / tries;
+}
+
 test('suffixHash extended label by label equals the hash of the whole suffix', () => {
   const name = 'a.bb.ccc.example.com.';
   let h = SUFFIX_HASH_SEED;
@@ -47,12 +54,10 @@ test('NameFilter against a Set under random adds and removes: held names always 
   }
   for (const h of held) assert.ok(filter.mayHold(hashOf(h)), `${h} is held`);
   // Missing names: random labels, as a flood sends them. Most must be told apart without the Map.
-  let maybe = 0;
-  const tries = 20_000;
-  for (let i = 0; i < tries; i++) if (filter.mayHold(hashOf(`r${rnd(1 << 30)}x.example.com.`))) maybe++;
+  const rate = passRate(filter, rnd, 20_000);
   assert.ok(held.size > 1000, `${held.size} names held`);
   // About 20 slots a name here: three slots per name pass about 0.5% (one slot passed 18%).
-  assert.ok(maybe / tries < 0.02, `${maybe} of ${tries} missing names got "maybe"`);
+  assert.ok(rate < 0.02, `${rate} of missing names got "maybe"`);
 });
 
 test('NameFilter at its fullest, just before it grows: still "no" for all but a few percent of missing names', () => {
@@ -64,16 +69,13 @@ test('NameFilter at its fullest, just before it grows: still "no" for all but a 
   for (const name of held) filter.add(name);
   for (const name of held) assert.ok(filter.mayHold(hashOf(name)), `${name} is held`);
   const rnd = seeded(11);
-  let maybe = 0;
-  const tries = 50_000;
-  for (let i = 0; i < tries; i++) if (filter.mayHold(hashOf(`${rnd(1 << 30).toString(16)}.example.com.`))) maybe++;
-  assert.ok(maybe / tries < 0.05, `${maybe} of ${tries} missing names got "maybe"`);
+  const full = passRate(filter, rnd, 50_000);
+  assert.ok(full < 0.05, `${full} of missing names got "maybe"`);
   // One more name grows the table, and the rate falls with it.
   held.push('one-more.example.com.');
   filter.add('one-more.example.com.');
-  let after = 0;
-  for (let i = 0; i < tries; i++) if (filter.mayHold(hashOf(`${rnd(1 << 30).toString(16)}.example.com.`))) after++;
-  assert.ok(after / tries < 0.005, `${after} of ${tries} missing names got "maybe" after growing`);
+  const grown = passRate(filter, rnd, 50_000);
+  assert.ok(grown < 0.005, `${grown} of missing names got "maybe" after growing`);
 });
 
 test('NameFilter: a counter that saturates stays "maybe" rather than wrapping to "no"', () => {

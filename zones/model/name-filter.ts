@@ -17,10 +17,10 @@ export function suffixHash(name: Name, start: number, end: number, h: number): n
 }
 
 /** FNV's low bits are weak: mix all 32 into the ones that pick a block. */
-function blockOf(h: number, mask: number): number {
+function blockOf(h: number, blockMask: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x45d9f3b);
-  return (h ^ (h >>> 16)) & mask & ~(BLOCK - 1);
+  return (h ^ (h >>> 16)) & blockMask;
 }
 
 /** A second mix of the same hash, independent of blockOf's: each BLOCK_BITS of it, from the lowest, picks one slot in the block. */
@@ -59,7 +59,8 @@ const STUCK = 255;
  */
 export class NameFilter {
   private counts = new Uint8Array(MIN_SLOTS);
-  private mask = MIN_SLOTS - 1;
+  /** The bits of a slot index that pick its block: the table size less one, without the low BLOCK_BITS. */
+  private blockMask = MIN_SLOTS - BLOCK;
   private names = 0;
 
   /** `all` re-lists every name held, for growing the table (the caller owns the set). */
@@ -77,7 +78,7 @@ export class NameFilter {
 
   /** Whether a name hashing to `h` (suffixHash of the whole name from the seed) may be held. */
   mayHold(h: number): boolean {
-    const counts = this.counts, base = blockOf(h, this.mask);
+    const counts = this.counts, base = blockOf(h, this.blockMask);
     for (let i = 0, o = offsetsOf(h); i < PROBES; i++, o >>>= BLOCK_BITS) if (counts[base | (o & (BLOCK - 1))] === 0) return false;
     return true;
   }
@@ -85,7 +86,7 @@ export class NameFilter {
   /** Count the name in (or out of) its PROBES slots; a slot picked twice counts it twice, in and out alike. */
   private bump(name: Name, by: 1 | -1): void {
     const h = suffixHash(name, 0, name.length, SUFFIX_HASH_SEED);
-    const base = blockOf(h, this.mask);
+    const base = blockOf(h, this.blockMask);
     for (let i = 0, o = offsetsOf(h); i < PROBES; i++, o >>>= BLOCK_BITS) {
       const slot = base | (o & (BLOCK - 1));
       const c = this.counts[slot];
@@ -97,7 +98,7 @@ export class NameFilter {
   private rebuild(): void {
     const size = powerOfTwoAtLeast(Math.max(MIN_SLOTS, 2 * this.names * SLOTS_PER_NAME));
     this.counts = new Uint8Array(size);
-    this.mask = size - 1;
+    this.blockMask = size - BLOCK;
     for (const n of this.all()) this.bump(n, 1);
   }
 }
