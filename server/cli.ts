@@ -14,7 +14,7 @@ import { ApiError } from './admin/errors.js';
 import { StoreOpenError } from '../zones/store/sqlite.js';
 import { parseListenAddress } from './net/address.js';
 import { parseUdpIo, resolveUdpIo, type UdpIoChoice } from './net/udp.js';
-import { serve } from './main.js';
+import { serve, type RunningServer } from './main.js';
 import { runPrimary, isPrimaryProcess } from './workers.js';
 import { availableParallelism } from 'node:os';
 import { log } from './log.js';
@@ -58,16 +58,22 @@ async function cmdServe(argv: string[]): Promise<void> {
     runPrimary(workers, log);
     return;
   }
-  const running = await serve({ db: dbPath(values.db), dns, api, log, tcpIdleMs: idle === undefined ? undefined : Number(idle), presign: presign === '1', udpIo });
+  // Handlers go in before startup: a SIGTERM that arrives while zones load or sockets bind (a
+  // supervisor that gives up early, or a test that stops us as soon as we log) still shuts down
+  // cleanly with status 0, instead of Node's default of dying by the signal.
+  let running: RunningServer | undefined;
   let stopping = false;
+  const shutdown = () => { running!.close().then(() => process.exit(0), () => process.exit(1)); };
   const stop = (sig: string) => {
     if (stopping) return;
     stopping = true;
     log(`${sig}: shutting down`);
-    running.close().then(() => process.exit(0), () => process.exit(1));
+    if (running) shutdown(); // else: once serve() returns, below
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  running = await serve({ db: dbPath(values.db), dns, api, log, tcpIdleMs: idle === undefined ? undefined : Number(idle), presign: presign === '1', udpIo });
+  if (stopping) shutdown();
 }
 
 export async function main(argv: string[]): Promise<void> {
