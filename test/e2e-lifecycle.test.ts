@@ -7,7 +7,7 @@ import net from 'node:net';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
-import { CLI, cli, runCli, startServer, startFixtureServer, tmpDir, fixturePath, pollUntil, type RunningServer } from './helpers/server.js';
+import { CLI, cli, cliEnv, runCli, startServer, startFixtureServer, tmpDir, fixturePath, pollUntil, type RunningServer } from './helpers/server.js';
 import { udpAsk, TcpClient, frame } from './helpers/client.js';
 import { buildQuery } from './helpers/dns.js';
 
@@ -95,18 +95,16 @@ test('SIGTERM during startup (after the DNS sockets, before the API listens): ex
   t.after(cleanup);
   const db = join(dir, 'x.db');
   cli(['zone', 'import', fixturePath('example.com.zone'), '--db', db]);
-  const env: NodeJS.ProcessEnv = { DANEPRIME_WORKERS: '1' };
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('DANEPRIME_')) env[k] = v;
   // The admin API binds after the DNS listeners: signalling on the first DNS line lands while
   // startup is still awaiting it, the window in which Node's default would kill the process.
-  const proc = spawn(process.execPath, [CLI, 'serve', '--db', db, '--dns', '127.0.0.1:0', '--api', '127.0.0.1:0'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const proc = spawn(process.execPath, [CLI, 'serve', '--db', db, '--dns', '127.0.0.1:0', '--api', '127.0.0.1:0'], { env: cliEnv({ DANEPRIME_WORKERS: '1' }), stdio: ['ignore', 'ignore', 'pipe'] });
   t.after(() => proc.kill('SIGKILL'));
   let err = '';
+  let signalled = false;
   proc.stderr!.setEncoding('utf8');
   proc.stderr!.on('data', (d: string) => {
-    const first = !/dns: listening on/.test(err);
     err += d;
-    if (first && /dns: listening on/.test(err)) proc.kill('SIGTERM');
+    if (!signalled && /dns: listening on/.test(err)) { signalled = true; proc.kill('SIGTERM'); }
   });
   const [code, signal] = await once(proc, 'exit') as [number | null, NodeJS.Signals | null];
   assert.equal(signal, null, `killed by ${signal}; stderr:\n${err}`);

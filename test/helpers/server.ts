@@ -19,13 +19,17 @@ export function tmpDir(prefix = 'daneprime-e2e-'): { dir: string; cleanup: () =>
 
 export interface CliResult { status: number | null; stdout: string; stderr: string; signal: NodeJS.Signals | null }
 
-/** Run `node dist/server/cli.js ...args` to completion (bounded by timeoutMs). DANEPRIME_* env is cleared unless given. */
-export function runCli(args: string[], opts: { env?: Record<string, string>; timeoutMs?: number; cwd?: string } = {}): CliResult {
+/** The environment for a CLI child: ours without DANEPRIME_* (so the test runner's settings never leak in), then `set`. */
+export function cliEnv(set: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('DANEPRIME_')) env[k] = v;
-  Object.assign(env, opts.env);
+  return Object.assign(env, set);
+}
+
+/** Run `node dist/server/cli.js ...args` to completion (bounded by timeoutMs). DANEPRIME_* env is cleared unless given. */
+export function runCli(args: string[], opts: { env?: Record<string, string>; timeoutMs?: number; cwd?: string } = {}): CliResult {
   const r = spawnSync(process.execPath, [CLI, ...args], {
-    encoding: 'utf8', env, cwd: opts.cwd ?? ROOT, timeout: opts.timeoutMs ?? 10_000,
+    encoding: 'utf8', env: cliEnv(opts.env), cwd: opts.cwd ?? ROOT, timeout: opts.timeoutMs ?? 10_000,
   });
   if (r.error) throw r.error;
   return { status: r.status, stdout: r.stdout, stderr: r.stderr, signal: r.signal };
@@ -62,9 +66,7 @@ const LISTEN_RE = /dns: listening on (?:\[([0-9a-fA-F:.]+)\]|([0-9.]+)):(\d+) \(
 export async function startServer(db: string, opts: { dns?: string[]; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<RunningServer> {
   const dns = opts.dns ?? ['127.0.0.1:0'];
   // One process unless a test asks for workers: per-process limits (TCP caps) stay exact.
-  const env: NodeJS.ProcessEnv = { DANEPRIME_WORKERS: '1', DANEPRIME_API: 'off' };
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('DANEPRIME_')) env[k] = v;
-  Object.assign(env, opts.env);
+  const env = cliEnv({ DANEPRIME_WORKERS: '1', DANEPRIME_API: 'off', ...opts.env });
   const proc = spawn(process.execPath, [CLI, 'serve', '--db', db, ...dns.flatMap((d) => ['--dns', d])], {
     env, stdio: ['ignore', 'ignore', 'pipe'],
   });
