@@ -9,6 +9,11 @@
       "target_name": "sha1",
       "conditions": [["OS=='linux'", { "sources": ["signer/native/sha1.c"] }]],
       "cflags": ["-O2", "-Wall", "-Wextra", "-Wno-unused-parameter", "-Wno-deprecated-declarations"]
+    },
+    {
+      "target_name": "ecdsa",
+      "conditions": [["OS=='linux'", { "sources": ["signer/native/ecdsa.c"] }]],
+      "cflags": ["-O2", "-Wall", "-Wextra", "-Wno-unused-parameter", "-Wno-deprecated-declarations"]
     }
   ]
 }

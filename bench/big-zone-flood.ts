@@ -2,16 +2,13 @@
 import { PerformanceObserver } from 'node:perf_hooks';
 import * as packet from 'dns-packet';
 import { Store } from '../zones/store/sqlite.js';
-import { Registry } from '../zones/registry.js';
 import { parseZoneText } from '../zones/io/zonefile-parse.js';
-import { importZone } from '../zones/update.js';
-import { DnssecService } from '../signer/service.js';
-import { SqliteKeyStore, initialKeys } from '../signer/keystore-sqlite.js';
+import { hostZones } from '../server/zone-host.js';
 import { handleMessage, type QueryContext } from '../server/query/handle.js';
 import { ResponseCache } from '../server/query/response-cache.js';
 import { RRsetWireCache } from '../server/query/rr-wire.js';
 import { MissingNameReplies } from '../server/query/missing-name-reply.js';
-import { generatedZone } from './lib/zones.js';
+import { generatedZone, importRecords } from './lib/zones.js';
 
 // BENCH_NAMES (300,000): a chain several times the 65,536 NSEC3 RRsets held and the 50,000
 // RRsets holding wire pieces, as on a million-name zone, but ready in about a minute.
@@ -22,10 +19,8 @@ const now = Math.floor(Date.now() / 1000);
 const mib = (b: number) => `${(b / 1048576).toFixed(0)} MiB`;
 
 const store = new Store(':memory:');
-importZone(store, 'example.com.', parseZoneText(generatedZone(N), { origin: 'example.com.' }), { now, makeKeys: () => initialKeys(now, false) });
-const zones = new Registry(store);
-const dnssec = new DnssecService(zones, new SqliteKeyStore(store));
-zones.sync();
+importRecords(store, 'example.com.', parseZoneText(generatedZone(N), { origin: 'example.com.' }), now);
+const { zones, dnssec } = hostZones(store, { serving: true, now: () => now });
 let t = performance.now();
 while (dnssec.presign(now, Infinity));
 console.log(`${N.toLocaleString('en-US')} names, every RRset signed first (${((performance.now() - t) / 1000).toFixed(1)} s); RSS ${mib(process.memoryUsage().rss)}`);

@@ -1,16 +1,13 @@
 // Micro-bench of the in-process query path (parse → answer → sign/prove → encode) per query mix, DO=1.
 import { Store } from '../zones/store/sqlite.js';
-import { Registry } from '../zones/registry.js';
 import { parseZoneText } from '../zones/io/zonefile-parse.js';
-import { importZone } from '../zones/update.js';
-import { DnssecService } from '../signer/service.js';
-import { SqliteKeyStore, initialKeys } from '../signer/keystore-sqlite.js';
+import { hostZones } from '../server/zone-host.js';
 import { handleMessage, type QueryContext } from '../server/query/handle.js';
 import { ResponseCache } from '../server/query/response-cache.js';
 import { RRsetWireCache } from '../server/query/rr-wire.js';
 import { MissingNameReplies } from '../server/query/missing-name-reply.js';
 import * as packet from 'dns-packet';
-import { generatedZone } from './lib/zones.js';
+import { generatedZone, importRecords } from './lib/zones.js';
 
 const N = Number(process.env.BENCH_NAMES ?? 10000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
@@ -42,10 +39,8 @@ function main(): void {
   const store = new Store(':memory:');
   let t = performance.now();
   const recs = parseZoneText(generatedZone(N), { origin: 'example.com.' });
-  importZone(store, 'example.com.', recs, { now, makeKeys: () => initialKeys(now, false) });
-  const zones = new Registry(store);
-  const dnssec = new DnssecService(zones, new SqliteKeyStore(store));
-  zones.sync();
+  importRecords(store, 'example.com.', recs, now);
+  const { zones, dnssec } = hostZones(store, { serving: true, now: () => now });
   console.log(`zone: ${recs.length} records, import+load+chain ${(performance.now() - t).toFixed(0)} ms`);
   // Sign everything first, as the server does in the background after loading, so the
   // figures are serving (the NSEC3 RRsets a random-label mix meets are signed), not signing.

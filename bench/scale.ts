@@ -6,14 +6,13 @@ import { join } from 'node:path';
 import * as packet from 'dns-packet';
 import { Store } from '../zones/store/sqlite.js';
 import { parseZoneText } from '../zones/io/zonefile-parse.js';
-import { importZone, applyEdits } from '../zones/update.js';
-import { initialKeys } from '../signer/keystore-sqlite.js';
+import { SERVER_ACTOR } from '../zones/commit.js';
 import { XfrStore } from '../zones/store/xfr-sqlite.js';
 import { addSecondary } from '../server/xfr/acl.js';
 import { serve } from '../server/main.js';
 import { rdataFromText } from '../zones/model/rdata/index.js';
 import { RRType } from '../zones/model/types.js';
-import { generatedZone } from './lib/zones.js';
+import { generatedZone, importRecords } from './lib/zones.js';
 
 const N = Number(process.env.BENCH_NAMES ?? 1_000_000);
 const EDITS = 20;
@@ -30,7 +29,7 @@ async function main(): Promise<void> {
     const recs = parseZoneText(text, { origin: 'example.com.' });
     const parsed = performance.now() - t;
     const store = new Store(db);
-    importZone(store, 'example.com.', recs, { now, makeKeys: () => initialKeys(now, false) });
+    importRecords(store, 'example.com.', recs, now);
     console.log(`import of ${recs.length.toLocaleString('en-US')} records: ${((performance.now() - t) / 1000).toFixed(1)} s (parse ${(parsed / 1000).toFixed(1)} s), ${mb()}`);
     // A fake secondary: it only counts NOTIFYs and notes when they arrive.
     const sec = dgram.createSocket('udp4');
@@ -66,7 +65,7 @@ async function main(): Promise<void> {
       const before = notifies.length;
       const tlsa = rdataFromText(RRType.TLSA, '3 1 1 ' + i.toString(16).padStart(2, '0').repeat(32), 'example.com.');
       const e0 = performance.now();
-      applyEdits(srv.store, srv.zones, 'example.com.', [{ name: `_443._tcp.new${i}.example.com.`, type: RRType.TLSA, ttl: 300, rdatas: [tlsa] }], { now: Math.floor(Date.now() / 1000) });
+      srv.pipeline.commit({ kind: 'edit', apex: 'example.com.', edits: [{ name: `_443._tcp.new${i}.example.com.`, type: RRType.TLSA, ttl: 300, rdatas: [tlsa] }], action: 'bench.edit' }, SERVER_ACTOR);
       const e1 = performance.now();
       editMs.push(e1 - e0);
       while (notifies.length === before && performance.now() - e1 < 2000) await new Promise((r) => setImmediate(r));

@@ -1,13 +1,10 @@
 // For a generated zone of N names: load time, first signed answer latency, signing rate and cache hit rate under floods.
 import { Store } from '../zones/store/sqlite.js';
-import { Registry } from '../zones/registry.js';
 import { parseZoneText } from '../zones/io/zonefile-parse.js';
-import { importZone } from '../zones/update.js';
-import { DnssecService } from '../signer/service.js';
-import { SqliteKeyStore, initialKeys } from '../signer/keystore-sqlite.js';
+import { hostZones } from '../server/zone-host.js';
 import { handleMessage, type QueryContext } from '../server/query/handle.js';
 import * as packet from 'dns-packet';
-import { generatedZone } from './lib/zones.js';
+import { generatedZone, importRecords } from './lib/zones.js';
 
 const N = Number(process.env.BENCH_NAMES ?? 100_000);
 
@@ -25,12 +22,10 @@ let t = performance.now();
 const recs = parseZoneText(generatedZone(N), { origin: 'example.com.' });
 console.log(`parse ${recs.length} records: ${ms(t)}`);
 t = performance.now();
-importZone(store, 'example.com.', recs, { now, makeKeys: () => initialKeys(now, false) });
+importRecords(store, 'example.com.', recs, now);
 console.log(`check + store: ${ms(t)}`);
 t = performance.now();
-const zones = new Registry(store);
-const dnssec = new DnssecService(zones, new SqliteKeyStore(store));
-zones.sync();
+const { zones, dnssec } = hostZones(store, { serving: true, now: () => now });
 console.log(`load + NSEC3 chain (${dnssec.forApex('example.com.')!.chain.size} names), no signing: ${ms(t)}`);
 const ctx: QueryContext = { zones, dnssec, now: () => now };
 t = performance.now();

@@ -2,7 +2,7 @@
 // The `daneprime` command line: parse arguments, dispatch to a command, print errors as one line.
 import { parseArgs } from 'node:util';
 import { ZoneParseError } from '../zones/io/zonefile-parse.js';
-import { ZoneExistsError } from '../zones/update.js';
+import { EditError } from '../zones/commit.js';
 import { ZoneCheckError } from '../zones/zone-check.js';
 import { SettingsError } from '../zones/settings.js';
 import { KeyFormatError } from '../signer/algorithms.js';
@@ -92,7 +92,7 @@ export async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {
-  const known = err instanceof UsageError || err instanceof ZoneParseError || err instanceof ZoneCheckError || err instanceof ZoneExistsError
+  const known = err instanceof UsageError || err instanceof ZoneParseError || err instanceof ZoneCheckError || err instanceof EditError
     || err instanceof SettingsError || err instanceof KeyFormatError || err instanceof ApiError || err instanceof StoreOpenError
     || (err instanceof Error && (err as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION');
   const msg = err instanceof Error ? err.message : String(err);

@@ -1,10 +1,10 @@
 // `daneprime serve` wiring: open the store, load zones, start listeners, watch for commits, shut down cleanly.
 import { Store } from '../zones/store/sqlite.js';
-import { Registry } from '../zones/registry.js';
-import { DnssecService } from '../signer/service.js';
-import { SqliteKeyStore } from '../signer/keystore-sqlite.js';
-import { APEX_DERIVED } from '../signer/zone-signer.js';
-import { shareEdits, isLeaderProcess } from './workers.js';
+import type { Registry } from '../zones/registry.js';
+import type { CommitPipeline, JournalLimits } from '../zones/commit.js';
+import type { DnssecService } from '../signer/service.js';
+import { hostZones } from './zone-host.js';
+import { shareCommits, isLeaderProcess } from './workers.js';
 import { handleMessage, type QueryContext } from './query/handle.js';
 import { ResponseCache } from './query/response-cache.js';
 import { RRsetWireCache } from './query/rr-wire.js';
@@ -14,10 +14,8 @@ import { listenUdp, resolveUdpIo, receiveBufferShort, receiveBufferWarning, type
 import { listenTcp, DEFAULT_TCP_LIMITS, type TcpListener } from './net/tcp.js';
 import { formatAddress, type ListenAddress } from './net/address.js';
 import type { Logger } from './log.js';
-import { XfrStore } from '../zones/store/xfr-sqlite.js';
 import { XfrService } from './xfr/service.js';
 import { Notifier, type NotifyOptions } from './xfr/notify.js';
-import { Journal, DEFAULT_JOURNAL_LIMITS, type JournalLimits } from './xfr/journal.js';
 import { SignatureRefresher, type RefreshOptions } from './xfr/refresh.js';
 import { Metrics } from './metrics.js';
 import { buildApi } from './admin/app.js';
@@ -57,6 +55,7 @@ export function systemClock(): () => number {
 export interface RunningServer {
   store: Store;
   zones: Registry;
+  pipeline: CommitPipeline;
   ctx: QueryContext;
   dnssec: DnssecService;
   notifier: Notifier;
@@ -72,30 +71,24 @@ export interface RunningServer {
 
 export async function serve(opts: ServeOptions): Promise<RunningServer> {
   const store = new Store(opts.db);
-  const zones = new Registry(store, opts.log);
-  // Subscribe before the first load so every zone gets its signer.
-  const dnssec = new DnssecService(zones, new SqliteKeyStore(store), opts.log);
   const now = opts.now ?? systemClock();
-  const xs = new XfrStore(store);
-  // Every change of a zone (edit, reload by another process, startup load) tells its secondaries (RFC 1996).
+  // Every zone in the store, loaded and signed; from here on it changes only through the pipeline.
+  const { xs, zones, dnssec, pipeline, journal } = hostZones(store, { serving: true, now, log: opts.log, journal: opts.journal });
   // TSIG time is checked by the peer against its own clock (RFC 8945 §5.2.3): always the wall clock.
   const wallClock = () => Math.floor(Date.now() / 1000);
   const notifier = new Notifier(store, xs, opts.log, wallClock, opts.notify);
-  let listening = false;
-  // With --workers, each change reaches every worker: the one that made an edit notifies, and
-  // whole reloads (another process's commit, seen by all) are notified by the leader only.
+  // With --workers, sibling workers catch up with each commit made here before the API answers.
+  const share = shareCommits(pipeline, opts.log);
+  pipeline.setHooks({ share });
   const leader = isLeaderProcess();
-  zones.onChange((e) => { if (listening && e.zone && (e.local || (!e.delta && leader))) notifier.notifyZone(e.apex, e.zone.soa); });
-  const journal = new Journal(store, xs, zones, dnssec, now, opts.log, { ...DEFAULT_JOURNAL_LIMITS, ...opts.journal });
-  const xfr = new XfrService({ store, xs, zones, dnssec, log: opts.log, now, tsigNow: wallClock, journal });
-  const refresher = new SignatureRefresher(store, xs, zones, dnssec, journal, now, opts.log, opts.refresh);
-  zones.sync();
-  // With --workers, siblings apply each other's edits (a no-op in a single process).
-  shareEdits(zones, (apex, name, type) => name === apex && APEX_DERIVED.has(type));
   const metrics = new Metrics();
-  const ctx: QueryContext = { zones, dnssec, now, special: xfr.special, cache: new ResponseCache(), wire: new RRsetWireCache(), missing: new MissingNameReplies(), observe: metrics.observe };
-  // Admin edits run in this process, through zones/update.ts, so the next query already sees them.
-  const api = opts.api ? buildApi({ store, zones, dnssec, metrics, log: opts.log }) : undefined;
+  const ctx: QueryContext = { zones, dnssec, now, cache: new ResponseCache(), wire: new RRsetWireCache(), missing: new MissingNameReplies(), observe: metrics.observe };
+  const xfr = new XfrService({ store, xs, zones, dnssec, log: opts.log, now, tsigNow: wallClock, journal,
+    answer: (msg, transport, remote) => { const r = handleMessage(ctx, msg, transport, remote); return Buffer.isBuffer(r) ? r : undefined; } });
+  ctx.special = xfr.special;
+  const refresher = new SignatureRefresher(zones, dnssec, pipeline, now, opts.log, opts.refresh);
+  // Admin writes go through the same pipeline, in this process: the next query already sees them.
+  const api = opts.api ? buildApi({ store, zones, dnssec, pipeline, metrics, log: opts.log, now }) : undefined;
   let apiAddress: ListenAddress | undefined;
   const udpIo = resolveUdpIo(opts.udpIo ?? 'auto');
   opts.log(udpIo === 'batch' ? 'udp: batched I/O (recvmmsg/sendmmsg)'
@@ -136,23 +129,30 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
     store.close();
     throw err;
   }
-  // Once we can answer the secondaries' SOA queries and transfers, tell them what we serve.
-  listening = true;
+  // Once we can answer the secondaries' SOA queries and transfers, tell them what we serve,
+  // and from now on every new version: the leader alone, so each change is notified once.
   if (leader) {
+    pipeline.setHooks({ share, notify: (apex, soa) => notifier.notifyZone(apex, soa) });
     for (const apex of zones.apexes()) notifier.notifyZone(apex, zones.get(apex)!.soa);
-    // One re-signer for all workers: each bump is an edit that the others then apply.
+    // One re-signer for all workers: each re-sign is a commit the others catch up with.
     refresher.start();
   }
   const stopSigning = (opts.presign ?? true) ? startBackgroundSigning(dnssec, now, opts.log) : () => {};
   // After loading, so the first look sees the zones' live heap.
   const stopHeapPolicy = startHeapPolicy(opts.log);
+  // Commits by other processes (the CLI, a sibling whose notice was lost) are noticed through
+  // SQLite's data_version, which moves only when another connection commits.
+  let seen = store.dataVersion();
   const timer = setInterval(() => {
-    try { zones.syncIfChanged(); } catch (err) { opts.log(`zone reload failed: ${(err as Error).message}`); }
+    const v = store.dataVersion();
+    if (v === seen) return;
+    seen = v;
+    try { pipeline.catchUpAll(); } catch (err) { opts.log(`zone catch-up failed: ${(err as Error).message}`); }
   }, opts.pollMs ?? 250);
   timer.unref();
   opts.log(`serving ${zones.apexes().length} zone(s) from ${opts.db}`);
   return {
-    store, zones, ctx, dnssec, notifier, addresses, apiAddress, metrics, udp: udps,
+    store, zones, pipeline, ctx, dnssec, notifier, addresses, apiAddress, metrics, udp: udps,
     async close() {
       clearInterval(timer);
       stopSigning();

@@ -1,17 +1,17 @@
 // Multi-core serving: a primary forks N workers that share the DNS sockets and fan edits out to each other.
 import cluster, { type Worker } from 'node:cluster';
 import type { Name } from '../zones/model/name.js';
-import type { Registry } from '../zones/registry.js';
+import type { CommitPipeline, CommitHooks } from '../zones/commit.js';
 import type { Logger } from './log.js';
 
 /**
- * A worker committed an edit (`zone-changed`, relayed by the primary to every other worker);
- * each sibling applies it and says so (`zone-applied`); once all have, the primary tells the
- * editor (`zone-shared`), whose API reply waits for that — so the client's next query, on
- * whichever worker, already sees the edit.
+ * A worker committed (`zone-changed`, relayed by the primary to every other worker); each
+ * sibling catches up with the stored version and says so (`zone-applied`); once all have,
+ * the primary tells the committer (`zone-shared`), whose API reply waits for that — so the
+ * client's next query, on whichever worker, already sees the change.
  */
 type Message =
-  | { kind: 'zone-changed'; apex: Name; names: Name[]; seq: number; from?: number }
+  | { kind: 'zone-changed'; apex: Name; version: number; seq: number; from?: number }
   | { kind: 'zone-applied'; seq: number; from: number }
   | { kind: 'zone-shared'; seq: number };
 
@@ -84,34 +84,33 @@ export function runPrimary(n: number, log: Logger): void {
 }
 
 /**
- * In a worker: tell siblings about our own commits, and apply theirs by re-reading only the
- * names they touched — so an edit made through any worker is served by every worker on its
- * next query (the IPC notice arrives before a client can send a follow-up query).
+ * In a worker: the pipeline's `share` hook, which tells siblings about our own commits, and
+ * the handler that catches up with theirs (CommitPipeline.catchUp re-reads only the names each
+ * commit touched). Undefined in a lone process.
  */
-export function shareEdits(zones: Registry, keep: (apex: Name, name: Name, type: number) => boolean): void {
-  if (!cluster.isWorker || !process.send) return;
+export function shareCommits(pipeline: CommitPipeline, log: Logger): CommitHooks['share'] {
+  if (!cluster.isWorker || !process.send) return undefined;
   let seq = 0;
   const pending = new Map<number, () => void>();
-  zones.onChange((e) => {
-    if (!e.delta || !e.local) return;
+  process.on('message', (msg: unknown) => {
+    if (!isMessage(msg)) return;
+    if (msg.kind === 'zone-changed') {
+      try { pipeline.catchUp(msg.apex); } catch (err) { log(`zone ${msg.apex}: catch-up failed: ${(err as Error).message}`); }
+      process.send!({ kind: 'zone-applied', seq: msg.seq, from: msg.from! } satisfies Message);
+    } else if (msg.kind === 'zone-shared') {
+      pending.get(msg.seq)?.();
+    }
+  });
+  return (apex, version) => {
     const n = ++seq;
     const done = new Promise<void>((resolve) => {
       const timer = setTimeout(() => { pending.delete(n); resolve(); }, SHARE_TIMEOUT_MS);
       timer.unref();
       pending.set(n, () => { clearTimeout(timer); pending.delete(n); resolve(); });
     });
-    zones.whenShared(done);
-    process.send!({ kind: 'zone-changed', apex: e.apex, names: [...e.delta.touched], seq: n } satisfies Message);
-  });
-  process.on('message', (msg: unknown) => {
-    if (!isMessage(msg)) return;
-    if (msg.kind === 'zone-changed') {
-      zones.reloadNames(msg.apex, msg.names, (name, type) => keep(msg.apex, name, type));
-      process.send!({ kind: 'zone-applied', seq: msg.seq, from: msg.from! } satisfies Message);
-    } else if (msg.kind === 'zone-shared') {
-      pending.get(msg.seq)?.();
-    }
-  });
+    process.send!({ kind: 'zone-changed', apex, version, seq: n } satisfies Message);
+    return done;
+  };
 }
 
 export const isPrimaryProcess = (): boolean => cluster.isPrimary;

@@ -1,21 +1,18 @@
 // ECDSA P-256 with SHA-256 (DNSSEC algorithm 13, RFC 6605): key generation, signing, verification.
 //
 // Two backends, on purpose:
-//  * Signing uses node:crypto (OpenSSL). Measured with bench/crypto-sign.ts on the dev box
-//    (Node 20.20.2, x64, random 64..200-octet messages, median of 5 runs, one core):
-//      node:crypto sign   ≈ 37,500–39,800 sig/s
-//      @noble/curves sign ≈  1,600–1,950 sig/s   → OpenSSL is ≈ 20–24× faster (varies by run).
-//    This server signs on the fly (NSEC3 denials for random names, wildcard answers), so
-//    signatures per second is the capacity figure; OpenSSL's constant-time assembly wins, and
-//    it is the same code path an OpenSSL-provider HSM would use later.
+//  * Signing is deterministic (RFC 6979, deterministic-ecdsa.ts), with the point
+//    multiplication in OpenSSL: every worker process, and the same process after a restart,
+//    makes the same RRSIG for the same RRset, which IXFR relies on.
 //  * Verification uses @noble/curves, a pure-JS implementation that shares no code with
 //    OpenSSL, so tests that sign with one and verify with the other catch encoding mistakes
 //    (DER vs r||s, missing 0x04 point prefix) that a self-consistent backend would hide.
 //
 // Wire forms (RFC 6605 §4): the public key is x||y (64 octets, no SEC1 0x04 prefix) and the
 // signature is r||s (64 octets, each big-endian, left-padded) — OpenSSL's "ieee-p1363" form.
-import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { p256 } from '@noble/curves/nist.js';
+import { signP256Deterministic } from './deterministic-ecdsa.js';
 
 export const ALG_ECDSAP256SHA256 = 13;
 export const P256_PUBLIC_KEY_LENGTH = 64;
@@ -61,9 +58,9 @@ export function publicKeyFromPrivate(key: KeyObject): Buffer {
   return Buffer.from(spki.subarray(27));
 }
 
-/** Sign `data` (SHA-256 inside) and return r||s, 64 octets (RFC 6605 §4). */
+/** Sign `data` (SHA-256 inside) and return r||s, 64 octets (RFC 6605 §4); the same inputs give the same signature. */
 export function signP256(privateKey: KeyObject, data: Buffer): Buffer {
-  return sign('sha256', data, { key: privateKey, dsaEncoding: 'ieee-p1363' });
+  return signP256Deterministic(privateKey, data);
 }
 
 /**

@@ -74,6 +74,8 @@ export class Nsec3Chain {
   private readonly typeLists = new Map<string, readonly number[]>();
   /** The type bitmap of each shared list, made with it: encoding one measured 15% of a large-zone flood. */
   private readonly bitmaps = new Map<readonly number[], Buffer>();
+  /** Snapshots of the chain in use (zone transfers): each copies the chain before its first change. */
+  private readonly pins = new Set<ChainSnapshot>();
 
   /** `liveRRsets`: how many NSEC3 RRsets to hold as objects at once (LIVE_RRSETS; tests make it tiny). */
   constructor(readonly zone: Zone, readonly params: Nsec3Settings, liveRRsets = LIVE_RRSETS) {
@@ -98,6 +100,7 @@ export class Nsec3Chain {
 
   /** Build the whole chain from the zone: O(n log n) hashing and sorting, no signing. */
   build(): void {
+    this.freezePins();
     this.builds++;
     this.wildcardCovers.clear();
     this.dropAll();
@@ -123,10 +126,25 @@ export class Nsec3Chain {
    * change; a cut appearing or vanishing above existing names (rare) re-derives the chain,
    * since it moves a whole subtree in or out of it.
    */
-  update(delta: Pick<ZoneDelta, 'touched' | 'cutsChanged'>): void {
-    if (negativeTtl(this.zone) !== this.ttl) { this.build(); return; }
+  update(delta: Pick<ZoneDelta, 'touched' | 'cutsChanged'>): ChainChange {
+    this.freezePins();
+    const change: ChainChange = { rebuilt: false, retired: [], fresh: new Set() };
+    this.changing = change;
+    try {
+      this.applyUpdate(delta, change);
+    } finally {
+      this.changing = undefined;
+    }
+    return change;
+  }
+
+  /** The report of the update in progress: retire and insert note what they change in it. */
+  private changing: ChainChange | undefined;
+
+  private applyUpdate(delta: Pick<ZoneDelta, 'touched' | 'cutsChanged'>, change: ChainChange): void {
+    if (negativeTtl(this.zone) !== this.ttl) { this.build(); change.rebuilt = true; return; }
     for (const cut of delta.cutsChanged) {
-      if ((this.zone.get(cut)?.children ?? 0) > 0) { this.build(); return; }
+      if ((this.zone.get(cut)?.children ?? 0) > 0) { this.build(); change.rebuilt = true; return; }
     }
     for (const name of delta.touched) {
       const node = this.zone.get(name);
@@ -162,6 +180,7 @@ export class Nsec3Chain {
     if (found) this.retire(found);
     if (!this.entries.insert(e)) throw new Error(`NSEC3 chain: could not insert ${e.name}`);
     this.byName.set(e.name, e);
+    this.changing?.fresh.add(e);
   }
 
   private remove(e: Nsec3Entry): void {
@@ -172,17 +191,22 @@ export class Nsec3Chain {
     this.retire(prev);
     this.entries.remove(e);
     this.byName.delete(e.name);
+    this.changing?.fresh.delete(e);
   }
 
   /**
-   * The entry's record is about to change (types or successor; call before the change). If
-   * it was ever signed it may have been served, so the record as it was, with its signatures,
-   * goes to the stale list: an IXFR journal must delete exactly that at secondaries. One
-   * never signed was never served (NSEC3 goes out only signed), so a journal need not know.
+   * The entry's record is about to change (types or successor; call before the change). The
+   * record as it was goes to the update's report (an IXFR journal deletes exactly that at
+   * secondaries, with its signatures: they are the same in every process), and, when it was
+   * signed here, to the stale list whose cached signatures must go.
    */
   private retire(e: Nsec3Entry): void {
-    const was = e.rrset?.signatures !== undefined ? e.rrset : e.sigs !== undefined ? this.build1(e, e.sigs) : undefined;
-    if (was) this.stale.push(was);
+    const signed = e.rrset?.signatures !== undefined ? e.rrset : e.sigs !== undefined ? this.build1(e, e.sigs) : undefined;
+    if (signed) this.stale.push(signed);
+    if (this.changing) {
+      if (!this.changing.fresh.has(e)) this.changing.retired.push(signed ?? this.build1(e, undefined));
+      this.changing.fresh.add(e);
+    }
     e.rrset = undefined;
     e.sigs = undefined;
   }
@@ -373,6 +397,97 @@ export class Nsec3Chain {
   /** Every entry in hash order (zone transfer, export). */
   all(): Iterable<Nsec3Entry> {
     return this.entries;
+  }
+
+  /** The chain as it is now, kept for a reader that spans many tasks (a zone transfer) until it closes. */
+  pin(): ChainSnapshot {
+    const s = new ChainSnapshot(this);
+    this.pins.add(s);
+    return s;
+  }
+
+  /** @internal ChainSnapshot.close */
+  unpin(s: ChainSnapshot): void {
+    this.pins.delete(s);
+  }
+
+  private freezePins(): void {
+    for (const p of this.pins) p.freeze(this.entries, this.ttl);
+  }
+
+  /**
+   * Whether the chain still holds `e` with these types, this successor and this TTL: its
+   * record is then the one a snapshot holds, and carries the same signatures.
+   */
+  unchanged(e: Nsec3Entry, types: readonly number[], nextHash: string, ttl: number): boolean {
+    return this.byName.get(e.name) === e && e.types === types && ttl === this.ttl && this.entries.after(e).hash === nextHash;
+  }
+
+  /** An NSEC3 RRset from explicit parts (a snapshot's record the chain has moved on from). */
+  recordOf(hash: string, types: readonly number[], nextHash: string, ttl: number): RRset {
+    const owner = nsec3Owner(Buffer.from(hash, 'latin1'), this.zone.apex);
+    const rdata = nsec3Rdata({
+      hashAlgorithm: NSEC3_HASH_SHA1, flags: this.params.optOut ? NSEC3_FLAG_OPT_OUT : 0,
+      iterations: this.params.iterations, salt: this.salt, nextHashed: nextHash, types, bitmap: this.bitmaps.get(types) ?? typeBitmap(types),
+    });
+    return makeRRset(owner, RRType.NSEC3, ttl, [rdata]);
+  }
+}
+
+/** What one update did to the chain: what an IXFR journal step must delete and add. */
+export interface ChainChange {
+  /** The whole chain was rebuilt (a cut moved a subtree, the NSEC3 TTL changed): no step is incremental. */
+  rebuilt: boolean;
+  /** Records as they were before the update, for entries whose record changed or went. */
+  retired: RRset[];
+  /** Entries whose record is new or changed (the journal adds their current record). */
+  fresh: Set<Nsec3Entry>;
+}
+
+/**
+ * The chain as it was when pinned: read live until the chain first changes, then from a copy
+ * (references to the entries and their type lists, made just before that change). Records
+ * that still match the chain reuse its RRsets and signatures; others are rebuilt.
+ */
+export class ChainSnapshot {
+  private frozen: { entries: Nsec3Entry[]; types: (readonly number[])[]; ttl: number } | undefined;
+
+  constructor(private readonly chain: Nsec3Chain) {}
+
+  /** @internal Nsec3Chain, before its first change after the pin. */
+  freeze(entries: Iterable<Nsec3Entry>, ttl: number): void {
+    if (this.frozen) return;
+    const list = [...entries];
+    this.frozen = { entries: list, types: list.map((e) => e.types), ttl };
+  }
+
+  /** Every NSEC3 RRset of the pinned chain in hash order, each with `sign(rrset)`. */
+  *records<S>(sign: (r: RRset) => S): Iterable<{ rrset: RRset; sigs: S }> {
+    let at = 0;
+    const live = this.chain.all()[Symbol.iterator]();
+    for (;;) {
+      const f = this.frozen;
+      if (f) {
+        for (; at < f.entries.length; at++) {
+          const e = f.entries[at];
+          const next = f.entries[(at + 1) % f.entries.length].hash;
+          if (this.chain.unchanged(e, f.types[at], next, f.ttl)) yield this.chain.walkSigned(e, sign);
+          else {
+            const rrset = this.chain.recordOf(e.hash, f.types[at], next, f.ttl);
+            yield { rrset, sigs: sign(rrset) };
+          }
+        }
+        return;
+      }
+      const it = live.next();
+      if (it.done) return;
+      at++;
+      yield this.chain.walkSigned(it.value, sign);
+    }
+  }
+
+  close(): void {
+    this.chain.unpin(this);
   }
 }
 

@@ -9,6 +9,9 @@ import type { Name } from '../zones/model/name.js';
 const HOUR = 3600;
 const DAY = 86400;
 
+/** Inception is backdated this much, for validators whose clocks run slow. */
+export const SIGNATURE_SKEW = HOUR;
+
 export interface ValidityOptions {
   /** Backdating of inception, to tolerate validators whose clocks run slow (default 1 h). */
   skew?: number;
@@ -46,12 +49,15 @@ export function serialDiff(a: number, b: number): number {
   return (toSerial32(a) - toSerial32(b)) | 0;
 }
 
-/** Inception = now − skew; expiration = now + lifetime + per-RRset jitter. */
-export function signatureValidity(now: number, opts: ValidityOptions = {}): Validity {
-  const skew = opts.skew ?? HOUR;
+/**
+ * Inception = base − skew; expiration = base + lifetime + per-RRset jitter. `base` is the
+ * zone's signing epoch (zone-signer.ts), so that every process makes the same RRSIG.
+ */
+export function signatureValidity(base: number, opts: ValidityOptions = {}): Validity {
+  const skew = opts.skew ?? SIGNATURE_SKEW;
   const lifetime = opts.lifetime ?? 14 * DAY;
   const jitter = opts.seed === undefined ? 0 : jitterFor(opts.seed, opts.jitter ?? DAY);
-  return { inception: toSerial32(now - skew), expiration: toSerial32(now + lifetime + jitter) };
+  return { inception: toSerial32(base - skew), expiration: toSerial32(base + lifetime + jitter) };
 }
 
 /**

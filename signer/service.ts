@@ -1,15 +1,12 @@
-// DNSSEC for every served zone: keeps one ZoneSigner per signed zone in step with the registry.
+// DNSSEC for every served zone: one ZoneSigner per signed zone, made, changed and dropped by the commit pipeline.
 import type { Name } from '../zones/model/name.js';
-import type { Registry, ZoneChangeEvent } from '../zones/registry.js';
-import type { Zone } from '../zones/zone.js';
-import { parseSettings } from '../zones/settings.js';
+import type { Zone, ZoneDelta } from '../zones/zone.js';
+import type { ZoneSettings } from '../zones/settings.js';
+import type { Deriver } from '../zones/commit.js';
+import type { SignedDelta } from '../zones/journal-step.js';
 import type { KeyStore } from './keystore.js';
 import { SignatureCache } from './sig-cache.js';
-import { ZoneSigner, type ReplacedRRset } from './zone-signer.js';
-import type { ZoneDelta } from '../zones/zone.js';
-
-/** An incremental change as the signer applied it: the IXFR journal records it. */
-export interface SignedChange { apex: Name; signer: ZoneSigner; delta: ZoneDelta; replaced: ReplacedRRset[]; chainRebuilt: boolean }
+import { ZoneSigner } from './zone-signer.js';
 
 export interface DnssecOptions {
   /** Upper bound on RRsets whose signatures are held as ready Buffers, across all zones. */
@@ -18,21 +15,57 @@ export interface DnssecOptions {
   liveNsec3?: number;
 }
 
-export class DnssecService {
+/** The commit pipeline's derived data (zones/commit.ts Deriver): signatures and NSEC3 chains. */
+export class DnssecService implements Deriver {
   private readonly signers = new Map<Name, ZoneSigner>();
   readonly cache: SignatureCache;
-  private readonly signedListeners: ((c: SignedChange) => void)[] = [];
 
-  constructor(private readonly zones: Registry, private readonly keys: KeyStore & { invalidate?(zone: Name): void },
+  constructor(private readonly keys: KeyStore & { invalidate?(zone: Name): void },
     private readonly log: (m: string) => void = () => {}, private readonly opts: DnssecOptions = {}) {
     this.cache = new SignatureCache(opts.cacheEntries);
-    zones.onChange((e) => this.onZoneChange(e));
   }
 
-  /** The signer for a zone object, when that zone is signed. One Map probe per query step. */
-  /** Called after each incremental change is applied to a signed zone (before any query sees it). */
-  onSignedChange(fn: (c: SignedChange) => void): void {
-    this.signedListeners.push(fn);
+  /**
+   * A zone is about to be served whole (loaded, imported, replaced): its signer, when it is
+   * signed and has keys. The signer publishes its apex records (DNSKEY, CDS, CDNSKEY,
+   * NSEC3PARAM) into the zone, recorded in `delta`, and builds the NSEC3 chain. The previous
+   * zone's cache entries are keyed by RRset objects nothing asks for again: the LRU bound
+   * retires them.
+   */
+  attach(zone: Zone, settings: ZoneSettings, epoch: number, delta: ZoneDelta): void {
+    this.detach(zone.apex);
+    if (!settings.signed) return;
+    if (this.keys.listKeys(zone.apex).length === 0) {
+      this.log(`zone ${zone.apex}: signing is on but the zone has no keys; serving it unsigned`);
+      return;
+    }
+    const signer = new ZoneSigner(zone, settings, this.keys, this.cache, epoch, this.opts.liveNsec3);
+    signer.attach(delta);
+    this.signers.set(zone.apex, signer);
+    this.log(`zone ${zone.apex}: signed, NSEC3 chain of ${signer.chain.size} names`);
+  }
+
+  /** The zone is no longer served (deleted, or about to be replaced). */
+  detach(apex: Name): void {
+    this.signers.delete(apex);
+    this.keys.invalidate?.(apex);
+  }
+
+  /** Keys or the signing epoch of a served zone changed: re-read the keys, publish the apex records into `delta`. */
+  signingChanged(apex: Name, epoch: number, delta: ZoneDelta): boolean {
+    this.keys.invalidate?.(apex);
+    const signer = this.signers.get(apex);
+    signer?.signingChanged(epoch, delta);
+    return signer !== undefined;
+  }
+
+  /** A change was applied to a served zone: its signer follows (with `report`: what a journal step needs). */
+  applied(zone: Zone, delta: ZoneDelta, now: number, report: boolean): SignedDelta | undefined {
+    const signer = this.forZone(zone);
+    if (!signer) return undefined;
+    const change = signer.applyDelta(delta, now, report);
+    if (!change) return undefined;
+    return { ...change, sigsOf: (r) => (signer.signs(r.name, r.type) ? signer.sigs(r, now, true) : []) };
   }
 
   /**
@@ -46,6 +79,7 @@ export class DnssecService {
     return false;
   }
 
+  /** The signer for a zone object, when that zone is signed. One Map probe per query step. */
   forZone(zone: Zone): ZoneSigner | undefined {
     const s = this.signers.get(zone.apex);
     return s && s.zone === zone ? s : undefined;
@@ -53,31 +87,5 @@ export class DnssecService {
 
   forApex(apex: Name): ZoneSigner | undefined {
     return this.signers.get(apex);
-  }
-
-  private onZoneChange(e: ZoneChangeEvent): void {
-    const have = this.signers.get(e.apex);
-    if (e.zone && e.delta && have && have.zone === e.zone) {
-      const builds = have.chain.builds;
-      const replaced = have.applyDelta(e.delta);
-      const change = { apex: e.apex, signer: have, delta: e.delta, replaced, chainRebuilt: have.chain.builds !== builds };
-      for (const fn of this.signedListeners) fn(change);
-      return;
-    }
-    // A whole (re)load: keys or settings may have changed too. The old zone's cache entries
-    // are keyed by RRset objects nothing will ask for again; the LRU bound retires them.
-    this.signers.delete(e.apex);
-    this.keys.invalidate?.(e.apex);
-    if (!e.zone) return;
-    const settings = parseSettings(this.zones.row(e.apex)?.settings);
-    if (!settings.signed) return;
-    if (this.keys.listKeys(e.apex).length === 0) {
-      this.log(`zone ${e.apex}: signing is on but the zone has no keys; serving it unsigned`);
-      return;
-    }
-    const signer = new ZoneSigner(e.zone, settings, this.keys, this.cache, this.opts.liveNsec3);
-    signer.attach();
-    this.signers.set(e.apex, signer);
-    this.log(`zone ${e.apex}: signed, NSEC3 chain of ${signer.chain.size} names`);
   }
 }

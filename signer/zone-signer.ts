@@ -2,13 +2,16 @@
 import { RRType } from '../zones/model/types.js';
 import { makeRRset, type RRset } from '../zones/model/rrset.js';
 import { canonicalRdata } from '../zones/model/rdata/index.js';
-import { newDelta, type Zone, type ZoneDelta, type ZoneNode } from '../zones/zone.js';
+import type { Zone, ZoneDelta, ZoneNode } from '../zones/zone.js';
+import { ZoneSnapshot } from '../zones/snapshot.js';
+import type { SignedDelta, SignedRRset } from '../zones/journal-step.js';
 import type { Name } from '../zones/model/name.js';
+import { parentName } from '../zones/model/name.js';
 import type { ZoneSettings } from '../zones/settings.js';
 import { dsRdata } from './dnskey.js';
-import type { KeyStore } from './keystore.js';
+import type { KeyStore, SigningKey } from './keystore.js';
 import { Nsec3Chain, type Nsec3Entry } from './nsec3-chain.js';
-import { signatureValidity, validitySeed, serialDiff } from './policy.js';
+import { signatureValidity, validitySeed, serialDiff, SIGNATURE_SKEW } from './policy.js';
 import { signRRset } from './rrset-sign.js';
 import type { SignatureCache, CachedSigs, SigValidity } from './sig-cache.js';
 import { packSigs, unpackSigs, packedWith, packedTimes, sigTimes } from './kept-sigs.js';
@@ -20,6 +23,30 @@ const KSK_SIGNED = new Set<number>([RRType.DNSKEY, RRType.CDS, RRType.CDNSKEY]);
 
 /** Re-sign this long before expiry, so caches and secondaries never hold a dying signature. */
 export const REFRESH_BEFORE = 7 * 86400;
+/**
+ * How long after its signing epoch a zone's signatures may still be dated from it: every
+ * signature dated from the epoch stays servable (before its refresh time) until at least
+ * epoch + REFRESH_BEFORE. The whole-zone re-sign (server/xfr/refresh.ts) moves the epoch well
+ * before that; past it, a process dates new signatures from its own clock.
+ */
+export const EPOCH_USABLE = REFRESH_BEFORE - 3600;
+
+/**
+ * What signatures are made with: the keys and the epoch they are dated from. Replaced as a
+ * whole when either changes, so a reader holding one (a zone transfer's snapshot) keeps
+ * signing the version it started with.
+ */
+export interface SigningContext {
+  /**
+   * Tells this context from every other in this process (packed signatures carry it, mod
+   * 65536): drawn from one process-wide sequence, so a new signer never mistakes a previous
+   * signer's signatures, kept on the RRsets, for its own.
+   */
+  readonly keysVersion: number;
+  readonly epoch: number;
+  readonly ksk: readonly SigningKey[];
+  readonly zsk: readonly SigningKey[];
+}
 
 let nextKeysVersion = 1;
 
@@ -34,56 +61,81 @@ interface PresignWalk {
   done: boolean;
 }
 
-/** An RRset an edit replaced, with the RRSIGs it was last served with (undefined: not in the cache). */
-export interface ReplacedRRset { rrset: RRset; sigs: readonly Buffer[] | undefined }
+/** What one change did to the signed zone: what an IXFR journal step deletes and adds besides the records. */
+export type SignedChange = Omit<SignedDelta, 'sigsOf'>;
 
 export class ZoneSigner {
   readonly chain: Nsec3Chain;
-  /**
-   * Changes when keys change: signatures made with older keys are re-made. Drawn from one
-   * process-wide sequence, so a new signer never mistakes a previous signer's packed
-   * signatures (kept on the RRsets) for its own.
-   */
-  keysVersion = nextKeysVersion++;
+  private ctx: SigningContext;
   /** Where `presign` stopped: in the chain (`at`, by hash), then in the zone's nodes. */
   private walk: PresignWalk = { keysVersion: -1, builds: -1, at: undefined, nodes: undefined, done: false };
 
   constructor(readonly zone: Zone, readonly settings: ZoneSettings, private readonly keys: KeyStore,
-    private readonly cache: SignatureCache, liveNsec3?: number) {
+    private readonly cache: SignatureCache, epoch: number, liveNsec3?: number) {
     this.chain = new Nsec3Chain(zone, settings.nsec3, liveNsec3);
+    this.ctx = this.newContext(epoch);
   }
 
-  get apex() {
+  get apex(): Name {
     return this.zone.apex;
   }
 
-  /** Publish the key-derived apex RRsets and build the NSEC3 chain. No signing happens here. */
-  attach(): void {
-    this.publishApexRecords(newDelta());
-    this.chain.build();
+  /** The keys and epoch signatures are made with now. */
+  get context(): SigningContext {
+    return this.ctx;
   }
 
-  /** Re-read keys (after a key import or rollover step). */
-  keysChanged(): void {
-    this.keysVersion = nextKeysVersion++;
-    const delta = newDelta();
-    this.publishApexRecords(delta);
-    this.applyDelta(delta);
+  /** The keys generation of the current context (what cached signatures are checked against). */
+  get keysVersion(): number {
+    return this.ctx.keysVersion;
+  }
+
+  private newContext(epoch: number): SigningContext {
+    const apex = this.zone.apex;
+    return { keysVersion: nextKeysVersion++, epoch, ksk: this.keys.signingKeys(apex, 'ksk'), zsk: this.keys.signingKeys(apex, 'zsk') };
   }
 
   /**
-   * An edit was applied to the zone: forget exactly the signatures it made stale, fix the chain.
-   * Returns the RRsets (zone data and NSEC3) it replaced with the signatures they were served
-   * with, when still cached — what an IXFR journal must tell secondaries to delete.
+   * Publish the key-derived apex RRsets into the zone (recorded in `delta`) and build the
+   * NSEC3 chain: for a zone about to be served. No signing happens here.
    */
-  applyDelta(delta: ZoneDelta): ReplacedRRset[] {
-    const replaced: ReplacedRRset[] = [];
-    const forget = (r: RRset) => { replaced.push({ rrset: r, sigs: this.lastSigs(r) }); this.cache.delete(r); };
-    for (const r of delta.staleRRsets) forget(r);
-    // An SOA change may move the NSEC3 TTL; the chain notices and rebuilds its records.
-    this.chain.update(delta);
-    for (const r of this.chain.takeStale()) forget(r);
-    return replaced;
+  attach(delta: ZoneDelta): void {
+    this.publishApexRecords(delta);
+    this.chain.build();
+  }
+
+  /**
+   * Keys or the signing epoch changed (a commit of the pipeline): every signature is made
+   * again with the new context, and the apex records that mirror the keys are published into
+   * the zone, recorded in the commit's `delta`, which the pipeline then applies (applyDelta).
+   */
+  signingChanged(epoch: number, delta: ZoneDelta): void {
+    this.ctx = this.newContext(epoch);
+    this.publishApexRecords(delta);
+  }
+
+  /**
+   * A change was applied to the zone: forget exactly the signatures it made stale and fix
+   * the chain. With `report`, also say what a journal step must delete and add. Signatures
+   * are the same in every process (deterministic ECDSA, one epoch), so those of a record this
+   * process never signed are made here: a secondary may hold them from another worker.
+   */
+  applyDelta(delta: ZoneDelta, now: number, report: boolean): SignedChange | undefined {
+    const replaced: SignedRRset[] = [];
+    const withSigs = (r: RRset, signed: boolean): SignedRRset => ({ rrset: r, sigs: signed ? this.lastSigs(r) ?? this.sigs(r, now, true) : [] });
+    for (const r of delta.staleRRsets) {
+      if (report) replaced.push(withSigs(r, this.signs(r.name, r.type)));
+      this.cache.delete(r);
+    }
+    const change = this.chain.update(delta);
+    for (const r of this.chain.takeStale()) this.cache.delete(r);
+    if (!report) return undefined;
+    const nsec3Retired = change.retired.map((r) => withSigs(r, true));
+    const nsec3Fresh = [...change.fresh].map((e) => {
+      const r = this.chain.rrsetOf(e);
+      return { rrset: r, sigs: this.sigs(r, now, true) };
+    });
+    return { replaced, nsec3Retired, nsec3Fresh, whole: change.rebuilt || !this.deterministicAt(now) };
   }
 
   private publishApexRecords(delta: ZoneDelta): void {
@@ -98,20 +150,37 @@ export class ZoneSigner {
     set(RRType.CDNSKEY, ksks.map((k) => k.dnskey));
     set(RRType.CDS, ksks.map((k) => dsRdata(apex, k.dnskey, 2)));
     set(RRType.NSEC3PARAM, [this.chain.paramRdata()]);
-    for (const r of delta.staleRRsets) this.cache.delete(r);
   }
 
   /**
    * The whole signed zone, RRset by RRset with its RRSIGs (none for delegation NS and glue,
-   * RFC 4035 §2.2), then the NSEC3 chain: what `zone export --signed` prints and AXFR sends.
-   * Signatures come from the same cache answers use.
+   * RFC 4035 §2.2), then the NSEC3 chain: what `zone export --signed` prints and AXFR sends,
+   * as of `snapshot` and signed as then (the context at the snapshot), however the zone
+   * changes while the caller reads. Signatures come from the same places answers use.
    */
-  *signedRRsets(now: number): Iterable<{ rrset: RRset; sigs: Buffer[] }> {
-    for (const node of this.zone.nodes.values()) {
-      const here = this.signedAt(node.name);
-      for (const rrset of node.rrsets.values()) yield { rrset, sigs: signs(here, rrset.type) ? this.sigs(rrset, now, true) : [] };
+  *signedSnapshot(snapshot: ZoneSnapshot, ctx: SigningContext, now: number): Iterable<{ rrset: RRset; sigs: readonly Buffer[] }> {
+    const chain = this.chain.pin();
+    try {
+      const sign = (r: RRset) => this.sigsWith(ctx, r, now);
+      const none: readonly Buffer[] = [];
+      for (const name of snapshot.names()) {
+        const here = signedAtIn(snapshot, this.zone.apex, name);
+        for (const rrset of snapshot.rrsetsAt(name)) yield { rrset, sigs: signs(here, rrset.type) ? sign(rrset) : none };
+      }
+      yield* chain.records(sign);
+    } finally {
+      chain.close();
     }
-    for (const e of this.chain.all()) yield this.chain.walkSigned(e, (r) => this.sigs(r, now, true));
+  }
+
+  /** The signed zone as it is now (an export): signedSnapshot of a snapshot taken and let go here. */
+  *signedRRsets(now: number): Iterable<{ rrset: RRset; sigs: readonly Buffer[] }> {
+    const snapshot = new ZoneSnapshot(this.zone);
+    try {
+      yield* this.signedSnapshot(snapshot, this.ctx, now);
+    } finally {
+      snapshot.close();
+    }
   }
 
   /**
@@ -120,7 +189,7 @@ export class ZoneSigner {
    * random-label flood on a large zone costs a signature per query until it has met every
    * NSEC3 record, and the first AXFR signs the whole zone while the secondary waits. A key
    * change or a rebuilt chain starts the walk again; names an edit adds behind it are signed
-   * when first used, as before.
+   * when first used.
    */
   presign(now: number, deadline: number): boolean {
     let w = this.walk;
@@ -159,6 +228,16 @@ export class ZoneSigner {
   }
 
   /**
+   * Whether signatures made at `now` are dated from the zone's signing epoch, and so the same
+   * in every process. Outside the epoch's usable window (the re-sign is overdue, or the clock
+   * stepped back before it) each process dates them from its own clock.
+   */
+  deterministicAt(now: number): boolean {
+    const e = this.ctx.epoch;
+    return now >= e - SIGNATURE_SKEW && now < e + EPOCH_USABLE;
+  }
+
+  /**
    * RRSIGs for an RRset of this zone at time `now`: cached, or made now with every active key
    * of the right role. A cached signature is used only while inception ≤ now < refresh time,
    * so an expired or not-yet-valid signature is never served. `uncached`: keep the signatures
@@ -188,11 +267,7 @@ export class ZoneSigner {
       }
     }
     this.cache.misses++;
-    const keys = this.keys.signingKeys(this.zone.apex, KSK_SIGNED.has(rrset.type) ? 'ksk' : 'zsk');
-    const validity = signatureValidity(now, { seed: validitySeed(rrset.name, rrset.type) });
-    const rdatas = rrset.rdatas.map((rd) => canonicalRdata(rrset.type, rd));
-    const sigs = keys.map((k) => signRRset({ owner: rrset.name, type: rrset.type, ttl: rrset.ttl, rdatas }, k, validity, this.zone.apex));
-    this.cache.signed += sigs.length;
+    const sigs = this.sign(this.ctx, rrset, now);
     rrset.signatures = packSigs(this.keysVersion, sigs);
     const c = this.cached(sigs, now);
     if (!uncached) this.cache.set(rrset, c);
@@ -200,14 +275,36 @@ export class ZoneSigner {
   }
 
   /**
+   * RRSIGs as made with `ctx`, which may be an earlier context than the current one (a
+   * snapshot's): kept ones when they were made with it, else made now and, for an earlier
+   * context, not kept (the RRset keeps the current context's).
+   */
+  sigsWith(ctx: SigningContext, rrset: RRset, now: number): Buffer[] {
+    if (ctx === this.ctx) return this.sigs(rrset, now, true);
+    const packed = rrset.signatures;
+    if (packed !== undefined && packedWith(packed, ctx.keysVersion)) return unpackSigs(packed).sigs;
+    return this.sign(ctx, rrset, now);
+  }
+
+  /** Sign one RRset with every key of its role in `ctx`, dated from its epoch (or `now`, outside the epoch's window). */
+  private sign(ctx: SigningContext, rrset: RRset, now: number): Buffer[] {
+    const keys = KSK_SIGNED.has(rrset.type) ? ctx.ksk : ctx.zsk;
+    const base = now >= ctx.epoch - SIGNATURE_SKEW && now < ctx.epoch + EPOCH_USABLE ? ctx.epoch : now;
+    const validity = signatureValidity(base, { seed: validitySeed(rrset.name, rrset.type) });
+    const rdatas = rrset.rdatas.map((rd) => canonicalRdata(rrset.type, rd));
+    const sigs = keys.map((k) => signRRset({ owner: rrset.name, type: rrset.type, ttl: rrset.ttl, rdatas }, k, validity, this.zone.apex));
+    this.cache.signed += sigs.length;
+    return sigs;
+  }
+
+  /**
    * The NSEC3 RRset of chain entry `e` for one answer's proof, with its RRSIGs when it is
    * built for that answer only (rrEntry's `sigs`). On a chain far larger than the held set
    * (a random-label flood on a big zone) most entries a query meets were not met lately and
-   * will not be met again soon. Holding each one's RRset and wire pieces, only to let them
-   * go tens of thousands of queries later, moved all of them into V8's old generation: GC
-   * was 15–20 % of such a flood (bench/README.md, "Big zones"). So an entry not met
-   * lately, whose kept signatures are servable as they are, gets an RRset nothing holds;
-   * one met again soon is held as before. One that needs signing is always held, so the
+   * will not be met again soon: holding each one's RRset and wire pieces, only to let them
+   * go tens of thousands of queries later, moves all of them into V8's old generation. So an
+   * entry not met lately, whose kept signatures are servable as they are, gets an RRset
+   * nothing holds; one met again soon is held. One that needs signing is always held, so the
    * signature it gets is kept.
    */
   proofRRset(e: Nsec3Entry, now: number): { rrset: RRset; sigs: Buffer[] | undefined } {
@@ -222,8 +319,8 @@ export class ZoneSigner {
   /** Whether packed signatures would be served as they are at `now`, without signing: `current`, on times read from the string. */
   private servable(packed: string | undefined, now: number): packed is string {
     if (!this.keptCurrent(packed)) return false;
-    // The window `current` checks, inline: handing `current` this object as well (a third shape
-    // at its call site, after wire pieces and cache entries) measured 15% slower on big-zone-flood.
+    // The window `current` checks, inline: a third object shape at `current`'s call site
+    // (after wire pieces and cache entries) makes that site slower for all of them.
     const v = this.validity(packedTimes(packed), now);
     return now >= v.validFrom && now < v.refreshAt;
   }
@@ -238,11 +335,11 @@ export class ZoneSigner {
     return packed !== undefined && packedWith(packed, this.keysVersion);
   }
 
-  /** The RRSIGs an RRset was last signed with, whatever their age or keys (what a journal must delete). */
+  /** The RRSIGs an RRset was last signed with by the current context, whatever their age (what a journal must delete). */
   lastSigs(rrset: RRset): readonly Buffer[] | undefined {
     const c = this.cache.peek(rrset);
-    if (c) return c.sigs;
-    return rrset.signatures === undefined ? undefined : unpackSigs(rrset.signatures).sigs;
+    if (c && c.keysVersion === this.keysVersion) return c.sigs;
+    return this.keptCurrent(rrset.signatures) ? unpackSigs(rrset.signatures).sigs : undefined;
   }
 
   /**
@@ -264,4 +361,14 @@ export class ZoneSigner {
     if (t === undefined) return { validFrom: -Infinity, refreshAt: Infinity, keysVersion: this.keysVersion };
     return { validFrom: now - serialDiff(now, t.inception), refreshAt: now + serialDiff(t.expiration, now) - REFRESH_BEFORE, keysVersion: this.keysVersion };
   }
+}
+
+/** Which RRsets at `name` carry RRSIGs in a snapshot: as signedAt, on the zone as it was. */
+function signedAtIn(snapshot: ZoneSnapshot, apex: Name, name: Name): SignedHere {
+  for (let n = name; n !== apex && n !== '.';) {
+    n = parentName(n);
+    if (n === apex) break;
+    if (snapshot.rrset(n, RRType.NS)) return 'none';
+  }
+  return name !== apex && snapshot.rrset(name, RRType.NS) ? 'ds' : 'all';
 }

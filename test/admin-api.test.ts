@@ -318,8 +318,10 @@ test('audit: every write with token, time, zone, before and after; admins only',
   assert.equal(put.at, new Date(t.clock.now * 1000).toISOString());
   assert.equal(del.action, 'rrset.delete');
   assert.equal(del.after, null);
-  assert.equal(a.json().entries.length, 2);
-  assert.equal((await t.call('GET', `/api/v1/audit?before=${del.id}`)).json().entries.length, 1);
+  // The zone's import by the test set-up went through the same commit path, and is audited too.
+  assert.deepEqual(a.json().entries.map((e: { action: string; tokenLabel: string }) => [e.action, e.tokenLabel]),
+    [['rrset.delete', 'web deploy'], ['rrset.put', 'web deploy'], ['zone.create', 'test']]);
+  assert.equal((await t.call('GET', `/api/v1/audit?before=${del.id}`)).json().entries.length, 2);
   assert.equal((await t.call('GET', '/api/v1/audit', undefined, writer)).statusCode, 403);
   assert.equal((await t.call('GET', '/api/v1/audit?limit=0')).statusCode, 400);
 });

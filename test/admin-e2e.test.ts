@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { requireTool } from './helpers/tools.js';
+import { startServer } from './helpers/procs.js';
 import { makeCerts, opensslSpkiDigest } from './helpers/certs.js';
 
 const CLI = fileURLToPath(new URL('../server/cli.js', import.meta.url));
@@ -19,23 +20,10 @@ function cli(args: string[]): string {
   return r.stdout;
 }
 
-/** Start `daneprime serve` on free ports; resolves with the ports read from its log lines. */
-function serve(db: string): Promise<{ proc: ChildProcess; dns: number; api: string }> {
-  const proc = spawn(process.execPath, [CLI, 'serve', '--db', db, '--dns', '127.0.0.1:0', '--api', '127.0.0.1:0', '--workers', '1'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  return new Promise((resolve, reject) => {
-    let log = '';
-    const timer = setTimeout(() => reject(new Error(`serve did not start:\n${log}`)), 10_000);
-    proc.stderr!.on('data', (d: Buffer) => {
-      log += d.toString();
-      const dns = /dns: listening on 127\.0\.0\.1:(\d+)/.exec(log);
-      const api = /api: listening on (http:\/\/\S+)/.exec(log);
-      if (dns && api) {
-        clearTimeout(timer);
-        resolve({ proc, dns: Number(dns[1]), api: api[1] });
-      }
-    });
-    proc.on('exit', (code) => reject(new Error(`serve exited ${code}:\n${log}`)));
-  });
+/** `daneprime serve` with `workers` processes on free ports: its DNS port and API address. */
+async function serve(db: string, workers: number): Promise<{ stop(): Promise<void>; dns: number; api: string }> {
+  const srv = await startServer(db, { DANEPRIME_API: '127.0.0.1:0' }, 0, workers);
+  return { stop: srv.stop, dns: srv.port, api: /api: listening on (http:\/\/\S+)/.exec(srv.log())![1] };
 }
 
 function freePort(): Promise<number> {
@@ -68,7 +56,7 @@ function sClient(port: number, rrdata: string): { ok: boolean; out: string } {
   return { ok: r.status === 0, out: r.stdout + r.stderr };
 }
 
-test('publish through the API → served signed → openssl DANE-verifies a live TLS server, delv fully validates', async (t) => {
+for (const workers of [1, 2]) test(`publish through the API (${workers} worker(s)) → served signed → openssl DANE-verifies a live TLS server, delv fully validates`, async (t) => {
   for (const tool of ['openssl', 'delv', 'kdig']) if (!requireTool(tool, t)) return;
   const dir = mkdtempSync(join(tmpdir(), 'daneprime-e2e-'));
   const db = join(dir, 'db.sqlite');
@@ -79,9 +67,9 @@ test('publish through the API → served signed → openssl DANE-verifies a live
   assert.match(cli(['token', 'list', '--db', db]), /2\tscoped\texample\.com\.: _443\._tcp\.www\.example\.com\. TLSA\twww/);
 
   const certs = makeCerts('www.example.com');
-  const server = await serve(db);
+  const server = await serve(db, workers);
   let tls: ChildProcess | undefined;
-  t.after(() => { server.proc.kill(); tls?.kill(); });
+  t.after(async () => { tls?.kill(); await server.stop(); });
 
   // The scoped token publishes the TLSA for the certificate (default 3 1 1).
   const res = await fetch(`${server.api}/api/v1/zones/example.com/tlsa`, {

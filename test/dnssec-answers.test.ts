@@ -12,7 +12,6 @@ import { parseRrsig } from '../signer/tbs.js';
 import { isServable } from '../signer/policy.js';
 import { nsec3Hash, base32hexDecode } from '../signer/nsec3.js';
 import { rdataFromText } from '../zones/model/rdata/index.js';
-import { applyEdits } from '../zones/update.js';
 
 const fixture = (f: string) => readFileSync(fileURLToPath(new URL(`../../test/fixtures/${f}`, import.meta.url)), 'utf8');
 const APEX = 'example.com.';
@@ -201,7 +200,7 @@ test('an edit is served signed with a correct chain by the very next query; chai
   const builds = zs.chain.builds;
   const tlsa = rdataFromText(RRType.TLSA, '3 1 1 ' + 'ab'.repeat(32), APEX);
   // A TLSA beside the *.wild wildcard: foo.wild becomes an ENT and stops matching the wildcard.
-  const res = applyEdits(s.store, s.zones, APEX, [{ name: '_443._tcp.foo.wild.example.com.', type: RRType.TLSA, ttl: 300, rdatas: [tlsa] }], { now: s.clock.now });
+  const res = s.edit(APEX, [{ name: '_443._tcp.foo.wild.example.com.', type: RRType.TLSA, ttl: 300, rdatas: [tlsa] }]);
   assert.equal(res.serial, 2024010102);
   assert.equal(zs.chain.builds, builds, 'incremental update');
   const t = ask(s.ctx, '_443._tcp.foo.wild.example.com', 'TLSA', { dnssecOk: true });
@@ -212,7 +211,7 @@ test('an edit is served signed with a correct chain by the very next query; chai
   assert.ok(matches(nsec3s(verifyAll(s, ent)), 'foo.wild.example.com'), 'foo.wild is now an ENT, not wildcard');
   verifyAll(s, rawAsk(s.ctx, buildQuery('bar.wild.example.com', 'A', { dnssecOk: true }))!);
   // Delete a name: NXDOMAIN proven with the updated chain.
-  applyEdits(s.store, s.zones, APEX, [{ name: 'mail.example.com.', type: RRType.A }, { name: 'mail.example.com.', type: RRType.AAAA }], { now: s.clock.now });
+  s.edit(APEX, [{ name: 'mail.example.com.', type: RRType.A }, { name: 'mail.example.com.', type: RRType.AAAA }]);
   const gone = rawAsk(s.ctx, buildQuery('mail.example.com', 'A', { dnssecOk: true }))!;
   assert.equal(gone[3] & 0xf, 3);
   assert.ok(covered(nsec3s(verifyAll(s, gone)), 'mail.example.com'));
@@ -223,7 +222,7 @@ test('a rejected edit changes nothing (CNAME beside data)', () => {
   const s = setup();
   const before = ask(s.ctx, 'www.example.com', 'A');
   const cname = rdataFromText(RRType.CNAME, 'mail.example.com.', APEX);
-  assert.throws(() => applyEdits(s.store, s.zones, APEX, [{ name: 'www.example.com.', type: RRType.CNAME, rdatas: [cname] }], { now: s.clock.now }), /CNAME/);
+  assert.throws(() => s.edit(APEX, [{ name: 'www.example.com.', type: RRType.CNAME, rdatas: [cname] }]), /CNAME/);
   const after = ask(s.ctx, 'www.example.com', 'A');
   assert.deepEqual(after.answers, before.answers);
   assert.equal(ask(s.ctx, 'example.com', 'SOA').answers![0].data.serial, 2024010101);

@@ -3,13 +3,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { zonesFromText, buildQuery, rawAsk, type TestServer } from './helpers/dns.js';
+import { zonesFromText, buildQuery, rawAsk, TEST_ACTOR, type TestServer } from './helpers/dns.js';
+import { newKey } from '../signer/keystore-sqlite.js';
 import { verifySigned } from './helpers/signed.js';
 import { packSigs, unpackSigs, packedWith, sigTimes } from '../signer/kept-sigs.js';
 import { serialDiff } from '../signer/policy.js';
 import { rawRRs } from './helpers/wire.js';
 import { RRType } from '../zones/model/types.js';
-import { applyEdits } from '../zones/update.js';
 import { rdataFromText } from '../zones/model/rdata/index.js';
 import { REFRESH_BEFORE } from '../signer/zone-signer.js';
 
@@ -56,7 +56,6 @@ test('after the caches let go, answers reuse the kept signatures: same bytes, no
   const first = askAll(s);
   verifyAll(s, first);
   const made = s.dnssec.cache.signed;
-  // ECDSA signatures are randomised: re-signing would change the bytes.
   const again = askAll(s);
   assert.equal(s.dnssec.cache.signed, made, 'no signature made on the second pass');
   assert.ok(s.dnssec.cache.unpacked > 10, `${s.dnssec.cache.unpacked} served from kept signatures`);
@@ -66,13 +65,12 @@ test('after the caches let go, answers reuse the kept signatures: same bytes, no
 test('kept signatures are not used past their refresh time or after a key change', () => {
   const s = tiny();
   const first = askAll(s);
-  const signer = s.dnssec.forApex(APEX)!;
   const made = s.dnssec.cache.signed;
-  signer.keysChanged();
+  // A second ZSK: every RRset the ZSK signs now carries two RRSIGs.
+  s.pipeline.commit({ kind: 'resign', apex: APEX, addKeys: [newKey('zsk', s.clock.now)], action: 'key.import' }, TEST_ACTOR);
   const afterKeys = askAll(s);
   assert.ok(s.dnssec.cache.signed > made, 'a key change re-signs');
   verifyAll(s, afterKeys);
-  // Every reply carries RRSIGs, and ECDSA signatures are randomised: a reused one would repeat the bytes.
   afterKeys.forEach((r, i) => assert.notEqual(r.toString('hex'), first[i].toString('hex'), `${QUESTIONS[i].join(' ')} re-signed after the key change`));
   // Validity is 14 days plus up to 1 day of jitter (policy.ts), refresh 7 days before expiry: 8 days on, all are due.
   const t0 = s.clock.now;
@@ -102,7 +100,7 @@ test('background signing: after presign, no answer and no AXFR makes a signature
   verifyAll(s, askAll(s));
   for (const _ of signer.signedRRsets(s.clock.now)) void _;
   assert.equal(s.dnssec.cache.signed, all, 'answers and a whole-zone walk found every signature made');
-  signer.keysChanged();
+  s.pipeline.commit({ kind: 'resign', apex: APEX, action: 'zone.resign' }, TEST_ACTOR);
   while (s.dnssec.presign(s.clock.now, Infinity));
   assert.ok(s.dnssec.cache.signed >= 2 * all - 2, `${s.dnssec.cache.signed - all} re-signed after the key change`);
 });
@@ -113,11 +111,11 @@ test('background signing meets edits half-way: answers stay valid, the walk fini
   // Sign part of the chain, then change the zone under the walk: new names (behind and ahead
   // of it), deleted names, a name whose types change.
   for (let i = 0; i < 5; i++) s.dnssec.presign(s.clock.now, 0);
-  applyEdits(s.store, s.zones, APEX, [
+  s.edit(APEX, [
     ...Array.from({ length: 40 }, (_, i) => ({ name: `added${i}.example.com.`, type: RRType.A, ttl: 300, rdatas: [rdataFromText(RRType.A, '192.0.2.9', APEX)] })),
     ...Array.from({ length: 20 }, (_, i) => ({ name: `h${i}.example.com.`, type: RRType.A, rdatas: [] })),
     { name: 'h100.example.com.', type: RRType.TXT, ttl: 300, rdatas: [rdataFromText(RRType.TXT, '"now with text"', APEX)] },
-  ], { now: s.clock.now });
+  ]);
   while (s.dnssec.presign(s.clock.now, Infinity));
   assert.equal(s.dnssec.presign(s.clock.now, Infinity), false);
   verifyAll(s, askAll(s));

@@ -4,7 +4,6 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { zonesFromText, rawAsk, buildQuery, decode, type TestServer, type Reply, type AnyRR } from './helpers/dns.js';
-import { applyEdits } from '../zones/update.js';
 import { RRType } from '../zones/model/types.js';
 import { encloserProof, nextCloserCover } from '../server/query/denial.js';
 import type { QueryContext } from '../server/query/handle.js';
@@ -70,7 +69,7 @@ test('wildcard answers are made from one block per wildcard RRset, byte for byte
   const missing = s.ctx.missing!;
   const full = fullPath(s);
   const mx = Buffer.concat([Buffer.from([0, 10]), Buffer.from('\x04mail\x07example\x03com\x00', 'latin1')]);
-  applyEdits(s.store, s.zones, 'example.com.', [{ name: '*.wild.example.com.', type: RRType.MX, ttl: 300, rdatas: [mx] }], { now: s.clock.now });
+  s.edit('example.com.', [{ name: '*.wild.example.com.', type: RRType.MX, ttl: 300, rdatas: [mx] }]);
   let served = 0, asked = 0;
   for (let i = 0; i < 30; i++) {
     const l = randomLabel();
@@ -133,7 +132,7 @@ test('next closer covers are copied from the table into replies to names of any 
   assert.ok(covers.hits > 150, `${covers.hits} copied`);
   const kept = covers.kept;
   // New names move every chain position after theirs: nothing kept may be copied now.
-  applyEdits(s.store, s.zones, 'example.com.', Array.from({ length: 8 }, (_, i) => ({ name: `new${i}.example.com.`, type: RRType.A, ttl: 300, rdatas: [Buffer.from([192, 0, 2, i])] })), { now: s.clock.now });
+  s.edit('example.com.', Array.from({ length: 8 }, (_, i) => ({ name: `new${i}.example.com.`, type: RRType.A, ttl: 300, rdatas: [Buffer.from([192, 0, 2, i])] })));
   const hits = covers.hits;
   round('b');
   assert.ok(covers.kept > kept, 'written afresh and kept again');
@@ -150,7 +149,7 @@ test('heads follow edits and the clock: a new SOA serial shows at once, and a he
   const soa = s.zones.get('example.com.')!.soa;
   const rd = Buffer.from(soa.rdatas[0]);
   rd.writeUInt32BE(first + 1, rd.length - 20);
-  applyEdits(s.store, s.zones, 'example.com.', [{ name: 'example.com.', type: RRType.SOA, ttl: soa.ttl, rdatas: [rd] }], { now: s.clock.now });
+  s.edit('example.com.', [{ name: 'example.com.', type: RRType.SOA, ttl: soa.ttl, rdatas: [rd] }]);
   assert.equal(serialOf(ask()), first + 1, 'the edit is in the next reply');
   assert.equal(missing.made, 2);
   s.clock.now += 30;

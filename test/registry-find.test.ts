@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { zonesFromText } from './helpers/dns.js';
-import { importZone } from '../zones/update.js';
+import { TEST_ACTOR } from './helpers/dns.js';
 import { parseZoneText } from '../zones/io/zonefile-parse.js';
 
 const soa = (apex: string) => `$TTL 300\n@ SOA ns.${apex} h.${apex} 1 7200 3600 1209600 300\n@ NS ns.${apex}\nns A 192.0.2.1\n`;
@@ -37,17 +37,14 @@ for (const { label, fillers } of modes) {
     assert.equal(apexOf('.'), undefined);
 
     // Deleting the only zone four labels deep: names below it fall back to the parent zone.
-    s.store.deleteZone('a.b.example.com.');
-    s.zones.sync();
+    s.pipeline.commit({ kind: 'delete', apex: 'a.b.example.com.' }, TEST_ACTOR);
     assert.equal(apexOf('www.a.b.example.com.'), 'example.com.');
     // Deleting one of two zones at one depth leaves the other found.
-    s.store.deleteZone('example.org.');
-    s.zones.sync();
+    s.pipeline.commit({ kind: 'delete', apex: 'example.org.' }, TEST_ACTOR);
     assert.equal(apexOf('www.example.org.'), undefined);
     assert.equal(apexOf('www.example.com.'), 'example.com.');
-    // A zone at a new depth is found from the next sync.
-    importZone(s.store, 'deep.x.y.example.com.', parseZoneText(soa('deep.x.y.example.com.'), { origin: 'deep.x.y.example.com.' }), { now: s.clock.now, settings: { signed: false } });
-    s.zones.sync();
+    // A zone at a new depth is found once committed.
+    s.pipeline.commit({ kind: 'import', apex: 'deep.x.y.example.com.', records: parseZoneText(soa('deep.x.y.example.com.'), { origin: 'deep.x.y.example.com.' }), settings: { signed: false } }, TEST_ACTOR);
     assert.equal(apexOf('www.deep.x.y.example.com.'), 'deep.x.y.example.com.');
     assert.equal(apexOf('x.y.example.com.'), 'example.com.');
   });

@@ -9,7 +9,6 @@ import { verifySigned, nsec3Owners, nsec3Of } from './helpers/signed.js';
 import { rawRRs } from './helpers/wire.js';
 import type { QueryContext } from '../server/query/handle.js';
 import { RRsetWireCache } from '../server/query/rr-wire.js';
-import { applyEdits } from '../zones/update.js';
 import { RRType } from '../zones/model/types.js';
 import { rdataFromText } from '../zones/model/rdata/index.js';
 
@@ -107,7 +106,7 @@ test('an edit reaches the next random name: no held piece outlives a commit', ()
   const s = zonesFromText({ 'example.com': fixture });
   const a = (n: string) => (decode(rawAsk(s.ctx, buildQuery(n, 'A', { dnssecOk: true }))!).answers as AnyRR[]).find((x) => x.type === 'A')!.data as string;
   for (let i = 0; i < 50; i++) assert.equal(a(`${label(4)}.wild.example.com`), '192.0.2.99');
-  applyEdits(s.store, s.zones, APEX, [{ name: '*.wild.example.com.', type: RRType.A, rdatas: [rdataFromText(RRType.A, '192.0.2.77', APEX)] }], { now: s.clock.now });
+  s.edit(APEX, [{ name: '*.wild.example.com.', type: RRType.A, rdatas: [rdataFromText(RRType.A, '192.0.2.77', APEX)] }]);
   for (let i = 0; i < 50; i++) assert.equal(a(`${label(4)}.wild.example.com`), '192.0.2.77');
 });
 

@@ -6,7 +6,6 @@ import { fileURLToPath } from 'node:url';
 import * as packet from 'dns-packet';
 import { zonesFromText, ask, rawAsk, decode, buildQuery } from './helpers/dns.js';
 import { ResponseCache } from '../server/query/response-cache.js';
-import { applyEdits } from '../zones/update.js';
 import { RRType } from '../zones/model/types.js';
 import { rdataFromText } from '../zones/model/rdata/index.js';
 
@@ -32,7 +31,7 @@ test('a cached reply carries the new ID, question spelling and RD/CD of the repe
 test('an edit invalidates cached replies: the next query sees it', () => {
   const s = zonesFromText({ 'example.com': fixture });
   assert.equal((ask(s.ctx, 'www.example.com', 'A').answers![0] as { data: string }).data, '192.0.2.80');
-  applyEdits(s.store, s.zones, 'example.com.', [{ name: 'www.example.com.', type: RRType.A, rdatas: [rdataFromText(RRType.A, '192.0.2.81', 'example.com.')] }], { now: s.clock.now });
+  s.edit('example.com.', [{ name: 'www.example.com.', type: RRType.A, rdatas: [rdataFromText(RRType.A, '192.0.2.81', 'example.com.')] }]);
   assert.equal((ask(s.ctx, 'www.example.com', 'A').answers![0] as { data: string }).data, '192.0.2.81');
 });
 

@@ -1,7 +1,7 @@
 // SOA serial policies (RFC 1982 arithmetic): increment, and unixtime that never goes backwards.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { nextSerial } from '../zones/update.js';
+import { nextSerial } from '../zones/commit-plan.js';
 
 test('increment: +1, wrapping past 2^32-1 to 1 (never 0)', () => {
   assert.equal(nextSerial(2024010101, 'increment', 1_800_000_000), 2024010102);

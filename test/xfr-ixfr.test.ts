@@ -16,7 +16,6 @@ import { Journal } from '../server/xfr/journal.js';
 import { addSecondary } from '../server/xfr/acl.js';
 import { createTsigKey, lookupTsigKey } from '../server/xfr/keys.js';
 import { TsigSigner, verifyTsig } from '../server/xfr/tsig.js';
-import { applyEdits } from '../zones/update.js';
 import { rdataFromText } from '../zones/model/rdata/index.js';
 import { RRType } from '../zones/model/types.js';
 import { nameToWire } from '../zones/model/name.js';
@@ -24,25 +23,27 @@ import { nameToWire } from '../zones/model/name.js';
 const fixture = readFileSync(fileURLToPath(new URL('../../test/fixtures/example.com.zone', import.meta.url)), 'utf8');
 const APEX = 'example.com.';
 
-function setup(dnssec?: DnssecOptions, extraNames = 0): TestServer & { xs: XfrStore; journal: Journal } {
+function setup(dnssec?: DnssecOptions, extraNames = 0): TestServer & { xs: XfrStore; journal: Journal; logged: string[] } {
   const text = fixture + Array.from({ length: extraNames }, (_, i) => `h${i} A 192.0.2.${i & 255}\n`).join('');
   const s = zonesFromText({ 'example.com': text }, { dnssec });
   const xs = new XfrStore(s.store);
   const now = () => s.clock.now;
-  const journal = new Journal(s.store, xs, s.zones, s.dnssec, now, () => {});
-  s.ctx.special = new XfrService({ store: s.store, xs, zones: s.zones, dnssec: s.dnssec, log: () => {}, now, journal }).special;
+  const journal = new Journal(s.store, xs);
+  const logged: string[] = [];
+  s.ctx.special = new XfrService({ store: s.store, xs, zones: s.zones, dnssec: s.dnssec, log: (m) => logged.push(m), now, journal }).special;
   addSecondary(s.store, xs, APEX, '127.0.0.1', undefined, now());
-  return Object.assign(s, { xs, journal });
+  return Object.assign(s, { xs, journal, logged });
 }
 
-/** Run a transfer request over a fake TCP sink; resolves with the reply messages once the stream ends. */
-async function transfer(s: TestServer, msg: Buffer): Promise<Buffer[]> {
+/** Run a transfer request over a fake TCP sink; resolves with the reply messages once the stream ends (the service logs each end). */
+async function transfer(s: TestServer & { logged: string[] }, msg: Buffer): Promise<Buffer[]> {
   const out: Buffer[] = [];
   let closed = false;
   const sink: TcpSink = { remote: '127.0.0.1', write: (m) => { out.push(m); return true; }, drained: async () => {}, close: () => { closed = true; } };
+  const logs = s.logged.length;
   const r = handleMessage(s.ctx, msg, 'tcp', '127.0.0.1', sink);
   if (Buffer.isBuffer(r)) return [r];
-  for (let i = 0; i < 200 && !closed; i++) await new Promise((res) => setImmediate(res));
+  for (const until = Date.now() + 10_000; !closed && s.logged.length === logs && Date.now() < until;) await new Promise((res) => setTimeout(res, 1));
   return out;
 }
 
@@ -66,10 +67,10 @@ test(`IXFR after an edit is incremental and turns the old AXFR into the new one 
   const before = rrsOf(await transfer(s, request('AXFR')));
   assert.equal(before[0].type, RRType.SOA);
   const oldSerial = before[0].rdata.readUInt32BE(before[0].rdata.length - 20);
-  applyEdits(s.store, s.zones, APEX, [
+  s.edit(APEX, [
     { name: '_443._tcp.www.example.com.', type: RRType.TLSA, ttl: 3600, rdatas: [rdataFromText(RRType.TLSA, '3 1 1 ' + 'ab'.repeat(32), APEX)] },
     { name: 'new.example.com.', type: RRType.A, ttl: 3600, rdatas: [rdataFromText(RRType.A, '192.0.2.7', APEX)] },
-  ], { now: s.clock.now });
+  ]);
   const ixfr = rrsOf(await transfer(s, request('IXFR', oldSerial)));
   const soas = ixfr.map((r, i) => [r, i] as const).filter(([r]) => r.type === RRType.SOA);
   assert.equal(soas.length, 4, 'new, old, new, new: one incremental step');
@@ -98,7 +99,7 @@ test('IXFR: current client and UDP get one SOA; unknown serial gets AXFR-style; 
   assert.deepEqual(rawRRs(r).filter((x) => x.section === 'answer').map((x) => x.type), [RRType.SOA]);
   const full = rrsOf(await transfer(s, request('IXFR', serial - 5)));
   assert.ok(full.length > 100 && full[0].type === RRType.SOA && full[1].type !== RRType.SOA, 'AXFR-style');
-  for (let i = 0; i < 5; i++) applyEdits(s.store, s.zones, APEX, [{ name: 'x.example.com.', type: RRType.TXT, rdatas: [Buffer.from(`\x01${i}`)] }], { now: s.clock.now });
+  for (let i = 0; i < 5; i++) s.edit(APEX, [{ name: 'x.example.com.', type: RRType.TXT, rdatas: [Buffer.from(`\x01${i}`)] }]);
   s.xs.pruneJournal(s.store.zone(APEX)!.id, { maxEntries: 2, maxBytes: 1e9, minAt: 0 });
   assert.equal([...s.xs.journalFrom(s.store.zone(APEX)!.id, serial + 3)].length, 2);
   assert.equal([...s.xs.journalFrom(s.store.zone(APEX)!.id, serial)].length, 0);
@@ -107,8 +108,8 @@ test('IXFR: current client and UDP get one SOA; unknown serial gets AXFR-style; 
 test('TSIG: a long AXFR is signed message by message (RFC 8945 §5.3.1) and each MAC verifies', async () => {
   const s = setup();
   // Enough data for several 16 KB messages.
-  applyEdits(s.store, s.zones, APEX, Array.from({ length: 400 }, (_, i) => ({
-    name: `h${i}.example.com.`, type: RRType.TXT, rdatas: [Buffer.from(`\x40${'x'.repeat(64)}`)] })), { now: s.clock.now });
+  s.edit(APEX, Array.from({ length: 400 }, (_, i) => ({
+    name: `h${i}.example.com.`, type: RRType.TXT, rdatas: [Buffer.from(`\x40${'x'.repeat(64)}`)] })));
   const k = createTsigKey(s.xs, 'xfr', 'hmac-sha512', undefined, s.clock.now);
   s.xs.addSecondary(s.store.zone(APEX)!.id, '127.0.0.1', 53, k.name, s.clock.now);
   const tkey = lookupTsigKey(s.xs, k.name)!;
@@ -132,6 +133,24 @@ test('TSIG: a long AXFR is signed message by message (RFC 8945 §5.3.1) and each
   // The entry for 127.0.0.1 now requires the key: an unsigned request is refused.
   const plain = await transfer(s, request('AXFR'));
   assert.equal(plain[0][3] & 0xf, 5, 'REFUSED');
+});
+
+test('RFC 6891 §7: an EDNS AXFR keeps room for the OPT in a full first message, and only the first carries one', async () => {
+  for (const size of [60, 61, 62, 63, 64, 65, 66, 67]) {
+    const s = setup();
+    // RRsets sized so that one of these runs fills the first message to its last octets.
+    s.edit(APEX, Array.from({ length: 300 }, (_, i) => ({ name: `h${i}.example.com.`, type: RRType.TXT, rdatas: [Buffer.from(`${String.fromCharCode(size)}${'x'.repeat(size)}`)] })));
+    const req = packet.encode({
+      type: 'query', id: 78, flags: 0, questions: [{ name: 'example.com', type: 'AXFR', class: 'IN' }],
+      additionals: [{ type: 'OPT', name: '.', udpPayloadSize: 4096, flags: 0, options: [] } as unknown as packet.Answer],
+    });
+    const msgs = await transfer(s, req);
+    assert.ok(msgs.length >= 2, `${msgs.length} messages: ${s.logged.join('; ')}`);
+    const rrs = rrsOf(msgs);
+    assert.equal(rrs[0].type, RRType.SOA);
+    assert.equal(rrs[rrs.length - 1].type, RRType.SOA, `the transfer ran to its closing SOA (TXT of ${size})`);
+    assert.deepEqual(msgs.map((m) => rawRRs(m).filter((r) => r.type === RRType.OPT).length), msgs.map((_, i) => (i === 0 ? 1 : 0)));
+  }
 });
 
 function tsigAt(m: Buffer): number {

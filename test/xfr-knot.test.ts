@@ -22,7 +22,7 @@ function delv(port: number, ta: string, name: string, type: string): string {
   return (r.stdout ?? '') + (r.stderr ?? '');
 }
 
-test('Knot DNS as secondary: transfer with TSIG, validation, NOTIFY/IXFR, ACL', { timeout: 50_000 }, async (t) => {
+for (const workers of [1, 2]) test(`Knot DNS as secondary of ${workers} worker(s): transfer with TSIG, validation, NOTIFY/IXFR, ACL`, { timeout: 60_000 }, async (t) => {
   for (const tool of ['knotd', 'kdig', 'delv', 'ldns-verify-zone']) if (!requireTool(tool, t)) return;
   const dir = mkdtempSync(join(tmpdir(), 'daneprime-knot-'));
   const db = join(dir, 'dp.db');
@@ -33,7 +33,7 @@ test('Knot DNS as secondary: transfer with TSIG, validation, NOTIFY/IXFR, ACL', 
     const knotPort = await freePort();
     cli(['zone', 'secondary', 'add', 'example.com', `127.0.0.1:${knotPort}`, '--tsig', 'xfr', '--db', db]);
     const token = cli(['token', 'create', '--admin', '--db', db]).trim();
-    const ours = await startServer(db, { DANEPRIME_API: '127.0.0.1:0' });
+    const ours = await startServer(db, { DANEPRIME_API: '127.0.0.1:0' }, 0, workers);
     children.push(ours);
     const knot = await startKnot(dir, { port: knotPort, primaryPort: ours.port, secret, zone: 'example.com' });
     children.push(knot);
@@ -50,6 +50,16 @@ test('Knot DNS as secondary: transfer with TSIG, validation, NOTIFY/IXFR, ACL', 
       assert.match(delv(knotPort, ta, 'nothere.example.com', 'A'), /; negative response, fully validated/);
       assert.match(delv(knotPort, ta, 'foo.wild.example.com', 'A'), /; fully validated[\s\S]*192\.0\.2\.99/);
       assert.match(delv(knotPort, ta, '_443._tcp.www.example.com', 'TLSA'), /; fully validated[\s\S]*TLSA/);
+    });
+
+    await t.test('(f) a TSIG-signed SOA query gets a signed answer kdig verifies, UDP and TCP (RFC 8945 §5.3); a bad MAC gets BADSIG', () => {
+      for (const tcp of [[], ['+tcp']]) {
+        const r = spawnSync('kdig', [...at, 'example.com', 'SOA', ...tcp, ...tsigArg], { encoding: 'utf8', timeout: 10_000 });
+        assert.match(r.stdout, /status: NOERROR/);
+        assert.match(r.stdout, /TSIG PSEUDOSECTION:\n\S+\s+0\s+ANY\s+TSIG\s+hmac-sha256\. \d+ 300 32 \S+ \d+ NOERROR/);
+        assert.doesNotMatch(r.stderr, /failed to verify/, 'the answer\'s MAC verifies');
+      }
+      assert.match(kdig([...at, 'example.com', 'SOA', '-y', 'hmac-sha256:xfr:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=']), /status: BADSIG/);
     });
 
     await t.test('(c) transfers without or with a wrong TSIG key are refused', async () => {
@@ -109,7 +119,7 @@ test('Knot DNS as secondary: transfer with TSIG, validation, NOTIFY/IXFR, ACL', 
     await t.test('(e) a week later (injected clock) Knot holds freshly signed data', async () => {
       await ours.stop();
       const WEEK = 7 * 86400;
-      const later = await startServer(db, { DANEPRIME_CLOCK_OFFSET: String(WEEK) }, ours.port);
+      const later = await startServer(db, { DANEPRIME_CLOCK_OFFSET: String(WEEK) }, ours.port, workers);
       children.push(later);
       const floor = Math.floor(Date.now() / 1000) + WEEK - 2 * 3600; // inception is backdated 1 h
       await waitFor('Knot to hold signatures made a week later', 10_000, () => {

@@ -5,6 +5,12 @@ import type { RRset } from './model/rrset.js';
 import { TypeMap } from './model/type-map.js';
 import { NameFilter, suffixHash, SUFFIX_HASH_SEED } from './model/name-filter.js';
 
+/** What a pinned snapshot (snapshot.ts) needs to hear before the zone changes: the state it must keep. */
+export interface ZonePin {
+  /** (name, type) is about to change from `current`; the zone's nodes are still as they were. */
+  beforeChange(name: Name, type: number, current: RRset | undefined): void;
+}
+
 /** One owner name in the zone. A node with no RRsets is an empty non-terminal (RFC 5155 §7.1). */
 export interface ZoneNode {
   readonly name: Name;
@@ -33,10 +39,12 @@ export interface ZoneDelta {
 const RECENT_NODES = 256;
 
 /**
- * Zone contents for answering. Mutated only through `setRRset`, which a caller runs
- * synchronously for a whole committed change: Node runs one JavaScript task at a time and
- * the query path is synchronous, so every query sees either all of a change or none of it —
- * the atomic swap of an immutable snapshot, without copying a million-name map per edit.
+ * Zone contents for answering. Mutated only through `setRRset`, which the commit pipeline
+ * (zones/commit.ts) runs synchronously for a whole change, and zone-build.ts for a zone not
+ * served yet: Node runs one JavaScript task at a time and the query path is synchronous, so
+ * every query sees either all of a change or none of it — the atomic swap of an immutable
+ * snapshot, without copying a million-name map per edit. A reader that spans several tasks
+ * (a zone transfer) pins a snapshot instead (snapshot.ts), which keeps what changes under it.
  */
 export class Zone {
   readonly apex: Name;
@@ -58,8 +66,8 @@ export class Zone {
   private readonly recent = new Array<ZoneNode | undefined>(RECENT_NODES).fill(undefined);
   /** The apex's node, where every lookup starts; never pruned (prune stops at the apex), so never replaced. */
   readonly apexNode: ZoneNode;
-  /** Bumped on every applied change; caches and transfers key on it. */
-  generation = 0;
+  /** Open snapshots (zone transfers in progress): told before each change. Usually none. */
+  private readonly pins = new Set<ZonePin>();
 
   constructor(apex: Name) {
     this.apex = apex;
@@ -126,6 +134,7 @@ export class Zone {
   setRRset(name: Name, type: number, rrset: RRset | undefined, delta: ZoneDelta): void {
     if (!isInZone(name, this.apex)) throw new Error(`${name} is outside zone ${this.apex}`);
     let node = this.byName.get(name);
+    if (this.pins.size) for (const p of this.pins) p.beforeChange(name, type, node?.rrsets.get(type));
     if (!rrset) {
       if (!node) return;
       const old = node.rrsets.get(type);
@@ -179,6 +188,15 @@ export class Zone {
     }
     // Something was removed: `holding` must not find it among the nodes found lately.
     if (n !== node) this.recent.fill(undefined);
+  }
+
+  /** Keep `pin` told of every change until `unpin`. */
+  pin(pin: ZonePin): void {
+    this.pins.add(pin);
+  }
+
+  unpin(pin: ZonePin): void {
+    this.pins.delete(pin);
   }
 
   /** Every RRset, apex first, for export and transfer. */

@@ -1,5 +1,16 @@
 // Zones for benchmarks: the reference zone (every answer path) and a generated zone of N names.
 import { writeFileSync } from 'node:fs';
+import type { Store } from '../../zones/store/sqlite.js';
+import type { Rec } from '../../zones/model/types.js';
+import { SERVER_ACTOR } from '../../zones/commit.js';
+import { initialKeys } from '../../signer/keystore-sqlite.js';
+import { hostZones } from '../../server/zone-host.js';
+
+/** Store a signed zone (KSK + ZSK) through the commit pipeline, as `zone import` does. */
+export function importRecords(store: Store, apex: string, records: Rec[], now: number): void {
+  hostZones(store, { serving: false, now: () => now }).pipeline.commit(
+    { kind: 'import', apex, records, makeKeys: () => initialKeys(now, false) }, SERVER_ACTOR);
+}
 
 /** The reference zone: apex data, TLSA, wildcards, CNAME/DNAME chains, ENTs, XMPP SRV, delegations. */
 export function referenceZone(origin = 'example.com.'): string {

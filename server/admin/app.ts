@@ -1,10 +1,6 @@
 // The admin API: build() wires plugins, schemas, errors and the OpenAPI document; it never listens (tests use inject).
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { Store } from '../../zones/store/sqlite.js';
-import type { Registry } from '../../zones/registry.js';
-import type { DnssecService } from '../../signer/service.js';
-import type { Metrics } from '../metrics.js';
-import type { Logger } from '../log.js';
+import type { ApiDeps } from './deps.js';
 import { installErrorHandling } from './errors.js';
 import { authPlugin } from './auth.js';
 import { collectRoutes, openApiDocument } from './openapi.js';
@@ -17,15 +13,7 @@ import { tokenRoutes } from './routes/tokens.js';
 import { auditRoutes } from './routes/audit.js';
 import { transferRoutes } from './routes/transfers.js';
 
-export interface ApiDeps {
-  store: Store;
-  zones: Registry;
-  dnssec?: DnssecService;
-  metrics: Metrics;
-  log: Logger;
-  /** The clock, unix seconds (injected in tests). */
-  now?: () => number;
-}
+export type { ApiDeps } from './deps.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -44,7 +32,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   // RFC 4027 text/dns: a zone file as the request body.
   app.addContentTypeParser('text/dns', { parseAs: 'string' }, (_req, body, done) => done(null, body));
   // With --workers, a write is answered only once sibling workers serve it too (bounded wait).
-  app.addHook('onSend', async () => { await deps.zones.settled(); });
+  app.addHook('onSend', async () => { await deps.pipeline.settled(); });
   app.register(healthRoutes);
   app.register(async (api) => {
     api.register(authPlugin);

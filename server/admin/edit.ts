@@ -1,14 +1,13 @@
-// Admin writes: If-Match → applyEdits and the audit rows in one SQLite transaction → metrics. The only way routes change zones.
+// Admin writes: If-Match and the token's name → the commit pipeline (records, audit, journal in one transaction) → metrics.
 import type { FastifyRequest } from 'fastify';
 import type { Name } from '../../zones/model/name.js';
 import { typeToText } from '../../zones/model/types.js';
-import { applyEdits, EditError, type EditResult, type RRsetEdit } from '../../zones/update.js';
+import { EditError, type RRsetEdit, type CommitResult, type Actor, type ZoneChange } from '../../zones/commit.js';
 import type { Zone } from '../../zones/zone.js';
 import { soaSerial } from '../../zones/model/rdata/index.js';
-import type { ApiDeps } from './app.js';
+import type { ApiDeps } from './deps.js';
 import type { Principal } from './tokens.js';
 import { ApiError, E } from './errors.js';
-import { rrsetToJson } from './rrset-json.js';
 import { lintChanges, type Warning } from './dane-lint.js';
 
 /** The serial an `If-Match` header demands (ETag = `"serial"`); undefined when absent or `*`. */
@@ -32,7 +31,12 @@ export function now(deps: ApiDeps): number {
   return deps.now ? deps.now() : Math.floor(Date.now() / 1000);
 }
 
-/** Append one audit entry (inside the caller's transaction). */
+/** The audit log's name for a token. */
+export function actorOf(p: Principal): Actor {
+  return { tokenId: p.id, label: p.label };
+}
+
+/** Append one audit entry for a write that is not a zone commit (tokens, TSIG keys, secondaries). */
 export function audit(deps: ApiDeps, p: Principal, zone: Name, action: string, before: unknown, after: unknown): void {
   deps.store.insertAudit({
     at: now(deps), token_id: p.id, token_label: p.label, zone, action,
@@ -40,36 +44,26 @@ export function audit(deps: ApiDeps, p: Principal, zone: Name, action: string, b
   });
 }
 
+/** Any zone change through the pipeline, in the token's name; counted when something was written. */
+export function commitChange(deps: ApiDeps, p: Principal, change: ZoneChange): CommitResult {
+  const res = deps.pipeline.commit(change, actorOf(p));
+  if (res.written) deps.metrics.edits++;
+  return res;
+}
+
 /**
- * Apply edits atomically with their audit rows: applyEdits runs its transaction nested in
- * ours (a savepoint), so the records, the serial bump and the audit log commit together.
- * `field` renames applyEdits' `changes[0]…` fields for single-RRset routes (PUT: `name`).
+ * RRset edits through the pipeline, which writes them with their audit rows and journal step
+ * in one transaction. `field` renames the pipeline's `changes[0]…` fields for single-RRset
+ * routes (PUT: `name`).
  */
-export function commit(deps: ApiDeps, req: FastifyRequest, p: Principal, apex: Name, edits: RRsetEdit[], action: string,
-  field?: string): EditResult {
-  const ifSerial = ifMatchSerial(req);
-  let applied = false;
-  let res: EditResult;
+export function commit(deps: ApiDeps, req: FastifyRequest, p: Principal, apex: Name,
+  edits: readonly RRsetEdit[] | ((zone: Zone) => readonly RRsetEdit[]), action: string, field?: string): CommitResult {
   try {
-    res = deps.store.transaction(() => {
-      const r = applyEdits(deps.store, deps.zones, apex, edits, { now: now(deps), ifSerial });
-      applied = true;
-      for (const c of r.changes) {
-        audit(deps, p, apex, action, c.before && rrsetToJson(c.before), c.after && rrsetToJson(c.after));
-      }
-      return r;
-    });
+    return commitChange(deps, p, { kind: 'edit', apex, edits, ifSerial: ifMatchSerial(req), action });
   } catch (err) {
-    // The edit reached memory but the transaction rolled back (the audit insert failed):
-    // the zone row's generation now differs from the store's, so sync() reloads the zone.
-    if (applied) deps.zones.sync();
-    if (field && err instanceof EditError && err.code === 'invalid') {
-      throw new EditError(err.code, err.message, field);
-    }
+    if (field && err instanceof EditError && err.code === 'invalid') throw new EditError(err.code, err.message, field);
     throw err;
   }
-  if (res.changes.length) deps.metrics.edits++;
-  return res;
 }
 
 /** DANE lint for the TLSA edits in a change list, judged against the zone as it is now. */

@@ -1,6 +1,6 @@
 // Admin API error codes, the error type routes throw, and the one handler turning any failure into `{error, field, detail}`.
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { EditError } from '../../zones/update.js';
+import { EditError } from '../../zones/commit.js';
 import { RdataError } from '../../zones/model/rdata/index.js';
 import { ZoneParseError } from '../../zones/io/zonefile-parse.js';
 import { ZoneCheckError } from '../../zones/zone-check.js';
@@ -21,6 +21,8 @@ export const E = {
   /** 409: still referenced (a TSIG key a secondary requires). */
   IN_USE: 'in_use',
   STALE: 'stale',
+  /** 503: another writer held the database past the busy timeout; nothing was written, retry. */
+  BUSY: 'busy',
   UNSUPPORTED_MEDIA: 'unsupported_media_type',
   TOO_LARGE: 'too_large',
   INTERNAL: 'internal',
@@ -55,6 +57,8 @@ const EDIT_STATUS: Record<EditError['code'], [number, ErrorCode]> = {
   not_allowed: [400, E.NOT_ALLOWED],
   invalid: [400, E.INVALID],
   stale: [412, E.STALE],
+  exists: [409, E.EXISTS],
+  busy: [503, E.BUSY],
 };
 
 const TSIG_STATUS: Record<TsigKeyError['code'], [number, ErrorCode]> = {

@@ -1,28 +1,13 @@
 // RRsets as the API shows and takes them: presentation RDATA plus structured JSON, parsed and range-checked by type.
 import type { Name } from '../../zones/model/name.js';
 import { RRType, typeToText } from '../../zones/model/types.js';
-import type { RRset } from '../../zones/model/rrset.js';
-import { decodeRdata, rdataFromText, rdataToText, RdataError, type JsonValue } from '../../zones/model/rdata/index.js';
+import { decodeRdata, rdataFromText, RdataError, type JsonValue } from '../../zones/model/rdata/index.js';
 import { TokenizeError } from '../../zones/io/tokenize.js';
 import { SCHEMAS } from '../../zones/model/rdata/schemas.js';
 import { ApiError, E } from './errors.js';
 import { tlsaOwnerProblem } from './tlsa.js';
 
-export interface RRsetJson {
-  name: string;
-  type: string;
-  ttl: number;
-  records: string[];
-  data: Record<string, JsonValue>[];
-}
-
-export function rrsetToJson(r: RRset): RRsetJson {
-  return {
-    name: r.name, type: typeToText(r.type), ttl: r.ttl,
-    records: r.rdatas.map((d) => rdataToText(r.type, d)),
-    data: r.rdatas.map((d) => decodeRdata(r.type, d)),
-  };
-}
+export { rrsetToJson, type RRsetJson } from '../../zones/model/rrset-json.js';
 
 /** A record as clients send it: presentation text, or the structured form `data` shows (field names as in decodeRdata). */
 export type RecordInput = string | Record<string, JsonValue>;

@@ -1,14 +1,14 @@
 // What the API tells about a zone: serial, DNSSEC status, NSEC3 parameters, keys' public parts and the DS for the parent.
 import type { Name } from '../../zones/model/name.js';
 import { RRType } from '../../zones/model/types.js';
-import { isDerivedRecord } from '../../zones/update.js';
+import { isDerivedRecord } from '../../zones/commit.js';
 import { parseSettings } from '../../zones/settings.js';
 import { rdataToText } from '../../zones/model/rdata/index.js';
 import type { Zone } from '../../zones/zone.js';
 import type { ZoneRow } from '../../zones/store/sqlite.js';
 import { keyInfo } from '../../signer/keystore-sqlite.js';
 import { dsRdata } from '../../signer/dnskey.js';
-import type { ApiDeps } from './app.js';
+import type { ApiDeps } from './deps.js';
 import { ApiError, E } from './errors.js';
 import { serialOf } from './edit.js';
 
@@ -43,7 +43,7 @@ export function zoneInfo(deps: ApiDeps, apex: Name) {
   const settings = parseSettings(row.settings);
   const signer = deps.dnssec?.forApex(apex);
   let rrsets = 0;
-  for (const r of zone.allRRsets()) if (!isDerivedRecord({ name: r.name, type: r.type, ttl: 0, rdata: Buffer.alloc(0) }, apex)) rrsets++;
+  for (const r of zone.allRRsets()) if (!isDerivedRecord(r, apex)) rrsets++;
   return {
     name: apex,
     serial: serialOf(zone),

@@ -5,16 +5,13 @@ import type { Store } from '../../zones/store/sqlite.js';
 import type { Name } from '../../zones/model/name.js';
 import { RRType } from '../../zones/model/types.js';
 import { parseZoneFile } from '../../zones/io/zonefile-parse.js';
-import { importZone } from '../../zones/update.js';
-import { buildZone } from '../../zones/zone-build.js';
-import { parseSettings } from '../../zones/settings.js';
+import { cliActor, type ZoneChange, type CommitResult } from '../../zones/commit.js';
 import { rdataToText } from '../../zones/model/rdata/index.js';
-import { initialKeys, keyInfo, newKey, SqliteKeyStore } from '../../signer/keystore-sqlite.js';
+import { initialKeys, keyInfo, newKey } from '../../signer/keystore-sqlite.js';
 import { dsRdata } from '../../signer/dnskey.js';
 import { importPrivateKey } from '../../signer/key-import.js';
-import { SignatureCache } from '../../signer/sig-cache.js';
-import { ZoneSigner } from '../../signer/zone-signer.js';
 import { zoneFileText } from '../../signer/zone-export.js';
+import { hostZones } from '../zone-host.js';
 import type { KeyRole } from '../../signer/keystore.js';
 import { UsageError, dbPath, zoneArg, withStore, nowSeconds } from './common.js';
 import { cmdSecondary, SECONDARY_USAGE } from './secondary.js';
@@ -61,12 +58,11 @@ export function cmdZone(argv: string[]): void {
         ...(values.serial !== undefined ? { serial: values.serial } : {}),
       };
       const now = nowSeconds();
-      const res = withStore(db, (s) => importZone(s, apex, records, {
-        replace: values.replace, now, settings: settings as never, makeKeys: () => initialKeys(now, !!values.csk),
-      }));
+      const res = withStore(db, (s) => commitOffline(s, { kind: 'import', apex, records, replace: values.replace, settings: settings as never,
+        makeKeys: () => initialKeys(now, !!values.csk) })).imported!;
       const extra = [res.keysCreated ? `${res.keysCreated} new key(s)` : '', res.droppedDnssec ? `${res.droppedDnssec} DNSSEC record(s) dropped (we sign ourselves)` : '']
         .filter(Boolean).join(', ');
-      process.stdout.write(`${res.replaced ? 'replaced' : 'imported'} zone ${res.apex}: ${res.records} records, ${res.rrsets} RRsets, ${res.names} names${extra ? '; ' + extra : ''}\n`);
+      process.stdout.write(`${res.replaced ? 'replaced' : 'imported'} zone ${apex}: ${res.records} records, ${res.rrsets} RRsets, ${res.names} names${extra ? '; ' + extra : ''}\n`);
       return;
     }
     case 'export': {
@@ -83,7 +79,8 @@ export function cmdZone(argv: string[]): void {
     case 'delete': {
       const apex = zoneArg(positionals[0]);
       withStore(db, (s) => {
-        if (!s.deleteZone(apex)) throw new UsageError(`no such zone: ${apex}`);
+        if (!s.zone(apex)) throw new UsageError(`no such zone: ${apex}`);
+        commitOffline(s, { kind: 'delete', apex });
       });
       process.stdout.write(`deleted zone ${apex}\n`);
       return;
@@ -118,7 +115,11 @@ export function cmdZone(argv: string[]): void {
       const imported = importPrivateKey(readFileSync(file, 'utf8'));
       const now = nowSeconds();
       const key = newKey(role, now, imported);
-      withStore(db, (s) => s.addKeys(mustZone(s, apex).id, [key], now));
+      withStore(db, (s) => {
+        mustZone(s, apex);
+        // New keys sign everything anew: a re-sign of the zone with the key added, new serial.
+        commitOffline(s, { kind: 'resign', apex, addKeys: [key], action: 'key.import' });
+      });
       process.stdout.write(`imported ${role} key tag ${key.key_tag} into ${apex}\n`);
       return;
     }
@@ -133,15 +134,20 @@ function mustZone(s: Store, apex: Name) {
   return row;
 }
 
-/** Zone file text from the store: source records, or (signed) signed now by a signer of its own (the CLI runs offline). */
+/** A commit from the CLI: the same pipeline the server runs, in this process, without serving anything. */
+function commitOffline(s: Store, change: ZoneChange): CommitResult {
+  return hostZones(s, { serving: false, now: nowSeconds }).pipeline.commit(change, cliActor());
+}
+
+/**
+ * Zone file text from the store: source records, or (signed) the zone as a server signs it,
+ * the same RRSIGs byte for byte (signatures are deterministic, dated from the zone's epoch).
+ */
 export function exportZone(s: Store, apex: Name, signed: boolean): string {
-  const row = mustZone(s, apex);
-  const zone = buildZone(apex, s.records(row.id), false);
-  if (!signed) return zoneFileText(zone, undefined, nowSeconds());
-  const settings = parseSettings(row.settings);
-  const keys = new SqliteKeyStore(s);
-  if (!settings.signed || keys.listKeys(apex).length === 0) throw new UsageError(`zone ${apex} is not signed`);
-  const signer = new ZoneSigner(zone, settings, keys, new SignatureCache(Number.MAX_SAFE_INTEGER));
-  signer.attach();
-  return zoneFileText(zone, signer, nowSeconds());
+  mustZone(s, apex);
+  const host = hostZones(s, { serving: false, now: nowSeconds });
+  const served = host.pipeline.catchUp(apex)!;
+  const signer = host.dnssec.forZone(served.zone);
+  if (signed && !signer) throw new UsageError(`zone ${apex} is not signed`);
+  return zoneFileText(served.zone, signed ? signer : undefined, nowSeconds());
 }

@@ -412,8 +412,12 @@ export class MessageBuilder {
   /** Entries here carry their RRSIGs outright (sigs), so the clock is only a formality: read once per message. */
   private readonly now = Math.floor(Date.now() / 1000);
 
-  constructor(private readonly head: MessageHead, limit: number) {
-    this.w = new Writer(Buffer.allocUnsafe(limit), limit);
+  /**
+   * `limit`: the largest message. With `edns`, the records leave room for the OPT that
+   * `finish` appends (RFC 6891 §6.1.1), so a full message still takes it.
+   */
+  constructor(private readonly head: MessageHead, private readonly limit: number, edns = false) {
+    this.w = new Writer(Buffer.allocUnsafe(limit), edns ? limit - OPT_FIXED : limit);
     this.w.off = 12;
     if (head.questionWire) {
       this.w.bytes(head.questionWire);
@@ -442,6 +446,7 @@ export class MessageBuilder {
   finish(o: { rcode?: number; aa?: boolean; request?: boolean; edns?: Pick<Query, 'edns'> } = {}): Buffer {
     const rcode = o.rcode ?? 0;
     let ar = this.counts[2];
+    this.w.limit = this.limit;
     if (o.edns?.edns) { writeOpt(this.w, o.edns.edns.dnssecOk, rcode, undefined); ar++; }
     const qd = this.head.questionWire ? 1 : 0;
     writeHeader(this.w.buf, this.head.id, this.head.flags, rcode, !!o.aa, false, qd, this.counts[0], this.counts[1], ar);

@@ -1,16 +1,14 @@
 // IXFR (RFC 1995): the client's serial from the request, and the reply as journal difference sequences.
-import { readWireName, type Name } from '../../zones/model/name.js';
+import { readWireName } from '../../zones/model/name.js';
+import type { JournalRR, StepContent } from '../../zones/journal-step.js';
 import { RRType } from '../../zones/model/types.js';
 import { makeRRset, type RRset } from '../../zones/model/rrset.js';
 import { soaSerial } from '../../zones/model/rdata/index.js';
 import type { Query } from '../query/parse.js';
 import { rrEntry, type RREntry } from '../query/response.js';
 
-/** One RR as the journal keeps it. */
-export interface JournalRR { name: Name; type: number; ttl: number; rdata: Buffer }
-
 /** One serial step: the old SOA first in `removed`, the new SOA first in `added` (RFC 1995 §4). */
-export interface JournalStep { from: number; to: number; removed: JournalRR[]; added: JournalRR[] }
+export interface JournalStep extends StepContent { from: number; to: number }
 
 /** The SOA serial the client holds: the SOA in the authority section (RFC 1995 §3). */
 export function clientSerial(msg: Buffer, q: Query): number | undefined {

@@ -15,15 +15,11 @@ import { verifyTsig, TsigSigner, unsignedTsigError, badTimeSigner, type TsigKey 
 import { lookupTsigKey } from './keys.js';
 import { transferAllowed, plainAddress } from './acl.js';
 import { axfrEntries } from './axfr.js';
-import { clientSerial, ixfrEntries, serialAtLeast, currentSerial, type JournalStep } from './ixfr.js';
+import { ZoneSnapshot } from '../../zones/snapshot.js';
+import { clientSerial, ixfrEntries, serialAtLeast, currentSerial } from './ixfr.js';
 import { streamEntries } from './stream.js';
 
-/** Where IXFR finds its difference sequences; undefined when the journal does not reach `from`. */
-export interface JournalSource {
-  steps(apex: string, from: number, to: number): JournalStep[] | undefined;
-  /** The secondary now holds `serial` as this process served it (its signatures are ours). */
-  served(apex: string, serial: number): void;
-}
+import type { JournalSource } from './journal.js';
 
 export interface XfrDeps {
   store: Store;
@@ -35,6 +31,11 @@ export interface XfrDeps {
   /** Clock for TSIG times (the peer checks them against its clock); defaults to `now`. */
   tsigNow?: () => number;
   journal?: JournalSource;
+  /**
+   * Answers an ordinary query (the TSIG record taken off): a signed query gets that answer,
+   * signed (RFC 8945 §5.3). Secondaries ask for the SOA this way before a transfer.
+   */
+  answer?: (msg: Buffer, transport: Transport, remote: Remote) => Buffer | undefined;
 }
 
 type Reply = Buffer | 'async' | undefined;
@@ -46,28 +47,44 @@ export class XfrService {
   readonly special = (q: Query, transport: Transport, remote: Remote, msg: Buffer, sink?: TcpSink): Reply => {
     // We are the primary: NOTIFY is something we send, not something we act on (RFC 1996 §3.10).
     if (q.opcode === Opcode.NOTIFY) return encodeBare(q.id, q.flags, Rcode.REFUSED, q);
-    if (q.opcode !== Opcode.QUERY || (q.qtype !== RRType.AXFR && q.qtype !== RRType.IXFR)) return undefined;
-    return this.transfer(q, transport, plainAddress(remoteText(remote)), msg, sink);
+    if (q.opcode !== Opcode.QUERY) return undefined;
+    const transferType = q.qtype === RRType.AXFR || q.qtype === RRType.IXFR;
+    if (!transferType && (q.tsigOffset === undefined || !this.d.answer)) return undefined;
+    const from = plainAddress(remoteText(remote));
+    const auth = this.authenticate(q, msg, `${typeToText(q.qtype)} ${q.qname} from ${from}`);
+    if (Buffer.isBuffer(auth)) return auth;
+    if (transferType) return this.transfer(q, transport, from, msg, auth, sink);
+    return auth && this.signedQuery(q, transport, remote, msg, auth);
   };
 
-  private transfer(q: Query, transport: Transport, remote: string, msg: Buffer, sink?: TcpSink): Reply {
+  /**
+   * A request's TSIG (RFC 8945 §5.2): undefined for an unsigned request, the key and request
+   * MAC for a valid one, or the error reply — NOTAUTH with the TSIG error; only BADTIME is signed.
+   */
+  private authenticate(q: Query, msg: Buffer, what: string): Buffer | { key: TsigKey; mac: Buffer } | undefined {
+    if (q.tsigOffset === undefined) return undefined;
     const tsigNow = this.d.tsigNow ?? this.d.now;
     const now = tsigNow();
+    const v = verifyTsig(msg, q.tsigOffset, (n) => lookupTsigKey(this.d.xs, n), now);
+    if (v.ok) return { key: v.key, mac: v.record.mac };
+    this.d.log(`xfr: refused ${what}: TSIG ${v.reason}`);
+    const bare = encodeBare(q.id, q.flags, Rcode.NOTAUTH, q);
+    return v.key ? badTimeSigner(v.key, v.record.mac, tsigNow).sign(bare) : unsignedTsigError(bare, v.record, v.error, now);
+  }
+
+  /** A signed ordinary query: the answer it would get unsigned, signed with the request's key (RFC 8945 §5.3). */
+  private signedQuery(q: Query, transport: Transport, remote: Remote, msg: Buffer, auth: { key: TsigKey; mac: Buffer }): Reply {
+    const stripped = Buffer.from(msg.subarray(0, q.tsigOffset));
+    stripped.writeUInt16BE(q.arcount - 1, 10);
+    const reply = this.d.answer!(stripped, transport, remote);
+    return reply && new TsigSigner(auth.key, auth.mac, this.d.tsigNow ?? this.d.now).sign(reply);
+  }
+
+  private transfer(q: Query, transport: Transport, remote: string, msg: Buffer, auth: { key: TsigKey; mac: Buffer } | undefined, sink?: TcpSink): Reply {
+    const tsigNow = this.d.tsigNow ?? this.d.now;
     const what = `${typeToText(q.qtype)} ${q.qname} from ${remote}`;
-    let key: TsigKey | undefined;
-    let requestMac: Buffer | undefined;
-    if (q.tsigOffset !== undefined) {
-      const v = verifyTsig(msg, q.tsigOffset, (n) => lookupTsigKey(this.d.xs, n), now);
-      if (!v.ok) {
-        // RFC 8945 §5.2: TSIG failures are NOTAUTH with the TSIG error; only BADTIME is signed.
-        this.d.log(`xfr: refused ${what}: TSIG ${v.reason}`);
-        const bare = encodeBare(q.id, q.flags, Rcode.NOTAUTH, q);
-        return v.key ? badTimeSigner(v.key, v.record.mac, tsigNow).sign(bare) : unsignedTsigError(bare, v.record, v.error, now);
-      }
-      key = v.key;
-      requestMac = v.record.mac;
-    }
-    const signer = () => (key ? new TsigSigner(key, requestMac, tsigNow) : undefined);
+    const key = auth?.key;
+    const signer = () => (auth ? new TsigSigner(auth.key, auth.mac, tsigNow) : undefined);
     const single = (m: Buffer) => signer()?.sign(m) ?? m;
     const zone = this.d.zones.get(q.qname);
     // RFC 5936 §2.2.1: not authoritative for this zone → NOTAUTH.
@@ -98,28 +115,33 @@ export class XfrService {
     return b.finish({ aa: true, edns: q });
   }
 
-  /** Stream AXFR (or IXFR from `have`): incremental when the journal reaches, AXFR-style otherwise (RFC 1995 §4). */
+  /**
+   * Stream AXFR (or IXFR from `have`): incremental when the journal reaches, AXFR-style
+   * otherwise (RFC 1995 §4). The reply shows the version current when it started: a snapshot
+   * of the zone is pinned for as long as it streams, so commits land meanwhile without
+   * stopping it, and the journal's steps are read at once.
+   */
   private async run(what: string, q: Query, zone: Zone, sink: TcpSink, tsig: TsigSigner | undefined, have?: number): Promise<void> {
     const started = Date.now();
     const now = this.d.now();
-    const soa = zone.soa;
-    const serial = currentSerial(soa);
+    const snapshot = new ZoneSnapshot(zone);
     const signer = this.d.dnssec?.forZone(zone);
+    const signed = signer ? { signer, ctx: signer.context } : undefined;
+    const soa = snapshot.soa;
+    const serial = currentSerial(soa);
     let entries: Iterable<RREntry>;
     let style = 'AXFR';
     const steps = have !== undefined ? this.d.journal?.steps(zone.apex, have, serial) : undefined;
     if (steps) { entries = ixfrEntries(soa, steps); style = `IXFR ${have}→${serial}, ${steps.length} step(s)`; }
-    else { entries = axfrEntries(zone, signer, now); if (have !== undefined) style = `AXFR-style IXFR from ${have}`; }
-    // A transfer must show one version: if the zone changes under it, stop and let the client retry.
-    const stale = () => (this.d.zones.get(zone.apex) !== zone || zone.soa !== soa ? 'zone changed during transfer' : undefined);
+    else { entries = axfrEntries(snapshot, signed, now); if (have !== undefined) style = `AXFR-style IXFR from ${have}`; }
     try {
-      const r = await streamEntries(entries, { q, sink, tsig, stale });
-      if (r.aborted) { this.d.log(`xfr: ${what}: aborted: ${r.aborted}`); return; }
-      this.d.journal?.served(zone.apex, serial);
-      this.d.log(`xfr: ${what}: ${style}, serial ${serial}: ${r.records} records in ${r.messages} messages, ${r.bytes} bytes, ${Date.now() - started} ms`);
+      const r = await streamEntries(entries, { q, sink, tsig });
+      this.d.log(`xfr: ${what}: ${style}, serial ${serial}: ${r.records} records in ${r.messages} messages, ${r.bytes} bytes, ${Date.now() - started} ms${snapshot.changed ? ' (commits landed meanwhile)' : ''}`);
     } catch (err) {
       this.d.log(`xfr: ${what}: failed: ${(err as Error).stack ?? err}`);
       sink.close();
+    } finally {
+      snapshot.close();
     }
   }
 }

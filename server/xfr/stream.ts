@@ -12,14 +12,12 @@ const TSIG_RESERVE = 400;
 /** Let other work (queries on other sockets) run every few messages of a large transfer. */
 const YIELD_EVERY = 8;
 
-export interface StreamResult { messages: number; records: number; bytes: number; aborted?: string }
+export interface StreamResult { messages: number; records: number; bytes: number }
 
 export interface StreamOptions {
   q: Query;
   sink: TcpSink;
   tsig?: TsigSigner;
-  /** Checked before each message goes out: a reason string aborts the stream (the zone changed under it). */
-  stale?: () => string | undefined;
 }
 
 /**
@@ -30,11 +28,10 @@ export interface StreamOptions {
 export async function streamEntries(entries: Iterable<RREntry>, o: StreamOptions): Promise<StreamResult> {
   const head: MessageHead = { id: o.q.id, flags: o.q.flags, questionWire: o.q.questionWire, qname: o.q.qname };
   const res: StreamResult = { messages: 0, records: 0, bytes: 0 };
-  const fresh = (limit: number) => new MessageBuilder(head, limit - TSIG_RESERVE);
+  // The OPT goes in the first message only (RFC 6891 §7): only that one keeps room for it.
+  const fresh = (limit: number) => new MessageBuilder(head, limit - TSIG_RESERVE, res.messages === 0 && o.q.edns !== undefined);
   let b = fresh(MESSAGE_TARGET);
-  const send = async (): Promise<boolean> => {
-    const reason = o.stale?.();
-    if (reason) { res.aborted = reason; o.sink.close(); return false; }
+  const send = async (): Promise<void> => {
     // RFC 6891 §7: the OPT goes in the first message only.
     let msg = b.finish({ aa: true, edns: res.messages === 0 ? o.q : undefined });
     if (o.tsig) msg = o.tsig.sign(msg);
@@ -43,12 +40,11 @@ export async function streamEntries(entries: Iterable<RREntry>, o: StreamOptions
     res.bytes += msg.length;
     if (!o.sink.write(msg)) await o.sink.drained();
     if (res.messages % YIELD_EVERY === 0) await new Promise((r) => setImmediate(r));
-    return true;
   };
   for (const e of entries) {
     if (b.add(e)) continue;
     if (b.records > 0) {
-      if (!(await send())) return res;
+      await send();
       b = fresh(MESSAGE_TARGET);
       if (b.add(e)) continue;
     }

@@ -24,7 +24,7 @@ export function apiServer(zones: Record<string, string> = { 'example.com': fixtu
   const s = zonesFromText(zones);
   const metrics = new Metrics();
   s.ctx.observe = metrics.observe;
-  const app = buildApi({ store: s.store, zones: s.zones, dnssec: s.dnssec, metrics, log: () => {}, now: () => s.clock.now });
+  const app = buildApi({ store: s.store, zones: s.zones, pipeline: s.pipeline, dnssec: s.dnssec, metrics, log: () => {}, now: () => s.clock.now });
   const token = (spec: TokenSpec) => ({ authorization: `Bearer ${createToken(s.store, spec, s.clock.now).secret}` });
   const admin = token({ admin: true, label: 'test-admin' });
   const call = (method: string, url: string, body?: unknown, headers: Record<string, string> = admin) =>

@@ -1,16 +1,17 @@
 // Test helpers: build queries with dns-packet, run them through the in-process query path, decode replies.
 import * as packet from 'dns-packet';
 import { Store } from '../../zones/store/sqlite.js';
-import { Registry } from '../../zones/registry.js';
+import type { Registry } from '../../zones/registry.js';
 import { parseZoneText } from '../../zones/io/zonefile-parse.js';
-import { importZone } from '../../zones/update.js';
+import type { CommitPipeline, CommitResult, RRsetEdit } from '../../zones/commit.js';
+import { hostZones } from '../../server/zone-host.js';
 import { handleMessage, type QueryContext } from '../../server/query/handle.js';
 import { ResponseCache } from '../../server/query/response-cache.js';
 import { RRsetWireCache } from '../../server/query/rr-wire.js';
 import { MissingNameReplies } from '../../server/query/missing-name-reply.js';
 import type { Name } from '../../zones/model/name.js';
-import { DnssecService, type DnssecOptions } from '../../signer/service.js';
-import { SqliteKeyStore, initialKeys } from '../../signer/keystore-sqlite.js';
+import type { DnssecService, DnssecOptions } from '../../signer/service.js';
+import { initialKeys } from '../../signer/keystore-sqlite.js';
 
 export interface AskOptions {
   dnssecOk?: boolean;
@@ -25,6 +26,10 @@ export interface TestServer {
   store: Store;
   zones: Registry;
   dnssec: DnssecService;
+  /** The commit pipeline the zones change through, as in `serve`. */
+  pipeline: CommitPipeline;
+  /** RRset edits through the pipeline, at the injected clock. */
+  edit(apex: Name, edits: readonly RRsetEdit[]): CommitResult;
   ctx: QueryContext;
   /** The injected clock (unix seconds) the context answers with; tests move it. */
   clock: { now: number };
@@ -37,19 +42,20 @@ export interface TestServer {
 export function zonesFromText(texts: Record<string, string>, opts: { now?: number; signed?: boolean; csk?: boolean; settings?: object; dnssec?: DnssecOptions } = {}): TestServer {
   const clock = { now: opts.now ?? 1_800_000_000 };
   const store = new Store(':memory:');
+  const { zones, dnssec, pipeline } = hostZones(store, { serving: true, now: () => clock.now, dnssec: opts.dnssec });
   for (const [origin, text] of Object.entries(texts)) {
     const apex = origin.endsWith('.') ? origin : origin + '.';
-    importZone(store, apex, parseZoneText(text, { origin: apex, fileName: apex }), {
-      now: clock.now, settings: { signed: opts.signed ?? true, ...(opts.settings ?? {}) },
-      makeKeys: () => initialKeys(clock.now, !!opts.csk),
-    });
+    pipeline.commit({
+      kind: 'import', apex, records: parseZoneText(text, { origin: apex, fileName: apex }),
+      settings: { signed: opts.signed ?? true, ...(opts.settings ?? {}) }, makeKeys: () => initialKeys(clock.now, !!opts.csk),
+    }, TEST_ACTOR);
   }
-  const zones = new Registry(store);
-  const dnssec = new DnssecService(zones, new SqliteKeyStore(store), undefined, opts.dnssec);
-  zones.sync();
   const ctx: QueryContext = { zones, dnssec, now: () => clock.now, cache: new ResponseCache(), wire: new RRsetWireCache(), missing: new MissingNameReplies() };
-  return { store, zones, dnssec, ctx, clock };
+  const edit = (apex: Name, edits: readonly RRsetEdit[]) => pipeline.commit({ kind: 'edit', apex, edits, action: 'test.edit' }, TEST_ACTOR);
+  return { store, zones, dnssec, pipeline, edit, ctx, clock };
 }
+
+export const TEST_ACTOR = { tokenId: null, label: 'test' };
 
 export function buildQuery(name: string, type: string, o: AskOptions = {}): Buffer {
   const edns = o.edns ?? (o.udpSize !== undefined || o.dnssecOk === true);

@@ -42,15 +42,18 @@ export async function waitFor(what: string, ms: number, check: () => boolean | P
   }
 }
 
-/** Start `daneprime serve` on a free loopback port; resolves with the port once it listens. The API is off unless env DANEPRIME_API says where. */
-export async function startServer(db: string, env: NodeJS.ProcessEnv = {}, port0 = 0): Promise<Child & { port: number }> {
-  const c = track(spawn(process.execPath, [CLI, 'serve', '--db', db, '--dns', `127.0.0.1:${port0}`, '--workers', '1', '--api', env.DANEPRIME_API ?? 'off'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }));
+/**
+ * Start `daneprime serve` (with `workers` worker processes) on a free loopback port; resolves
+ * with the port once every worker serves. The API is off unless env DANEPRIME_API says where.
+ */
+export async function startServer(db: string, env: NodeJS.ProcessEnv = {}, port0 = 0, workers = 1): Promise<Child & { port: number }> {
+  const c = track(spawn(process.execPath, [CLI, 'serve', '--db', db, '--dns', `127.0.0.1:${port0}`, '--workers', String(workers), '--api', env.DANEPRIME_API ?? 'off'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }));
   let port = 0;
-  await waitFor('daneprime to listen', 10_000, () => {
+  await waitFor('daneprime to listen', 15_000, () => {
     if (c.proc.exitCode !== null) throw new Error(`daneprime exited: ${c.log()}`);
     const m = /dns: listening on 127\.0\.0\.1:(\d+)/.exec(c.log());
     if (m) port = Number(m[1]);
-    return port > 0;
+    return port > 0 && (c.log().match(/serving \d+ zone\(s\)/g) ?? []).length >= workers;
   });
   return Object.assign(c, { port });
 }
@@ -64,7 +67,7 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** Start knotd as a secondary of `example.com` pulling from our server with TSIG key `xfr`. */
+/** Start knotd as a secondary of `example.com` pulling from our server with TSIG key `xfr`; it lets 127.0.0.1 transfer its copy. */
 export async function startKnot(dir: string, opts: { port: number; primaryPort: number; secret: string; zone: string }): Promise<Child> {
   const conf = join(dir, 'knot.conf');
   // Knot does not create its database directory: without it the journal cannot store IXFR changes.
@@ -87,6 +90,9 @@ acl:
     address: 127.0.0.1
     key: xfr
     action: notify
+  - id: transfer_out
+    address: 127.0.0.1
+    action: transfer
 template:
   - id: default
     storage: ${dir}
@@ -96,7 +102,7 @@ template:
 zone:
   - domain: ${opts.zone}
     master: primary
-    acl: notify_from_primary
+    acl: [notify_from_primary, transfer_out]
 log:
   - target: stderr
     any: info

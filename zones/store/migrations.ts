@@ -96,4 +96,25 @@ export const MIGRATIONS: readonly string[] = [
      after TEXT
    );
    CREATE INDEX audit_by_zone ON audit(zone, id);`,
+  // 5: one commit path. `generation` becomes `version` (+1 per commit, what workers catch up
+  // to); the signing epoch every signature of the zone is dated from (deterministic RRSIGs:
+  // the same in every process); the change log that lets a process catch up to the stored
+  // version by re-reading only the names each commit touched. Journal steps recorded before
+  // deterministic signing name RRSIGs no process makes any more: they go (IXFR falls back to
+  // a whole transfer once).
+  `ALTER TABLE zones RENAME COLUMN generation TO version;
+   ALTER TABLE zones ADD COLUMN sign_epoch INTEGER NOT NULL DEFAULT 0;
+   UPDATE zones SET sign_epoch = COALESCE((SELECT resigned_at FROM zone_resign WHERE zone_id = zones.id), updated_at);
+   DROP TABLE zone_resign;
+   DELETE FROM journal;
+   CREATE TABLE zone_changes (
+     zone_id INTEGER NOT NULL REFERENCES zones(id) ON DELETE CASCADE,
+     version INTEGER NOT NULL,
+     -- JSON array of the owner names the commit changed; NULL: the whole zone was replaced
+     names TEXT,
+     -- 1 when keys, the signing epoch or settings changed: every signature is remade
+     signing INTEGER NOT NULL DEFAULT 0,
+     at INTEGER NOT NULL,
+     PRIMARY KEY (zone_id, version)
+   );`,
 ];

@@ -1,6 +1,6 @@
 // The SQLite store: the only file that speaks SQL. Zones, records, and the change counter other processes watch.
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Name } from '../model/name.js';
 import type { Rec } from '../model/types.js';
@@ -10,11 +10,26 @@ import { MIGRATIONS } from './migrations.js';
 export interface ZoneRow {
   id: number;
   name: Name;
-  generation: number;
+  /** +1 per commit: a process serving the zone catches up to it (zone_changes says what moved). */
+  version: number;
   settings: string;
+  /** Unix time every signature of the zone is dated from (signer/policy.ts): the same in every process. */
+  sign_epoch: number;
   created_at: number;
   updated_at: number;
 }
+
+/** What one commit changed, as the change log keeps it. */
+export interface ChangeRow {
+  version: number;
+  /** The owner names changed; null when the whole zone was replaced. */
+  names: Name[] | null;
+  /** Keys, signing epoch or settings changed: every signature is remade. */
+  signing: boolean;
+}
+
+/** How many commits the change log keeps per zone: a process further behind reloads the zone whole. */
+export const CHANGE_LOG_LENGTH = 1000;
 
 /** A DNSSEC key row. `private_pkcs8` is for the signer only: never print, log or return it from an API. */
 export interface KeyRow {
@@ -71,20 +86,34 @@ export interface RRsetChange {
 /** The database file could not be created or opened (a bad path, no permission): a one-line error for the CLI. */
 export class StoreOpenError extends Error {}
 
+/**
+ * Another connection held the write lock for longer than the busy timeout (a whole-zone
+ * import, say): nothing was written, the caller may retry.
+ */
+export class StoreBusyError extends Error {}
+
+/** How long a writer waits for another connection's write transaction before StoreBusyError. */
+const BUSY_TIMEOUT_MS = 5000;
+
 export class Store {
   readonly db: Database.Database;
   private readonly stmts;
 
   constructor(readonly path: string) {
     try {
-      if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+      if (path !== ':memory:') {
+        mkdirSync(dirname(path), { recursive: true });
+        // The file holds every private key and TSIG secret: readable by its owner only. SQLite
+        // gives the -wal and -shm files the database file's permissions.
+        closeSync(openSync(path, 'a', 0o600));
+      }
       this.db = new Database(path);
     } catch (err) {
       throw new StoreOpenError(`cannot open database ${path}: ${(err as Error).message}`);
     }
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('foreign_keys = ON');
-    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     // WAL + NORMAL keeps every commit durable against a process crash; only an OS crash can lose the tail.
     this.db.pragma('synchronous = NORMAL');
     this.migrate();
@@ -95,15 +124,20 @@ export class Store {
         'SELECT name, type, ttl, rdata FROM records WHERE zone_id = ? ORDER BY rowid'),
       recordsAt: this.db.prepare<[number, string], { name: string; type: number; ttl: number; rdata: Buffer }>(
         'SELECT name, type, ttl, rdata FROM records WHERE zone_id = ? AND name = ? ORDER BY rowid'),
-      insertZone: this.db.prepare('INSERT INTO zones (name, settings, created_at, updated_at) VALUES (?, ?, ?, ?)'),
+      insertZone: this.db.prepare('INSERT INTO zones (name, settings, sign_epoch, created_at, updated_at) VALUES (?, ?, ?, ?, ?)'),
       deleteZone: this.db.prepare('DELETE FROM zones WHERE id = ?'),
       insertRecord: this.db.prepare('INSERT INTO records (zone_id, name, type, ttl, rdata) VALUES (?, ?, ?, ?, ?)'),
       deleteRRset: this.db.prepare('DELETE FROM records WHERE zone_id = ? AND name = ? AND type = ?'),
       deleteRecords: this.db.prepare('DELETE FROM records WHERE zone_id = ?'),
-      bump: this.db.prepare('UPDATE zones SET generation = generation + 1, updated_at = ? WHERE id = ?'),
+      advance: this.db.prepare<[number, number], { version: number }>('UPDATE zones SET version = version + 1, updated_at = ? WHERE id = ? RETURNING version'),
+      insertChange: this.db.prepare('INSERT INTO zone_changes (zone_id, version, names, signing, at) VALUES (?, ?, ?, ?, ?)'),
+      pruneChanges: this.db.prepare('DELETE FROM zone_changes WHERE zone_id = ? AND version <= ?'),
+      changesSince: this.db.prepare<[number, number], { version: number; names: string | null; signing: number }>(
+        'SELECT version, names, signing FROM zone_changes WHERE zone_id = ? AND version > ? ORDER BY version'),
+      setEpoch: this.db.prepare('UPDATE zones SET sign_epoch = ? WHERE id = ?'),
       keys: this.db.prepare<[number], KeyRow>('SELECT * FROM keys WHERE zone_id = ? ORDER BY id'),
       insertKey: this.db.prepare('INSERT INTO keys (zone_id, role, algorithm, key_tag, public_key, private_pkcs8, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
-      setSettings: this.db.prepare('UPDATE zones SET settings = ?, generation = generation + 1, updated_at = ? WHERE id = ?'),
+      setSettings: this.db.prepare('UPDATE zones SET settings = ? WHERE id = ?'),
       insertToken: this.db.prepare('INSERT INTO tokens (hash, admin, zone, names, subtree, types, label, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
       tokenByHash: this.db.prepare<[string], TokenRow>('SELECT * FROM tokens WHERE hash = ?'),
       tokens: this.db.prepare<[], TokenRow>('SELECT * FROM tokens ORDER BY id'),
@@ -136,37 +170,29 @@ export class Store {
     return this.db.pragma('data_version', { simple: true }) as number;
   }
 
-  /** Callbacks waiting for a commit, one list per open transaction level (innermost last). */
-  private readonly commitWaiters: (() => void)[][] = [];
-
   /**
-   * Run `fn` in one transaction. A nested call is a savepoint inside the outer one: nothing it
-   * wrote is visible to other connections until the outermost call commits.
+   * Run `fn` in one write transaction; a nested call is a savepoint inside the outer one.
+   * The outermost one begins IMMEDIATE: it takes the write lock before its first read, so
+   * two processes never both read, then both try to write (in WAL mode the second would fail
+   * at once with "database is locked", busy timeout or not). A writer waits for the lock up
+   * to the busy timeout, then gets StoreBusyError with nothing written.
    */
   transaction<T>(fn: () => T): T {
-    this.commitWaiters.push([]);
-    let result: T;
+    const tx = this.db.transaction(fn);
+    if (this.db.inTransaction) return tx();
     try {
-      result = this.db.transaction(fn)();
+      return tx.immediate();
     } catch (err) {
-      this.commitWaiters.pop(); // rolled back: what waited for this level's commit never happens
+      if ((err as { code?: string }).code === 'SQLITE_BUSY') {
+        throw new StoreBusyError(`database ${this.path} is busy: another writer held it for over ${BUSY_TIMEOUT_MS / 1000} s; nothing was written`);
+      }
       throw err;
     }
-    const waiting = this.commitWaiters.pop()!;
-    const outer = this.commitWaiters.at(-1);
-    if (outer) outer.push(...waiting);
-    else for (const f of waiting) f();
-    return result;
   }
 
-  /**
-   * Run `fn` once what was written so far is committed and visible to other processes: at
-   * once outside a transaction, else when the outermost transaction commits (never, if it
-   * rolls back). Telling another process to re-read a change must wait for this.
-   */
-  afterCommit(fn: () => void): void {
-    const level = this.commitWaiters.at(-1);
-    if (level) level.push(fn); else fn();
+  /** Run `fn` on one consistent version of the database (a read transaction; inside a write transaction, that one). */
+  snapshot<T>(fn: () => T): T {
+    return this.db.inTransaction ? fn() : this.db.transaction(fn).deferred();
   }
 
   listZones(): ZoneRow[] {
@@ -189,25 +215,26 @@ export class Store {
     return this.stmts.recordsAt.all(zoneId, name).map((r) => ({ name: r.name, type: r.type, ttl: r.ttl, rdata: r.rdata }));
   }
 
-  /** Create a zone with its records (replacing an existing one when `replace`), in one transaction. */
-  createZone(name: Name, records: Iterable<Rec>, opts: { replace?: boolean; settings?: object; now: number }): number {
-    return this.transaction(() => {
-      const existing = this.zone(name);
-      if (existing && !opts.replace) throw new Error(`zone ${name} already exists (use --replace)`);
-      let id: number;
-      if (existing) {
-        id = existing.id;
-        this.stmts.deleteRecords.run(id);
-        this.stmts.bump.run(opts.now, id);
-        if (opts.settings) this.stmts.setSettings.run(JSON.stringify(opts.settings), opts.now, id);
-      } else {
-        id = Number(this.stmts.insertZone.run(name, JSON.stringify(opts.settings ?? {}), opts.now, opts.now).lastInsertRowid);
-      }
-      for (const r of records) this.stmts.insertRecord.run(id, r.name, r.type, r.ttl, r.rdata);
-      return id;
-    });
+  /**
+   * Create a zone with its records, or replace an existing zone's records (keys, settings
+   * unless given, and secondaries stay). Returns the zone's id. Call inside transaction();
+   * the commit's advanceVersion follows.
+   */
+  writeZone(name: Name, records: Iterable<Rec>, opts: { settings?: object; now: number }): number {
+    const existing = this.zone(name);
+    let id: number;
+    if (existing) {
+      id = existing.id;
+      this.stmts.deleteRecords.run(id);
+      if (opts.settings) this.stmts.setSettings.run(JSON.stringify(opts.settings), id);
+    } else {
+      id = Number(this.stmts.insertZone.run(name, JSON.stringify(opts.settings ?? {}), opts.now, opts.now, opts.now).lastInsertRowid);
+    }
+    for (const r of records) this.stmts.insertRecord.run(id, r.name, r.type, r.ttl, r.rdata);
+    return id;
   }
 
+  /** Delete a zone with everything hanging off it (records, keys, secondaries, journal, change log). */
   deleteZone(name: Name): boolean {
     const z = this.zone(name);
     if (!z) return false;
@@ -215,31 +242,44 @@ export class Store {
     return true;
   }
 
-  /** Replace RRsets of a zone and bump its generation, in one transaction. */
-  applyRRsetChanges(zoneId: number, changes: readonly RRsetChange[], now: number): void {
-    this.transaction(() => {
-      for (const c of changes) {
-        this.stmts.deleteRRset.run(zoneId, c.name, c.type);
-        if (c.rrset) for (const rd of c.rrset.rdatas) this.stmts.insertRecord.run(zoneId, c.name, c.type, c.rrset.ttl, rd);
-      }
-      this.stmts.bump.run(now, zoneId);
-    });
+  /** Replace RRsets of a zone (inside the commit's transaction). */
+  putRRsets(zoneId: number, changes: readonly RRsetChange[]): void {
+    for (const c of changes) {
+      this.stmts.deleteRRset.run(zoneId, c.name, c.type);
+      if (c.rrset) for (const rd of c.rrset.rdatas) this.stmts.insertRecord.run(zoneId, c.name, c.type, c.rrset.ttl, rd);
+    }
+  }
+
+  /**
+   * Close a commit: the zone's version +1, and the change log entry saying what moved (the
+   * last CHANGE_LOG_LENGTH are kept). A new zone starts at version 1 and logs nothing: there
+   * is nothing to catch up from. Returns the new version.
+   */
+  advanceVersion(zoneId: number, now: number, change: Omit<ChangeRow, 'version'>): number {
+    const version = this.stmts.advance.get(now, zoneId)!.version;
+    this.stmts.insertChange.run(zoneId, version, change.names === null ? null : JSON.stringify(change.names), change.signing ? 1 : 0, now);
+    this.stmts.pruneChanges.run(zoneId, version - CHANGE_LOG_LENGTH);
+    return version;
+  }
+
+  /** The commits after `version`, oldest first. */
+  changesSince(zoneId: number, version: number): ChangeRow[] {
+    return this.stmts.changesSince.all(zoneId, version).map((r) => ({
+      version: r.version, names: r.names === null ? null : JSON.parse(r.names) as Name[], signing: r.signing === 1,
+    }));
+  }
+
+  setSignEpoch(zoneId: number, epoch: number): void {
+    this.stmts.setEpoch.run(epoch, zoneId);
   }
 
   keys(zoneId: number): KeyRow[] {
     return this.stmts.keys.all(zoneId);
   }
 
-  /** Add keys to a zone; bumps its generation so servers reload the DNSKEY RRset. */
-  addKeys(zoneId: number, keys: readonly NewKey[], now: number): void {
-    this.transaction(() => {
-      for (const k of keys) this.stmts.insertKey.run(zoneId, k.role, k.algorithm, k.key_tag, k.public_key, k.private_pkcs8, k.created_at);
-      this.stmts.bump.run(now, zoneId);
-    });
-  }
-
-  setZoneSettings(zoneId: number, settings: object, now: number): void {
-    this.stmts.setSettings.run(JSON.stringify(settings), now, zoneId);
+  /** Add keys to a zone (inside the commit that publishes them). */
+  addKeys(zoneId: number, keys: readonly NewKey[]): void {
+    for (const k of keys) this.stmts.insertKey.run(zoneId, k.role, k.algorithm, k.key_tag, k.public_key, k.private_pkcs8, k.created_at);
   }
 
   insertToken(t: NewToken): number {

@@ -1,4 +1,4 @@
-// SQL for zone transfers: TSIG keys, secondaries per zone, the IXFR journal, last whole re-sign. SQL only.
+// SQL for zone transfers: TSIG keys, secondaries per zone, the IXFR journal. SQL only.
 import type { Store } from './sqlite.js';
 
 export type TsigAlgorithm = 'hmac-sha256' | 'hmac-sha512';
@@ -25,7 +25,7 @@ export interface JournalRow {
   serial_from: number;
   serial_to: number;
   at: number;
-  epoch: string;
+  /** JSON [[name, type, ttl, rdata-base64], ...]; null for a step that changed the whole zone (a secondary needs it whole). */
   removed: string | null;
   added: string | null;
 }
@@ -45,16 +45,14 @@ export class XfrStore {
       addSecondary: db.prepare('INSERT INTO secondaries (zone_id, address, port, tsig_key_name, created_at) VALUES (?, ?, ?, ?, ?) '
         + 'ON CONFLICT (zone_id, address, port) DO UPDATE SET tsig_key_name = excluded.tsig_key_name'),
       delSecondary: db.prepare('DELETE FROM secondaries WHERE zone_id = ? AND address = ? AND port = ?'),
-      journalAdd: db.prepare('INSERT INTO journal (zone_id, serial_from, serial_to, at, epoch, removed, added, bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
+      journalAdd: db.prepare("INSERT INTO journal (zone_id, serial_from, serial_to, at, epoch, removed, added, bytes) VALUES (?, ?, ?, ?, '', ?, ?, ?)"),
       journalFrom: db.prepare<[number, number], JournalRow>(
-        'SELECT id, serial_from, serial_to, at, epoch, removed, added FROM journal WHERE zone_id = ? AND id >= ? ORDER BY id'),
+        'SELECT id, serial_from, serial_to, at, removed, added FROM journal WHERE zone_id = ? AND id >= ? ORDER BY id'),
       journalStart: db.prepare<[number, number], { id: number }>(
         'SELECT id FROM journal WHERE zone_id = ? AND serial_from = ? ORDER BY id DESC LIMIT 1'),
       journalStats: db.prepare<[number], { n: number; bytes: number | null }>('SELECT count(*) AS n, sum(bytes) AS bytes FROM journal WHERE zone_id = ?'),
       journalOldest: db.prepare('DELETE FROM journal WHERE id = (SELECT min(id) FROM journal WHERE zone_id = ?)'),
       journalBefore: db.prepare('DELETE FROM journal WHERE zone_id = ? AND at < ?'),
-      resignedAt: db.prepare<[number], { resigned_at: number }>('SELECT resigned_at FROM zone_resign WHERE zone_id = ?'),
-      setResigned: db.prepare('INSERT INTO zone_resign (zone_id, resigned_at) VALUES (?, ?) ON CONFLICT (zone_id) DO UPDATE SET resigned_at = excluded.resigned_at'),
     };
   }
 
@@ -81,14 +79,14 @@ export class XfrStore {
 
   addJournal(zoneId: number, e: Omit<JournalRow, 'id'>): void {
     const bytes = (e.removed?.length ?? 0) + (e.added?.length ?? 0);
-    this.s.journalAdd.run(zoneId, e.serial_from, e.serial_to, e.at, e.epoch, e.removed, e.added, bytes);
+    this.s.journalAdd.run(zoneId, e.serial_from, e.serial_to, e.at, e.removed, e.added, bytes);
   }
   /** The journal steps from the newest one that starts at `serial`, oldest first (lazily). */
   *journalFrom(zoneId: number, serial: number): Iterable<JournalRow> {
     const start = this.s.journalStart.get(zoneId, serial >>> 0);
     if (start) yield* this.s.journalFrom.iterate(zoneId, start.id);
   }
-  /** Keep at most `maxEntries` steps and `maxBytes` of diff, none older than `minAt`. */
+  /** Keep at most `maxEntries` steps and `maxBytes` of diff, none older than `minAt` (inside the commit's transaction). */
   pruneJournal(zoneId: number, limits: { maxEntries: number; maxBytes: number; minAt: number }): void {
     this.store.transaction(() => {
       this.s.journalBefore.run(zoneId, limits.minAt);
@@ -99,7 +97,4 @@ export class XfrStore {
       }
     });
   }
-
-  resignedAt(zoneId: number): number | undefined { return this.s.resignedAt.get(zoneId)?.resigned_at; }
-  setResignedAt(zoneId: number, at: number): void { this.s.setResigned.run(zoneId, at); }
 }

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Name } from '../../../zones/model/name.js';
 import type { RRset } from '../../../zones/model/rrset.js';
-import { isDerivedRecord, type RRsetEdit } from '../../../zones/update.js';
+import { isDerivedRecord, type RRsetEdit } from '../../../zones/commit.js';
 import { requireScope } from '../auth.js';
 import { ApiError, E } from '../errors.js';
 import { zoneName, ownerName, rrType } from '../names.js';
@@ -17,7 +17,7 @@ interface Change { name: string; type: string; ttl?: number; records?: RecordInp
 
 /** Source RRsets only: DNSKEY/CDS/CDNSKEY/NSEC3PARAM are the signer's and not editable. */
 function isSource(r: RRset, apex: Name): boolean {
-  return !isDerivedRecord({ name: r.name, type: r.type, ttl: 0, rdata: Buffer.alloc(0) }, apex);
+  return !isDerivedRecord(r, apex);
 }
 
 export async function rrsetRoutes(app: FastifyInstance): Promise<void> {
@@ -70,7 +70,7 @@ export async function rrsetRoutes(app: FastifyInstance): Promise<void> {
     const edit: RRsetEdit = { name, type, ttl: req.body.ttl, rdatas: recordsFromText(type, req.body.records, apex, 'records') };
     const warnings = lintEdits(deps, zone, [edit]);
     const res = commit(deps, req, p, apex, [edit], 'rrset.put', 'name');
-    const after = zone.rrset(name, type);
+    const after = deps.zones.get(apex)?.rrset(name, type);
     return reply.header('etag', etag(res.serial)).send({ serial: res.serial, changed: res.changes.length, rrset: after && rrsetToJson(after), warnings });
   });
 

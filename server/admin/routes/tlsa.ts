@@ -1,5 +1,6 @@
 // TLSA routes: publish a record computed from a certificate/key (add = RFC 7671 §8 roll-over, replace), list per service.
 import type { FastifyInstance } from 'fastify';
+import type { Zone } from '../../../zones/zone.js';
 import { RRType } from '../../../zones/model/types.js';
 import { rdataToText, rdataFromText, RdataError } from '../../../zones/model/rdata/index.js';
 import { ApiError, E } from '../errors.js';
@@ -94,12 +95,14 @@ export async function tlsaRoutes(app: FastifyInstance): Promise<void> {
       if (!(err instanceof RdataError)) throw err;
       throw new ApiError(400, E.INVALID, err.message, b.data !== undefined ? 'data' : 'matching');
     }
-    const current = zone.rrset(name, RRType.TLSA);
-    const rdatas = b.mode === 'add' && current ? [...current.rdatas, rdata] : [rdata];
-    const edit = { name, type: RRType.TLSA, ttl: b.ttl, rdatas };
-    const warnings = lintEdits(deps, zone, [edit]);
-    const res = commit(deps, req, p, apex, [edit], `tlsa.${b.mode}`, 'host');
-    return reply.header('etag', etag(res.serial)).send({ serial: res.serial, changed: res.changes.length, rrset: rrsetToJson(zone.rrset(name, RRType.TLSA)!), warnings });
+    // "add" keeps the records stored at the moment of the commit (decided under its lock).
+    const editFor = (z: Zone) => {
+      const current = z.rrset(name, RRType.TLSA);
+      return { name, type: RRType.TLSA, ttl: b.ttl, rdatas: b.mode === 'add' && current ? [...current.rdatas, rdata] : [rdata] };
+    };
+    const warnings = lintEdits(deps, zone, [editFor(zone)]);
+    const res = commit(deps, req, p, apex, (z) => [editFor(z)], `tlsa.${b.mode}`, 'host');
+    return reply.header('etag', etag(res.serial)).send({ serial: res.serial, changed: res.changes.length, rrset: rrsetToJson(deps.zones.get(apex)!.rrset(name, RRType.TLSA)!), warnings });
   });
 
   app.get<{ Params: { zone: string } }>('/zones/:zone/tlsa', {

@@ -2,7 +2,6 @@
 import type { FastifyInstance } from 'fastify';
 import { RRType, type Rec } from '../../../zones/model/types.js';
 import { parseZoneText } from '../../../zones/io/zonefile-parse.js';
-import { importZone } from '../../../zones/update.js';
 import { initialKeys } from '../../../signer/keystore-sqlite.js';
 import { zoneFileText } from '../../../signer/zone-export.js';
 import type { ZoneSettings } from '../../../zones/settings.js';
@@ -10,7 +9,7 @@ import { principal, requireAdmin, requireScope } from '../auth.js';
 import { ApiError, E } from '../errors.js';
 import { zoneName, ownerName, rrType } from '../names.js';
 import { recordsFromText, checkOwnerForm, type RecordInput } from '../rrset-json.js';
-import { audit, etag, ifMatchSerial, now, serialOf } from '../edit.js';
+import { commitChange, etag, ifMatchSerial, now, serialOf } from '../edit.js';
 import { zoneInfo, zoneInfoSchema, servedZone } from '../zone-info.js';
 import { errors, recordInput, zoneParams } from '../schemas.js';
 
@@ -86,15 +85,9 @@ export async function zoneRoutes(app: FastifyInstance): Promise<void> {
   }, async (req, reply) => {
     const p = requireAdmin(req, 'creating a zone');
     const { apex, records, settings, csk } = zoneInput(req.body, req.query.name);
-    if (deps.store.zone(apex)) throw new ApiError(409, E.EXISTS, `zone ${apex} already exists`, 'name');
     const t = now(deps);
-    deps.store.transaction(() => {
-      const res = importZone(deps.store, apex, records, { now: t, settings, makeKeys: () => initialKeys(t, csk) });
-      audit(deps, p, apex, 'zone.create', undefined, { records: res.records, rrsets: res.rrsets, keysCreated: res.keysCreated });
-    });
-    // Load it into the running server now: the next DNS query is answered from it.
-    deps.zones.sync();
-    deps.metrics.edits++;
+    // Served by this process when the pipeline returns: the next DNS query is answered from it.
+    commitChange(deps, p, { kind: 'import', apex, records, settings, makeKeys: () => initialKeys(t, csk) });
     const info = zoneInfo(deps, apex);
     return reply.status(201).header('etag', etag(info.serial)).send(info);
   });
@@ -116,16 +109,7 @@ export async function zoneRoutes(app: FastifyInstance): Promise<void> {
   }, async (req) => {
     const p = requireAdmin(req, 'deleting a zone');
     const apex = zoneName(req.params.zone);
-    if (!deps.store.zone(apex)) throw new ApiError(404, E.NOT_FOUND, `no such zone: ${apex}`, 'zone');
-    const served = deps.zones.get(apex);
-    const want = ifMatchSerial(req);
-    if (want !== undefined && served && serialOf(served) !== want) throw new ApiError(412, E.STALE, `zone ${apex} is at serial ${serialOf(served)}, not ${want}`, 'if-match');
-    deps.store.transaction(() => {
-      deps.store.deleteZone(apex);
-      audit(deps, p, apex, 'zone.delete', { serial: served ? serialOf(served) : null }, undefined);
-    });
-    deps.zones.sync();
-    deps.metrics.edits++;
+    commitChange(deps, p, { kind: 'delete', apex, ifSerial: ifMatchSerial(req) });
     return { deleted: apex };
   });
 

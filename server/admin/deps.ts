@@ -1,0 +1,20 @@
+// What the admin API's routes are given: the store, the served zones, the commit pipeline, metrics, the clock.
+import type { Store } from '../../zones/store/sqlite.js';
+import type { Registry } from '../../zones/registry.js';
+import type { CommitPipeline } from '../../zones/commit.js';
+import type { DnssecService } from '../../signer/service.js';
+import type { Metrics } from '../metrics.js';
+import type { Logger } from '../log.js';
+
+export interface ApiDeps {
+  store: Store;
+  /** The zones as served: what reads show. */
+  zones: Registry;
+  /** The one way writes change zones. */
+  pipeline: CommitPipeline;
+  dnssec?: DnssecService;
+  metrics: Metrics;
+  log: Logger;
+  /** The clock, unix seconds (injected in tests). */
+  now?: () => number;
+}

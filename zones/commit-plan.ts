@@ -1,0 +1,71 @@
+// What a commit may change and how the serial moves: the checks every writer's request goes through before anything is written.
+import { isInZone, type Name } from './model/name.js';
+import { RRType, isDnssecDerivedType, typeToText, type Rec } from './model/types.js';
+import type { SerialPolicy } from './settings.js';
+
+/** One RRset change: `rdatas` undefined (or empty) deletes the RRset. */
+export interface RRsetEdit {
+  name: Name;
+  type: number;
+  ttl?: number;
+  rdatas?: Buffer[];
+}
+
+/** Why a commit was refused; nothing was written. `field` names the part of the request at fault. */
+export type CommitErrorCode = 'no_zone' | 'not_allowed' | 'invalid' | 'stale' | 'exists' | 'busy';
+
+export class EditError extends Error {
+  constructor(readonly code: CommitErrorCode, message: string, readonly field?: string) {
+    super(message);
+  }
+}
+
+/** Import over an existing zone without `replace`: a user error, reported as one line. */
+export class ZoneExistsError extends EditError {
+  override name = 'ZoneExistsError';
+  constructor(message: string) {
+    super('exists', message, 'name');
+  }
+}
+
+/** Records the signer makes for itself: RRSIG/NSEC/NSEC3/NSEC3PARAM anywhere, DNSKEY/CDS/CDNSKEY at the apex. */
+export function isDerivedRecord(r: Pick<Rec, 'name' | 'type'>, apex: Name): boolean {
+  if (isDnssecDerivedType(r.type)) return true;
+  return r.name === apex && (r.type === RRType.DNSKEY || r.type === RRType.CDS || r.type === RRType.CDNSKEY);
+}
+
+/**
+ * The request-level rules of an edit, before the zone is looked at: every name inside the
+ * zone, no (name, type) twice, no record the signer makes itself in a signed zone.
+ */
+export function checkEdits(apex: Name, edits: readonly RRsetEdit[], signed: boolean): void {
+  const seen = new Set<string>();
+  for (const [i, e] of edits.entries()) {
+    const key = `${e.name} ${e.type}`;
+    if (seen.has(key)) throw new EditError('invalid', `${e.name} ${typeToText(e.type)} is changed twice in one request`, `changes[${i}]`);
+    seen.add(key);
+    if (!isInZone(e.name, apex)) throw new EditError('invalid', `${e.name} is not inside zone ${apex}`, `changes[${i}].name`);
+    if (e.name === apex && e.type === RRType.SOA) {
+      if (!e.rdatas?.length) throw new EditError('not_allowed', `the SOA of ${apex} cannot be deleted, only replaced`, `changes[${i}]`);
+      if (e.rdatas.length !== 1) throw new EditError('invalid', `a zone has exactly one SOA record, not ${e.rdatas.length}`, `changes[${i}].records`);
+    }
+    if (signed && isDerivedRecord(e, apex)) {
+      throw new EditError('not_allowed', `${typeToText(e.type)} at ${e.name} is maintained by the signer`, `changes[${i}].type`);
+    }
+  }
+}
+
+/** The next SOA serial (RFC 1982 arithmetic: always "greater" than the current one). */
+export function nextSerial(current: number, policy: SerialPolicy, now: number): number {
+  const plus1 = (current + 1) >>> 0;
+  if (policy === 'unixtime') {
+    const diff = ((now >>> 0) - current) | 0;
+    if (diff > 0) return now >>> 0;
+  }
+  return plus1 === 0 ? 1 : plus1;
+}
+
+/** RFC 1982: is serial a after b? */
+export function serialAfter(a: number, b: number): boolean {
+  return a !== b && ((a - b) | 0) > 0;
+}

@@ -1,0 +1,473 @@
+// The one way zones change. Every writer — REST API, CLI, DNS UPDATE, key and TLSA rollovers, re-signing — in every process calls commit().
+//
+// A commit runs as named steps in one order:
+//
+//   write lock → catch up → plan → apply to memory → derived data → write (records, audit,
+//   change log, journal) → commit → answers invalidated → other workers told → NOTIFY
+//
+// The write lock is SQLite's (BEGIN IMMEDIATE), shared by every process using the database:
+// one commit at a time per database, whichever worker or CLI makes it. Inside it the process
+// first catches its memory up to the stored version (other processes' commits, from the change
+// log), so the serial it decides comes from the stored zone: each commit gets exactly one
+// serial, one more than the last, and the IXFR journal is one linear chain.
+//
+// Memory and SQLite change in the same synchronous task: no query runs in between, so every
+// query sees all of a commit or none of it. If a write fails after memory changed, the
+// inverse change is applied before the task ends.
+//
+// Processes that did not make a commit follow it with catchUp: the names each commit touched
+// are re-read and applied the same way (apply to memory, derived data, answers invalidated,
+// NOTIFY), without the writing steps.
+import { hostname, userInfo } from 'node:os';
+import type { Name } from './model/name.js';
+import { RRType, type Rec } from './model/types.js';
+import { makeRRset, sameRRset, type RRset } from './model/rrset.js';
+import { soaSerial, withSoaSerial } from './model/rdata/index.js';
+import { rrsetToJson } from './model/rrset-json.js';
+import type { Store, NewKey, ZoneRow, RRsetChange } from './store/sqlite.js';
+import { StoreBusyError } from './store/sqlite.js';
+import type { XfrStore } from './store/xfr-sqlite.js';
+import type { Registry, ServedZone } from './registry.js';
+import { newDelta, type Zone, type ZoneDelta } from './zone.js';
+import { buildZone } from './zone-build.js';
+import { checkNames, ZoneCheckError } from './zone-check.js';
+import { parseSettings, type ZoneSettings } from './settings.js';
+import { checkEdits, isDerivedRecord, nextSerial, serialAfter, EditError, ZoneExistsError, type RRsetEdit } from './commit-plan.js';
+import { stepContent, encodeRRs, type SignedDelta, type StepContent } from './journal-step.js';
+
+/** Who made a change, as the audit log names it: an API token, the CLI, the server itself. */
+export interface Actor {
+  tokenId: number | null;
+  label: string;
+}
+
+export const SERVER_ACTOR: Actor = { tokenId: null, label: 'daneprime' };
+
+/** The CLI acting for the local user who runs it. */
+export function cliActor(): Actor {
+  let user = 'unknown';
+  try { user = userInfo().username; } catch { /* no passwd entry */ }
+  return { tokenId: null, label: `cli:${user}@${hostname()}` };
+}
+
+/** What a writer asks for. The pipeline decides the serial, signs, journals and tells others. */
+export type ZoneChange =
+  /**
+   * Replace or delete RRsets (`action` names it in the audit log, e.g. "rrset.put"). `edits`
+   * may be a function of the zone as stored, called under the write lock: a change that
+   * depends on the current data (add a record to an RRset, RFC 2136 prerequisites) then
+   * cannot lose a concurrent commit.
+   */
+  | { kind: 'edit'; apex: Name; edits: readonly RRsetEdit[] | ((zone: Zone) => readonly RRsetEdit[]); ifSerial?: number; action: string }
+  /** Create a zone, or replace one's records (keys and secondaries stay). */
+  | { kind: 'import'; apex: Name; records: readonly Rec[]; replace?: boolean; settings?: Partial<ZoneSettings>; makeKeys?: () => NewKey[] }
+  | { kind: 'delete'; apex: Name; ifSerial?: number }
+  /**
+   * Sign the zone anew: a new signing epoch, keys added, a new serial. `ifEpoch`: only if the
+   * epoch is still this one (two processes renewing at once renew once).
+   */
+  | { kind: 'resign'; apex: Name; addKeys?: readonly NewKey[]; ifEpoch?: number; action: string };
+
+export interface ImportSummary {
+  records: number;
+  rrsets: number;
+  names: number;
+  replaced: boolean;
+  /** DNSSEC records in the input that the signer makes itself, dropped. */
+  droppedDnssec: number;
+  keysCreated: number;
+}
+
+export interface CommitResult {
+  apex: Name;
+  /** The SOA serial after the commit (unchanged when nothing changed). */
+  serial: number;
+  /** The zone's stored version after the commit; 0 once deleted. */
+  version: number;
+  /** RRsets changed by an edit, before and after. */
+  changes: { name: Name; type: number; before?: RRset; after?: RRset }[];
+  /** For an import. */
+  imported?: ImportSummary;
+  /** Whether anything was written (a change list that changes nothing, or a re-sign another process made first, writes nothing). */
+  written: boolean;
+}
+
+/**
+ * Derived data: the signer layer's side of a commit (signer/service.ts implements it). The
+ * pipeline calls it at fixed points; it never changes the zone but through the delta it is given.
+ */
+export interface Deriver {
+  /** A zone about to be served whole: publish its derived apex records into `delta`, build what it needs. */
+  attach(zone: Zone, settings: ZoneSettings, epoch: number, delta: ZoneDelta): void;
+  detach(apex: Name): void;
+  /** Keys or the signing epoch changed: publish the apex records anew into `delta`. False when the zone has no signer. */
+  signingChanged(apex: Name, epoch: number, delta: ZoneDelta): boolean;
+  /** A change was applied to `zone`: follow it. `report`: say what a journal step needs (the committing process). */
+  applied(zone: Zone, delta: ZoneDelta, now: number, report: boolean): SignedDelta | undefined;
+}
+
+export interface JournalLimits {
+  maxEntries: number;
+  maxBytes: number;
+  /** Older steps are useless anyway once their signatures expired (validity is 14 days). */
+  maxAgeSec: number;
+}
+
+export const DEFAULT_JOURNAL_LIMITS: JournalLimits = { maxEntries: 1000, maxBytes: 16 * 1024 * 1024, maxAgeSec: 14 * 86400 };
+
+export interface PipelineOptions {
+  store: Store;
+  xs: XfrStore;
+  zones: Registry;
+  deriver?: Deriver;
+  /** The clock, unix seconds. */
+  now: () => number;
+  log?: (m: string) => void;
+  journal?: Partial<JournalLimits>;
+  /**
+   * True in a serving process: every zone in the store is held in memory, and a new or
+   * replaced zone is served at once. False for the CLI, which loads a zone only to edit it.
+   */
+  serving: boolean;
+}
+
+/** What the pipeline tells the rest of the server after a zone moved to a new version. */
+export interface CommitHooks {
+  /** Tell sibling worker processes (resolves once they serve it too, or gave up waiting). */
+  share?: (apex: Name, version: number) => Promise<void>;
+  /** Tell the zone's secondaries (RFC 1996): the leader process only. */
+  notify?: (apex: Name, soa: RRset) => void;
+}
+
+export class CommitPipeline {
+  private readonly journalLimits: JournalLimits;
+  private hooks: CommitHooks = {};
+  private sharing: Promise<void>[] = [];
+
+  constructor(private readonly o: PipelineOptions) {
+    this.journalLimits = { ...DEFAULT_JOURNAL_LIMITS, ...o.journal };
+  }
+
+  /** Set what is told after commits (the server sets NOTIFY once it can answer the secondaries). */
+  setHooks(hooks: CommitHooks): void {
+    this.hooks = hooks;
+  }
+
+  /** Resolves once every commit made here so far is served by every sibling worker (bounded wait). */
+  async settled(): Promise<void> {
+    const all = this.sharing;
+    this.sharing = [];
+    await Promise.all(all);
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // commit
+
+  commit(change: ZoneChange, actor: Actor): CommitResult {
+    const now = this.o.now();
+    let undo: (() => void) | undefined;
+    let result: CommitResult;
+    try {
+      result = this.o.store.transaction(() => {
+        switch (change.kind) {
+          case 'edit': return this.edit(change, actor, now, (u) => { undo = u; });
+          case 'import': return this.importZone(change, actor, now);
+          case 'delete': return this.deleteZone(change, actor, now);
+          case 'resign': return this.resign(change, actor, now);
+        }
+      });
+    } catch (err) {
+      undo?.();
+      if (err instanceof ZoneCheckError) throw new EditError('invalid', err.message);
+      if (err instanceof StoreBusyError) throw new EditError('busy', err.message);
+      throw err;
+    }
+    if (result.written) this.tellOthers(result);
+    return result;
+  }
+
+  /**
+   * Replace or delete RRsets. The SOA serial moves once, by the zone's policy, unless the edit
+   * itself moves it forward. A change list that changes nothing writes nothing.
+   */
+  private edit(change: Extract<ZoneChange, { kind: 'edit' }>, actor: Actor, now: number, onUndo: (u: () => void) => void): CommitResult {
+    const apex = change.apex;
+    const served = this.catchUp(apex);
+    if (!served) throw new EditError('no_zone', `no such zone: ${apex}`);
+    const { zone, row } = served;
+    const settings = parseSettings(row.settings);
+    const soaBefore = zone.soa;
+    const serial = soaSerial(soaBefore.rdatas[0]);
+    if (change.ifSerial !== undefined && change.ifSerial !== serial) {
+      throw new EditError('stale', `zone ${apex} is at serial ${serial}, not ${change.ifSerial}`);
+    }
+    const edits = typeof change.edits === 'function' ? change.edits(zone) : change.edits;
+    checkEdits(apex, edits, settings.signed);
+
+    // Plan: the RRsets that change, then the SOA.
+    const puts: { name: Name; type: number; after: RRset | undefined }[] = [];
+    const changes: CommitResult['changes'] = [];
+    for (const e of edits) {
+      const current = zone.rrset(e.name, e.type);
+      const after = e.rdatas?.length ? makeRRset(e.name, e.type, e.ttl ?? current?.ttl ?? soaBefore.ttl, e.rdatas) : undefined;
+      if (sameRRset(current, after)) continue;
+      puts.push({ name: e.name, type: e.type, after });
+      changes.push({ name: e.name, type: e.type, before: current, after });
+    }
+    if (!changes.length) return { apex, serial, version: row.version, changes, written: false };
+    const soaEdit = puts.find((p) => p.name === apex && p.type === RRType.SOA);
+    const edited = soaEdit?.after ? soaSerial(soaEdit.after.rdatas[0]) : serial;
+    // An SOA edit that moves the serial forward wins; otherwise the serial moves by the policy.
+    const newSerial = serialAfter(edited, serial) ? edited : nextSerial(serial, settings.serial, now);
+    const soaNow = soaEdit?.after ?? soaBefore;
+    if (newSerial !== edited || !soaEdit) {
+      const soa = makeRRset(apex, RRType.SOA, soaNow.ttl, [withSoaSerial(soaNow.rdatas[0], newSerial)]);
+      if (soaEdit) soaEdit.after = soa; else puts.push({ name: apex, type: RRType.SOA, after: soa });
+    }
+
+    // Apply to memory (undone below if anything after this fails), then the zone rules.
+    const delta = newDelta();
+    const inverse: { name: Name; type: number; rrset: RRset | undefined }[] = [];
+    for (const p of puts) {
+      inverse.push({ name: p.name, type: p.type, rrset: zone.rrset(p.name, p.type) });
+      zone.setRRset(p.name, p.type, p.after, delta);
+    }
+    onUndo(() => this.revert(served, inverse, now));
+    checkNames(zone, delta.touched);
+
+    // Derived data: signatures and the NSEC3 chain follow; the signer says what the journal needs.
+    const signed = this.o.deriver?.applied(zone, delta, now, true);
+
+    // Write: records, version and change log, audit, journal — one transaction with the lock taken above.
+    const rows: RRsetChange[] = puts.map((p) => ({ name: p.name, type: p.type, rrset: p.after }));
+    this.o.store.putRRsets(row.id, rows);
+    const version = this.o.store.advanceVersion(row.id, now, { names: [...new Set(puts.map((p) => p.name))], signing: false });
+    for (const c of changes) this.audit(actor, apex, change.action, now, c.before && rrsetToJson(c.before), c.after && rrsetToJson(c.after));
+    this.journal(row.id, serial, newSerial, now, stepContent(zone, delta, signed));
+
+    this.o.zones.changed(served, this.o.store.zone(apex)!);
+    return { apex, serial: newSerial, version, changes, written: true };
+  }
+
+  /** Create or replace a zone from records: checked whole before anything is written. */
+  private importZone(change: Extract<ZoneChange, { kind: 'import' }>, actor: Actor, now: number): CommitResult {
+    const { apex } = change;
+    const existing = this.o.store.zone(apex);
+    if (existing && !change.replace) throw new ZoneExistsError(`zone ${apex} already exists; use --replace to overwrite it`);
+    const settings = parseSettings({ ...(existing ? JSON.parse(existing.settings) as object : {}), ...(change.settings ?? {}) });
+    const records = settings.signed ? change.records.filter((r) => !isDerivedRecord(r, apex)) : change.records;
+    const zone = buildZone(apex, records); // throws ZoneCheckError before anything is written
+    const rows: Rec[] = [];
+    let rrsets = 0;
+    for (const rrset of zone.allRRsets()) {
+      rrsets++;
+      for (const rdata of rrset.rdatas) rows.push({ name: rrset.name, type: rrset.type, ttl: rrset.ttl, rdata });
+    }
+    const oldSerial = existing ? this.storedSerial(existing) : undefined;
+
+    const id = this.o.store.writeZone(apex, rows, { settings, now });
+    let keysCreated = 0;
+    if (settings.signed && this.o.store.keys(id).length === 0 && change.makeKeys) {
+      const keys = change.makeKeys();
+      this.o.store.addKeys(id, keys);
+      keysCreated = keys.length;
+    }
+    this.o.store.setSignEpoch(id, now);
+    const version = existing ? this.o.store.advanceVersion(id, now, { names: null, signing: true }) : 1;
+    const serial = soaSerial(zone.soa.rdatas[0]);
+    const imported: ImportSummary = {
+      records: rows.length, rrsets, names: zone.nodes.size, replaced: !!existing, droppedDnssec: change.records.length - records.length, keysCreated,
+    };
+    this.audit(actor, apex, existing ? 'zone.replace' : 'zone.create', now, undefined, { serial, ...imported });
+    if (oldSerial !== undefined) this.journal(id, oldSerial, serial, now, undefined);
+
+    if (this.o.serving) this.serveWhole(zone, this.o.store.zone(apex)!);
+    return { apex, serial, version, changes: [], imported, written: true };
+  }
+
+  private deleteZone(change: Extract<ZoneChange, { kind: 'delete' }>, actor: Actor, now: number): CommitResult {
+    const { apex } = change;
+    const row = this.o.store.zone(apex);
+    if (!row) throw new EditError('no_zone', `no such zone: ${apex}`, 'zone');
+    const serial = this.storedSerial(row);
+    if (change.ifSerial !== undefined && change.ifSerial !== serial) {
+      throw new EditError('stale', `zone ${apex} is at serial ${serial}, not ${change.ifSerial}`, 'if-match');
+    }
+    this.o.store.deleteZone(apex);
+    this.audit(actor, apex, 'zone.delete', now, { serial }, undefined);
+    this.unserve(apex);
+    return { apex, serial, version: 0, changes: [], written: true };
+  }
+
+  /** New signing epoch (and keys), new serial: every signature is made again, and the step is a whole one. */
+  private resign(change: Extract<ZoneChange, { kind: 'resign' }>, actor: Actor, now: number): CommitResult {
+    const { apex } = change;
+    const row = this.o.store.zone(apex);
+    if (!row) throw new EditError('no_zone', `no such zone: ${apex}`, 'zone');
+    const serial = this.storedSerial(row);
+    if (change.ifEpoch !== undefined && change.ifEpoch !== row.sign_epoch) return { apex, serial, version: row.version, changes: [], written: false };
+    const soa = this.storedSoa(row);
+    const newSerial = nextSerial(serial, parseSettings(row.settings).serial, now);
+    const newSoa = makeRRset(apex, RRType.SOA, soa.ttl, [withSoaSerial(soa.rdatas[0], newSerial)]);
+
+    if (change.addKeys?.length) this.o.store.addKeys(row.id, change.addKeys);
+    this.o.store.setSignEpoch(row.id, now);
+    this.o.store.putRRsets(row.id, [{ name: apex, type: RRType.SOA, rrset: newSoa }]);
+    const version = this.o.store.advanceVersion(row.id, now, { names: [apex], signing: true });
+    this.audit(actor, apex, change.action, now, { serial, epoch: row.sign_epoch },
+      { serial: newSerial, epoch: now, keysAdded: change.addKeys?.map((k) => ({ role: k.role, keyTag: k.key_tag })) ?? [] });
+    this.journal(row.id, serial, newSerial, now, undefined);
+
+    const served = this.o.zones.served(apex);
+    if (served) this.follow(served, this.o.store.zone(apex)!, [apex], true, now);
+    else if (this.o.serving) this.loadWhole(this.o.store.zone(apex)!);
+    return { apex, serial: newSerial, version, changes: [], written: true };
+  }
+
+  /** Memory back to before a failed commit: the inverse change, with derived data following it. */
+  private revert(served: ServedZone, inverse: { name: Name; type: number; rrset: RRset | undefined }[], now: number): void {
+    const delta = newDelta();
+    for (const u of inverse.reverse()) served.zone.setRRset(u.name, u.type, u.rrset, delta);
+    this.o.deriver?.applied(served.zone, delta, now, false);
+    this.o.zones.changed(served, served.row);
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // catching up with commits made elsewhere
+
+  /**
+   * Bring one zone in memory to its stored version: the changes logged since the version
+   * held, re-read name by name; a whole reload when the log does not reach back or a commit
+   * replaced the zone. In a serving process a zone not held yet is loaded; the CLI loads one
+   * here to edit it. Returns the served zone, or undefined when the store has none.
+   */
+  catchUp(apex: Name): ServedZone | undefined {
+    return this.o.store.snapshot(() => {
+      const row = this.o.store.zone(apex);
+      const have = this.o.zones.served(apex);
+      if (!row) { if (have) this.unserve(apex); return undefined; }
+      if (have && have.row.id === row.id && have.row.version === row.version) return have;
+      const log = have && have.row.id === row.id ? this.o.store.changesSince(row.id, have.row.version) : [];
+      const incremental = have && log.length === row.version - have.row.version && log.every((c) => c.names !== null);
+      const served = incremental
+        ? this.follow(have, row, new Set(log.flatMap((c) => c.names!)), log.some((c) => c.signing), this.o.now())
+        : this.loadWhole(row);
+      this.hooks.notify?.(apex, served.zone.soa);
+      return served;
+    });
+  }
+
+  /** Every zone to its stored version; zones gone from the store stop being served. The poll and start-up call this. */
+  catchUpAll(): void {
+    this.o.store.snapshot(() => {
+      const stored = new Set<Name>();
+      for (const row of this.o.store.listZones()) {
+        stored.add(row.name);
+        const have = this.o.zones.served(row.name);
+        if (!have || have.row.id !== row.id || have.row.version !== row.version) {
+          try {
+            this.catchUp(row.name);
+          } catch (err) {
+            this.o.log?.(`zone ${row.name}: not loaded: ${(err as Error).message}`);
+          }
+        }
+      }
+      for (const apex of this.o.zones.apexes()) if (!stored.has(apex)) this.unserve(apex);
+    });
+  }
+
+  /**
+   * Apply stored changes to a served zone: re-read `names` from the store (the signer's apex
+   * records stay: they are not stored), publish the apex records anew when signing changed,
+   * then derived data and answers invalidated.
+   */
+  private follow(served: ServedZone, row: ZoneRow, names: Iterable<Name>, signing: boolean, now: number): ServedZone {
+    const { zone } = served;
+    const apex = zone.apex;
+    const delta = newDelta();
+    const keep = (name: Name, type: number) => name === apex && isDerivedRecord({ name, type }, apex) && parseSettings(row.settings).signed;
+    for (const name of names) {
+      const stored = new Map<number, { ttl: number; rdatas: Buffer[] }>();
+      for (const r of this.o.store.recordsAt(row.id, name)) {
+        const g = stored.get(r.type);
+        if (g) g.rdatas.push(r.rdata); else stored.set(r.type, { ttl: r.ttl, rdatas: [r.rdata] });
+      }
+      for (const type of [...(zone.get(name)?.rrsets.keys() ?? [])]) {
+        if (!stored.has(type) && !keep(name, type)) zone.setRRset(name, type, undefined, delta);
+      }
+      for (const [type, g] of stored) {
+        const next = makeRRset(name, type, g.ttl, g.rdatas);
+        // Unchanged RRsets keep their object, and so their kept signatures.
+        if (!sameRRset(zone.rrset(name, type), next)) zone.setRRset(name, type, next, delta);
+      }
+    }
+    if (signing && this.o.deriver && !this.o.deriver.signingChanged(apex, row.sign_epoch, delta) && parseSettings(row.settings).signed) {
+      // Signed but without a signer so far (no keys until now): serve it whole, signed.
+      return this.loadWhole(row);
+    }
+    this.o.deriver?.applied(zone, delta, now, false);
+    this.o.zones.changed(served, row);
+    return served;
+  }
+
+  /** Load a zone from the store and serve it. */
+  private loadWhole(row: ZoneRow): ServedZone {
+    const zone = buildZone(row.name, this.o.store.records(row.id), false);
+    const served = this.serveWhole(zone, row);
+    this.o.log?.(`zone ${row.name}: loaded version ${row.version}`);
+    return served;
+  }
+
+  /** Serve a zone built whole: derived data attached, then swapped in. */
+  private serveWhole(zone: Zone, row: ZoneRow): ServedZone {
+    this.o.deriver?.attach(zone, parseSettings(row.settings), row.sign_epoch, newDelta());
+    return this.o.zones.install(zone, row);
+  }
+
+  private unserve(apex: Name): void {
+    if (!this.o.zones.served(apex)) return;
+    this.o.deriver?.detach(apex);
+    this.o.zones.remove(apex);
+    this.o.log?.(`zone ${apex}: removed`);
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // the steps' helpers
+
+  /** After the commit: sibling workers catch up (their promise is what `settled` waits for); NOTIFY. */
+  private tellOthers(r: CommitResult): void {
+    if (this.hooks.share) this.sharing.push(this.hooks.share(r.apex, r.version));
+    const zone = this.o.zones.get(r.apex);
+    if (zone && r.version > 0) this.hooks.notify?.(r.apex, zone.soa);
+  }
+
+  private audit(actor: Actor, zone: Name, action: string, at: number, before: unknown, after: unknown): void {
+    this.o.store.insertAudit({
+      at, token_id: actor.tokenId, token_label: actor.label, zone, action,
+      before: before === undefined ? null : JSON.stringify(before), after: after === undefined ? null : JSON.stringify(after),
+    });
+  }
+
+  /** One journal step from `from` to `to`: its content, or (undefined) a whole-zone step. Pruned to the limits. */
+  private journal(zoneId: number, from: number, to: number, now: number, content: StepContent | undefined): void {
+    if (from === to) return;
+    this.o.xs.addJournal(zoneId, {
+      serial_from: from, serial_to: to, at: now,
+      removed: content ? encodeRRs(content.removed) : null, added: content ? encodeRRs(content.added) : null,
+    });
+    const l = this.journalLimits;
+    this.o.xs.pruneJournal(zoneId, { maxEntries: l.maxEntries, maxBytes: l.maxBytes, minAt: now - l.maxAgeSec });
+  }
+
+  private storedSoa(row: ZoneRow): RRset {
+    const rdatas = this.o.store.recordsAt(row.id, row.name).filter((r) => r.type === RRType.SOA);
+    if (rdatas.length !== 1) throw new Error(`zone ${row.name} has no stored SOA`);
+    return makeRRset(row.name, RRType.SOA, rdatas[0].ttl, [rdatas[0].rdata]);
+  }
+
+  private storedSerial(row: ZoneRow): number {
+    return soaSerial(this.storedSoa(row).rdatas[0]);
+  }
+}
+
+export { EditError, ZoneExistsError, isDerivedRecord, nextSerial, type RRsetEdit } from './commit-plan.js';
