@@ -1,6 +1,7 @@
 // Regression: an edit inside a caller's transaction (the API commits edits with their audit rows)
 // is announced only after the outermost commit, so a sibling worker told about it re-reads the new
-// rows. Told inside the transaction, workers served the old data until their next poll.
+// rows. Told inside the transaction, a sibling would re-read the old rows and serve them until its
+// next poll.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
