@@ -10,6 +10,7 @@ import { UsageError, dbPath } from './commands/common.js';
 import { cmdZone, ZONE_USAGE } from './commands/zone.js';
 import { cmdTsig, TSIG_USAGE } from './commands/tsig.js';
 import { cmdToken, TOKEN_USAGE } from './commands/token.js';
+import { cmdBackup, BACKUP_USAGE } from './commands/backup.js';
 import { ApiError } from './admin/errors.js';
 import { StoreOpenError } from '../zones/store/sqlite.js';
 import { parseListenAddress } from './net/address.js';
@@ -24,6 +25,7 @@ const USAGE = `usage:
 ${ZONE_USAGE}
 ${TSIG_USAGE}
 ${TOKEN_USAGE}
+${BACKUP_USAGE}
 
 defaults: --db $DANEPRIME_DB or ./data/daneprime.db; --dns $DANEPRIME_DNS (comma-separated)
 or 127.0.0.1:5300; --api $DANEPRIME_API or 127.0.0.1:8053; TCP idle timeout $DANEPRIME_TCP_IDLE_MS or 10000;
@@ -83,6 +85,7 @@ export async function main(argv: string[]): Promise<void> {
     case 'zone': return cmdZone(rest);
     case 'tsig': return cmdTsig(rest);
     case 'token': return cmdToken(rest);
+    case 'backup': return cmdBackup(rest);
     case undefined: case '-h': case '--help': case 'help':
       process.stdout.write(USAGE + '\n');
       return;

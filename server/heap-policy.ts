@@ -8,10 +8,10 @@ import v8 from 'node:v8';
  * per-query objects that happened to outlive two scavenges. Both push V8 to its smallest growth
  * factor. Incremental marking then starts once the room left is less than the young
  * generation, which a flood grows to 16 MB per semi-space. The result is a full collection
- * every 3–13 s under load, each a 6–20 ms pause. At 50,000–85,000 q/s that pause was the
- * max latency of most bench cells (bench/README.md, session 11: 16–22 ms against Knot's
- * 4–5 ms). A fixed factor of 2 cut those collections from 10 to 4 in the same bench subset,
- * and the cells with a max of 15 ms or more from 8 of 21 to 2.
+ * every 3–13 s under load, each a 6–20 ms pause, which then sets the maximum latency at
+ * 50,000–85,000 q/s (16–22 ms, where Knot's is 4–5 ms). With a fixed factor of 2 the same
+ * bench load makes 4 full collections where V8's own choice makes 10, and 2 of its 21 cells
+ * reach a maximum of 15 ms or more, where V8's choice has 8.
  *
  * Only for small heaps: a factor of 2 on the million-record zone's heap (about 1 GB) could
  * double it, and a big heap's own limit already leaves tens of megabytes of room.

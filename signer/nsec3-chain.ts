@@ -378,7 +378,7 @@ export class Nsec3Chain {
    * The entry's NSEC3 RRset as the chain is now, carrying `sigs` when given. `held`: the
    * RRset will be held, so its RDATA gets memory of its own. A slice of Node's 8 KB pool
    * would keep the whole chunk, and the short-lived replies around it, alive for as long;
-   * on a million-name zone those chunks piled up in the old generation, 55 MB per 300,000
+   * on a million-name zone such chunks pile up in the old generation, 55 MB per 300,000
    * flood queries, between its rare major collections.
    */
   private build1(e: Nsec3Entry, sigs: string | undefined, held = false): RRset {
@@ -517,7 +517,7 @@ function sameTypes(a: readonly number[], b: readonly number[]): boolean {
 /** Next closer name (RFC 5155 §1.3): qname cut to one label more than the closest encloser. */
 export function nextCloser(qname: Name, closestEncloser: Name): Name {
   // The label before the encloser's suffix, found from the text's end: counting both names'
-  // labels to get there was a tenth of a random-label wildcard answer's time.
+  // labels to get there would cost a tenth of a random-label wildcard answer's time.
   const start = labelStartBefore(qname, closestEncloser === '.' ? qname.length : qname.length - closestEncloser.length);
   return start === 0 ? qname : qname.slice(start);
 }

@@ -1,7 +1,7 @@
 // A sorted sequence of entries keyed by a binary string, stored in chunks: edits move at most one chunk.
 
 /**
- * One sorted array of a million entries made every NSEC3 insert a 1.2M-element splice
+ * One sorted array of a million entries would make every NSEC3 insert a 1.2M-element splice
  * (measured: 84% of an edit's time on a 1M-name zone, ~8 ms). Chunks of a few hundred keep
  * lookups at O(log n) — binary search over chunk heads, then inside one chunk — and make an
  * insert or removal touch one chunk only.
@@ -15,7 +15,7 @@
  * The keys are NSEC3 hashes, spread evenly over their range, so a search starts where
  * interpolation puts the key and gallops from there: one or two probes land next to the
  * answer, where a binary search's first probes each touch a cache line of their own (7% of
- * a random-label flood's server time went to them). Any key order stays correct, just slower.
+ * a random-label flood's server time, measured). Any key order stays correct, just slower.
  */
 interface Chunk<T> {
   items: T[];
@@ -26,7 +26,7 @@ interface Chunk<T> {
 /**
  * Whether entry i of a chunk sorts before (`key`, prefix `p`); with `inclusive`, an equal key
  * counts as before. A plain function, not a closure: a random-label query searches twice, and
- * two closures with their contexts per search were a tenth of such a query's allocation.
+ * two closures with their contexts per search would be a tenth of such a query's allocation.
  */
 function isBefore<T extends { readonly hash: string }>(keys: Float64Array, items: readonly T[], i: number, p: number, key: string, inclusive: boolean): boolean {
   const k = keys[i];

@@ -6,7 +6,7 @@ import { summarize, qpsRatio, ratio, type RunResult } from '../bench/lib/report.
 const runs = (...qps: number[]) => ({ runs: qps.map((q): RunResult => ({ qps: q, completed: q * 5, lost: 0, servfail: 0, nxdomain: 0, avgLatency: 0.0005, maxLatency: 0.005, cpuSeconds: 1 } as RunResult)) });
 
 test('the ratio is the median of the runs\' own ratios, not the ratio of the medians', () => {
-  // A 2026-12-04 bench cell: the third run met a slow phase for ours only.
+  // A measured bench cell: the third run met a slow phase for ours only.
   const ours = summarize(runs(97570, 126363, 90459));
   const knot = summarize(runs(95313, 125763, 121229));
   assert.equal(ours.qps / knot.qps < 0.81, true, 'the medians alone say 0.80×');

@@ -56,14 +56,14 @@ test('NameFilter against a Set under random adds and removes: held names always 
   // Missing names: random labels, as a flood sends them. Most must be told apart without the Map.
   const rate = passRate(filter, rnd, 20_000);
   assert.ok(held.size > 1000, `${held.size} names held`);
-  // About 20 slots a name here: three slots per name pass about 0.5% (one slot passed 18%).
+  // About 20 slots a name here: three slots per name pass about 0.5% (one slot would pass 18%).
   assert.ok(rate < 0.02, `${rate} of missing names got "maybe"`);
 });
 
 test('NameFilter at its fullest, just before it grows: still "no" for all but a few percent of missing names', () => {
   // 32,768 names in 262,144 slots is 8 a name, the fewest the table keeps: three slots per
-  // name in one block pass about 3.8% of missing names there; one slot per name passes 12%
-  // at this density (and 22% at the old 4 a name).
+  // name in one block pass about 3.8% of missing names there; one slot per name would pass
+  // 12% at this density, and 22% at 4 slots a name.
   const held = Array.from({ length: 32_768 }, (_, i) => `host-${i}.example.com.`);
   const filter = new NameFilter(() => held);
   for (const name of held) filter.add(name);

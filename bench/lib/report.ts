@@ -53,7 +53,7 @@ export function mixTable(rows: Row[]): string {
  * ours ÷ peer by QPS: the median of the ratios taken within each run, where both were measured
  * close together, rather than the ratio of the two medians. The machine moves between fast
  * and slow phases within one bench: one run's phase can set one server's median and another
- * run's the other's (a 2026-12-04 run gave 0.80× for run ratios of 1.02, 1.00 and 0.75).
+ * run's the other's (run ratios of 1.02, 1.00 and 0.75 make 0.80× as a ratio of medians).
  */
 export const qpsRatio = (ours: Summary, peer: Summary): number | undefined => {
   const n = Math.min(ours.qpsRuns.length, peer.qpsRuns.length);

@@ -107,7 +107,7 @@ export const powerdns: ServerDef = {
     db.close();
     commands.push(`# schema: ${PDNS_SCHEMA} executed on ${dbFile} with better-sqlite3 (same as: sqlite3 ${dbFile} < ${PDNS_SCHEMA})`);
     // pdnsutil reads only the config file, so the backend and key algorithms live there; the
-    // listener and thread settings are on the daemon's command line as the issue gives them.
+    // listener and thread settings are on the daemon's command line, where RESULTS.md shows them.
     writeFileSync(join(dir, 'pdns.conf'), [
       'launch=gsqlite3', `gsqlite3-database=${dbFile}`, 'gsqlite3-dnssec=yes',
       'default-ksk-algorithm=ecdsa256', 'default-zsk-algorithm=ecdsa256', '',

@@ -102,7 +102,7 @@ function directive(entry: Entry, scope: Scope, ctx: Ctx): void {
       try {
         text = ctx.readInclude(path);
       } catch (e) {
-        throw new Error(`cannot read $INCLUDE file ${rel}: ${(e as Error).message}`);
+        throw new Error(`cannot read $INCLUDE file ${rel}: ${(e as Error).message}`, { cause: e });
       }
       const origin = args[1] ? nameIn(args[1].text, scope, 'origin') : scope.origin;
       parseInto(text, { file: path, origin, owner: origin === scope.origin ? scope.owner : undefined, depth: scope.depth + 1 }, ctx);

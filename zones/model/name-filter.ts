@@ -36,10 +36,10 @@ function offsetsOf(h: number): number {
  * fourfold once it holds more than one name per SLOTS_PER_NAME slots, so it keeps 8 to 32
  * slots a name. Missing names that pass, measured with random labels: 3.8% at the fullest
  * (8 a name), 0.2% just after growing (32 a name); 0.4% on the bench zone (12,031 names, 22
- * a name) and 3.1% with 120,031 names (8.7 a name), where the one slot per name used until
- * session 14 (4 to 16 a name) passed 16.6% and 10.8%. Each pass costs a Map probe that
+ * a name) and 3.1% with 120,031 names (8.7 a name). One slot per name, in a table of 4 to 16
+ * slots a name, would pass 16.6% and 10.8% of those two. Each pass costs a Map probe that
  * misses, the bucket and the entries' key strings, cold under a flood. A million names take
- * 16 MiB either way (16,777,216 slots).
+ * 16 MiB (16,777,216 slots).
  */
 const PROBES = 3;
 const BLOCK_BITS = 6;
