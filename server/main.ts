@@ -4,6 +4,7 @@ import type { Registry } from '../zones/registry.js';
 import type { CommitPipeline, JournalLimits } from '../zones/commit.js';
 import type { DnssecService } from '../signer/service.js';
 import { hostZones } from './zone-host.js';
+import { nativeEcdsa } from '../signer/deterministic-ecdsa.js';
 import { shareCommits, isLeaderProcess } from './workers.js';
 import { handleMessage, type QueryContext } from './query/handle.js';
 import { ResponseCache } from './query/response-cache.js';
@@ -90,6 +91,8 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
   // Admin writes go through the same pipeline, in this process: the next query already sees them.
   const api = opts.api ? buildApi({ store, zones, dnssec, pipeline, metrics, log: opts.log, now }) : undefined;
   let apiAddress: ListenAddress | undefined;
+  opts.log(nativeEcdsa.available ? 'signing: deterministic ECDSA (RFC 6979), addon'
+    : `signing: deterministic ECDSA (RFC 6979), JavaScript (addon unavailable: ${nativeEcdsa.reason})`);
   const udpIo = resolveUdpIo(opts.udpIo ?? 'auto');
   opts.log(udpIo === 'batch' ? 'udp: batched I/O (recvmmsg/sendmmsg)'
     : `udp: node:dgram${opts.udpIo === 'dgram' ? '' : ` (batched I/O unavailable: ${batchedUdp.reason})`}`);
