@@ -124,24 +124,27 @@ export class XfrService {
   private async run(what: string, q: Query, zone: Zone, sink: TcpSink, tsig: TsigSigner | undefined, have?: number): Promise<void> {
     const started = Date.now();
     const now = this.d.now();
-    const snapshot = new ZoneSnapshot(zone);
-    const signer = this.d.dnssec?.forZone(zone);
-    const signed = signer ? { signer, ctx: signer.context } : undefined;
-    const soa = snapshot.soa;
+    const soa = zone.soa;
     const serial = currentSerial(soa);
+    // Journal steps are read whole here; a whole zone is read through a snapshot pinned now.
+    const steps = have !== undefined ? this.d.journal?.steps(zone.apex, have, serial) : undefined;
+    const snapshot = steps ? undefined : new ZoneSnapshot(zone);
     let entries: Iterable<RREntry>;
     let style = 'AXFR';
-    const steps = have !== undefined ? this.d.journal?.steps(zone.apex, have, serial) : undefined;
     if (steps) { entries = ixfrEntries(soa, steps); style = `IXFR ${have}→${serial}, ${steps.length} step(s)`; }
-    else { entries = axfrEntries(snapshot, signed, now); if (have !== undefined) style = `AXFR-style IXFR from ${have}`; }
+    else {
+      const signer = this.d.dnssec?.forZone(zone);
+      entries = axfrEntries(snapshot!, signer ? { signer, ctx: signer.context } : undefined, now);
+      if (have !== undefined) style = `AXFR-style IXFR from ${have}`;
+    }
     try {
       const r = await streamEntries(entries, { q, sink, tsig });
-      this.d.log(`xfr: ${what}: ${style}, serial ${serial}: ${r.records} records in ${r.messages} messages, ${r.bytes} bytes, ${Date.now() - started} ms${snapshot.changed ? ' (commits landed meanwhile)' : ''}`);
+      this.d.log(`xfr: ${what}: ${style}, serial ${serial}: ${r.records} records in ${r.messages} messages, ${r.bytes} bytes, ${Date.now() - started} ms${snapshot?.changed ? ' (commits landed meanwhile)' : ''}`);
     } catch (err) {
       this.d.log(`xfr: ${what}: failed: ${(err as Error).stack ?? err}`);
       sink.close();
     } finally {
-      snapshot.close();
+      snapshot?.close();
     }
   }
 }
