@@ -6,6 +6,7 @@ import { writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { cli, runCli, tmpDir, fixturePath } from './helpers/server.js';
 import { requireTool } from './helpers/tools.js';
+import Database from 'better-sqlite3';
 
 const FIXTURE = fixturePath('example.com.zone');
 
@@ -157,4 +158,22 @@ test('unknown command or option: exit 1, a one-line message, no stack trace', ()
     assert.equal(r.status, 1, args.join(' '));
     assertOneLineError(r.stderr, /./);
   }
+});
+
+test('a database written by a newer daneprime: one line naming both schema versions, exit 1, the file untouched', (t) => {
+  const { dir, cleanup } = tmpDir();
+  t.after(cleanup);
+  const db = join(dir, 'x.db');
+  cli(['zone', 'import', FIXTURE, '--db', db]);
+  const raw = new Database(db);
+  raw.pragma('user_version = 99');
+  raw.close();
+  for (const args of [['zone', 'list'], ['serve', '--workers', '1', '--api', 'off', '--dns', '127.0.0.1:0']]) {
+    const r = runCli([...args, '--db', db]);
+    assert.equal(r.status, 1, args.join(' '));
+    assertOneLineError(r.stderr, /has schema version 99, newer than this daneprime \(\d+\)/);
+  }
+  const after = new Database(db);
+  assert.equal(after.pragma('user_version', { simple: true }), 99);
+  after.close();
 });

@@ -151,7 +151,8 @@ export class Store {
   private migrate(): void {
     const current = this.db.pragma('user_version', { simple: true }) as number;
     if (current > MIGRATIONS.length) {
-      throw new Error(`database ${this.path} has schema version ${current}, newer than this daneprime (${MIGRATIONS.length})`);
+      this.db.close();
+      throw new StoreOpenError(`database ${this.path} has schema version ${current}, newer than this daneprime (${MIGRATIONS.length}): use the daneprime that wrote it, or restore a backup`);
     }
     for (let v = current; v < MIGRATIONS.length; v++) {
       this.db.transaction(() => {
