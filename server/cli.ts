@@ -9,6 +9,7 @@ import { KeyFormatError } from '../signer/algorithms.js';
 import { UsageError, dbPath } from './commands/common.js';
 import { cmdZone, ZONE_USAGE } from './commands/zone.js';
 import { cmdTsig, TSIG_USAGE } from './commands/tsig.js';
+import { cmdUpdatePolicy, UPDATE_POLICY_USAGE } from './commands/update-policy.js';
 import { cmdToken, TOKEN_USAGE } from './commands/token.js';
 import { cmdBackup, BACKUP_USAGE } from './commands/backup.js';
 import { ApiError } from './admin/errors.js';
@@ -24,6 +25,7 @@ const USAGE = `usage:
   daneprime serve [--db PATH] [--dns ADDR:PORT]... [--api ADDR:PORT|off] [--workers N] [--udp-io auto|batch|dgram]
 ${ZONE_USAGE}
 ${TSIG_USAGE}
+${UPDATE_POLICY_USAGE}
 ${TOKEN_USAGE}
 ${BACKUP_USAGE}
 
@@ -84,6 +86,7 @@ export async function main(argv: string[]): Promise<void> {
     case 'serve': return cmdServe(rest);
     case 'zone': return cmdZone(rest);
     case 'tsig': return cmdTsig(rest);
+    case 'update-policy': return cmdUpdatePolicy(rest);
     case 'token': return cmdToken(rest);
     case 'backup': return cmdBackup(rest);
     case undefined: case '-h': case '--help': case 'help':

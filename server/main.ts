@@ -16,6 +16,9 @@ import { listenTcp, DEFAULT_TCP_LIMITS, type TcpListener } from './net/tcp.js';
 import { formatAddress, type ListenAddress } from './net/address.js';
 import type { Logger } from './log.js';
 import { XfrService } from './xfr/service.js';
+import { UpdateService } from './update/service.js';
+import { PolicyStore } from '../zones/store/policy-sqlite.js';
+import { Opcode } from './query/parse.js';
 import { Notifier, type NotifyOptions } from './xfr/notify.js';
 import { SignatureRefresher, type RefreshOptions } from './xfr/refresh.js';
 import { Metrics } from './metrics.js';
@@ -86,7 +89,8 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
   const ctx: QueryContext = { zones, dnssec, now, cache: new ResponseCache(), wire: new RRsetWireCache(), missing: new MissingNameReplies(), observe: metrics.observe };
   const xfr = new XfrService({ store, xs, zones, dnssec, log: opts.log, now, tsigNow: wallClock, journal,
     answer: (msg, transport, remote) => { const r = handleMessage(ctx, msg, transport, remote); return Buffer.isBuffer(r) ? r : undefined; } });
-  ctx.special = xfr.special;
+  const update = new UpdateService({ store, xs, ps: new PolicyStore(store), pipeline, log: opts.log, tsigNow: wallClock, observe: metrics.observeUpdate });
+  ctx.special = (q, transport, remote, msg, sink) => (q.opcode === Opcode.UPDATE ? update.answer(q, msg, remote) : xfr.special(q, transport, remote, msg, sink));
   const refresher = new SignatureRefresher(zones, dnssec, pipeline, now, opts.log, opts.refresh);
   // Admin writes go through the same pipeline, in this process: the next query already sees them.
   const api = opts.api ? buildApi({ store, zones, dnssec, pipeline, metrics, log: opts.log, now }) : undefined;

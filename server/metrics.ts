@@ -4,17 +4,25 @@ import { typeToText } from '../zones/model/types.js';
 import type { SignatureCache } from '../signer/sig-cache.js';
 
 const RCODE_NAMES = new Map<number, string>(Object.entries(Rcode).map(([k, v]) => [v, k]));
+const UPDATE_RCODE_NAMES = new Map<number, string>([...RCODE_NAMES, [6, 'YXDOMAIN'], [7, 'YXRRSET'], [8, 'NXRRSET'], [9, 'NOTAUTH'], [10, 'NOTZONE']]);
 
 export class Metrics {
   /** Answered queries by qtype × 4096 + rcode (a number key: no string built per query). */
   private readonly queries = new Map<number, number>();
   edits = 0;
   private readonly apiErrors = new Map<number, number>();
+  /** DNS UPDATE messages answered, by rcode. */
+  private readonly updates = new Map<number, number>();
 
   /** The QueryContext.observe hook: one Map update per query. */
   readonly observe = (qtype: number | undefined, rcode: number): void => {
     const key = (qtype === undefined ? 0 : qtype + 1) * 4096 + rcode;
     this.queries.set(key, (this.queries.get(key) ?? 0) + 1);
+  };
+
+  /** The UPDATE service's hook: one per UPDATE message answered. */
+  readonly observeUpdate = (rcode: number): void => {
+    this.updates.set(rcode, (this.updates.get(rcode) ?? 0) + 1);
   };
 
   apiError(status: number): void {
@@ -37,6 +45,8 @@ export class Metrics {
     counter('daneprime_dnssec_cache_hits_total', 'Signature cache hits.', [['', cache?.hits ?? 0]]);
     counter('daneprime_dnssec_cache_misses_total', 'Signature cache misses.', [['', cache?.misses ?? 0]]);
     counter('daneprime_zone_edits_total', 'Zone edits committed through the admin API.', [['', this.edits]]);
+    counter('daneprime_dns_updates_total', 'DNS UPDATE messages answered, by response code.',
+      [...this.updates].sort((a, b) => a[0] - b[0]).map(([r, v]) => [`{rcode="${UPDATE_RCODE_NAMES.get(r) ?? String(r)}"}`, v]));
     counter('daneprime_api_errors_total', 'Admin API error responses, by HTTP status.',
       [...this.apiErrors].sort((a, b) => a[0] - b[0]).map(([s, v]) => [`{status="${s}"}`, v]));
     return out.join('\n') + '\n';

@@ -12,6 +12,7 @@ import { keyRoutes } from './routes/keys.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { auditRoutes } from './routes/audit.js';
 import { transferRoutes } from './routes/transfers.js';
+import { updatePolicyRoutes } from './routes/update-policy.js';
 
 export type { ApiDeps } from './deps.js';
 
@@ -48,6 +49,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     api.register(tokenRoutes);
     api.register(auditRoutes);
     api.register(transferRoutes);
+    api.register(updatePolicyRoutes);
   }, { prefix: API_PREFIX });
   return app;
 }

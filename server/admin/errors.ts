@@ -8,6 +8,7 @@ import { SettingsError } from '../../zones/settings.js';
 import { NameError } from '../../zones/model/name.js';
 import { TsigKeyError } from '../xfr/keys.js';
 import { SecondaryError } from '../xfr/acl.js';
+import { PolicyError } from '../update/policy.js';
 import type { Logger } from '../log.js';
 
 /** The `error` field of every error response: stable strings clients can switch on. */
@@ -75,6 +76,13 @@ const SECONDARY_STATUS: Record<SecondaryError['code'], [number, ErrorCode]> = {
   missing: [404, E.NOT_FOUND],
 };
 
+const POLICY_STATUS: Record<PolicyError['code'], [number, ErrorCode]> = {
+  invalid: [400, E.INVALID],
+  no_key: [400, E.INVALID],
+  no_zone: [404, E.NOT_FOUND],
+  missing: [404, E.NOT_FOUND],
+};
+
 /** Map anything thrown by a route (or by fastify itself) to a status and body. Bad input never becomes a 500. */
 export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
@@ -82,8 +90,8 @@ export function toApiError(err: unknown): ApiError {
     const [status, code] = EDIT_STATUS[err.code];
     return new ApiError(status, code, err.message, err.field);
   }
-  if (err instanceof TsigKeyError || err instanceof SecondaryError) {
-    const [status, code] = err instanceof TsigKeyError ? TSIG_STATUS[err.code] : SECONDARY_STATUS[err.code];
+  if (err instanceof TsigKeyError || err instanceof SecondaryError || err instanceof PolicyError) {
+    const [status, code] = err instanceof TsigKeyError ? TSIG_STATUS[err.code] : err instanceof SecondaryError ? SECONDARY_STATUS[err.code] : POLICY_STATUS[err.code];
     return new ApiError(status, code, err.message, err.field);
   }
   if (err instanceof RdataError || err instanceof ZoneCheckError || err instanceof NameError) return new ApiError(400, E.INVALID, err.message);

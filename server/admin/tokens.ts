@@ -1,14 +1,15 @@
 // API tokens: creation (secret shown once), verification by hash in constant time, and the RRset scope model.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Store, TokenRow } from '../../zones/store/sqlite.js';
-import { isInZone, type Name } from '../../zones/model/name.js';
+import type { Name } from '../../zones/model/name.js';
+import { scopeProblem as rrsetScopeProblem } from '../../zones/scope.js';
 import { typeToText, typeFromText } from '../../zones/model/types.js';
 import { ApiError, E } from './errors.js';
 import { zoneName, ownerName, rrType } from './names.js';
 
 const PREFIX = 'dp_';
 
-/** Who is calling: an admin, or a token scoped to some RRsets of one zone. */
+/** Who is calling: an admin, or a token scoped to some RRsets of one zone (zones/scope.ts). */
 export interface Principal {
   id: number;
   label: string;
@@ -88,14 +89,7 @@ export function verifyToken(store: Store, secret: string): Principal | undefined
  */
 export function scopeProblem(p: Principal, zone: Name, name?: Name, type?: number): string | undefined {
   if (p.admin) return undefined;
-  if (p.zone !== zone) return `zone ${zone} is outside this token's scope (zone ${p.zone})`;
-  if (name !== undefined && !p.names.some((n) => n === name || (p.subtree && isInZone(name, n)))) {
-    return `name ${name} is outside this token's scope (${p.names.join(', ')}${p.subtree ? ' and below' : ''})`;
-  }
-  if (type !== undefined && !p.types.includes(type)) {
-    return `type ${typeToText(type)} is outside this token's scope (${p.types.map(typeToText).join(', ')})`;
-  }
-  return undefined;
+  return rrsetScopeProblem({ zone: p.zone ?? '', names: p.names, subtree: p.subtree, types: p.types }, zone, name, type);
 }
 
 export function scopeAllows(p: Principal, zone: Name, name: Name, type: number): boolean {

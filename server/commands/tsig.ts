@@ -4,7 +4,7 @@ import { XfrStore } from '../../zones/store/xfr-sqlite.js';
 import { createTsigKey, listTsigKeys, deleteTsigKey, TsigKeyError } from '../xfr/keys.js';
 import { UsageError, dbPath, withStore, nowSeconds } from './common.js';
 
-export const TSIG_USAGE = `  daneprime tsig add NAME [--algorithm hmac-sha256|hmac-sha512] [--secret BASE64] [--db PATH]
+export const TSIG_USAGE = `  daneprime tsig add NAME [--algorithm hmac-sha256|hmac-sha512|hmac-sha384|hmac-sha224|hmac-sha1|hmac-md5] [--secret BASE64] [--db PATH]
   daneprime tsig list [--db PATH]
   daneprime tsig delete NAME [--db PATH]`;
 

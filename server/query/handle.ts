@@ -98,8 +98,8 @@ export function handleMessage(ctx: QueryContext, msg: Buffer, transport: Transpo
 function guard(q: Query): { rcode: number; ede?: { code: number; text: string } } | undefined {
   // RFC 6891 §6.1.3: we speak EDNS version 0 only.
   if (q.edns && q.edns.version !== 0) return { rcode: Rcode.BADVERS };
-  // Only QUERY (and NOTIFY, which the transfer stage takes) are implemented (RFC 1035 §4.1.1).
-  if (q.opcode !== Opcode.QUERY && q.opcode !== Opcode.NOTIFY) return { rcode: Rcode.NOTIMP };
+  // QUERY, and NOTIFY and UPDATE, which later stages take; anything else is not implemented (RFC 1035 §4.1.1).
+  if (q.opcode !== Opcode.QUERY && q.opcode !== Opcode.NOTIFY && q.opcode !== Opcode.UPDATE) return { rcode: Rcode.NOTIMP };
   if (q.opcode === Opcode.QUERY) {
     // We hold IN data only; CHAOS/HESIOD/ANY-class questions are not ours to answer.
     if (q.qclass !== CLASS_IN) return { rcode: Rcode.REFUSED, ede: { code: EDE.NOT_AUTHORITATIVE, text: 'only class IN is served' } };

@@ -4,7 +4,14 @@ import { parseName, type Name } from '../../zones/model/name.js';
 import type { TsigAlgorithm, XfrStore } from '../../zones/store/xfr-sqlite.js';
 import type { TsigKey } from './tsig.js';
 
-export const TSIG_ALGORITHMS: readonly TsigAlgorithm[] = ['hmac-sha256', 'hmac-sha512'];
+/**
+ * RFC 8945 §6. HMAC-SHA256 is the default; HMAC-MD5 and HMAC-SHA1 are here because clients
+ * still default to them (certbot's RFC 2136 plugin, older nsupdate configurations).
+ */
+export const TSIG_ALGORITHMS: readonly TsigAlgorithm[] = ['hmac-sha256', 'hmac-sha512', 'hmac-sha384', 'hmac-sha224', 'hmac-sha1', 'hmac-md5'];
+
+/** The hash's output length in octets: a generated secret is that long (RFC 8945 §6). */
+const OUTPUT: Record<TsigAlgorithm, number> = { 'hmac-md5': 16, 'hmac-sha1': 20, 'hmac-sha224': 28, 'hmac-sha256': 32, 'hmac-sha384': 48, 'hmac-sha512': 64 };
 
 export class TsigKeyError extends Error {
   /** `field`: the input at fault (name, algorithm, secret), for the admin API's 400s. */
@@ -35,7 +42,7 @@ export function createTsigKey(xs: XfrStore, name: string, algorithm: string = 'h
     secret = Buffer.from(secretB64, 'base64');
     if (secret.length < 16) throw new TsigKeyError('invalid', 'secret must be at least 16 bytes', 'secret');
   } else {
-    secret = randomBytes(alg === 'hmac-sha512' ? 64 : 32);
+    secret = randomBytes(OUTPUT[alg]);
   }
   if (xs.tsigKey(key)) throw new TsigKeyError('exists', `TSIG key ${key} already exists`, 'name');
   xs.addTsigKey(key, alg, secret, now);
@@ -50,7 +57,7 @@ export function listTsigKeys(xs: XfrStore): { name: Name; algorithm: TsigAlgorit
 export function deleteTsigKey(xs: XfrStore, name: string): void {
   const r = xs.deleteTsigKey(tsigKeyName(name));
   if (r === 'missing') throw new TsigKeyError('missing', `no TSIG key ${name}`, 'name');
-  if (r === 'in_use') throw new TsigKeyError('in_use', `TSIG key ${name} is still required by a secondary; remove that first`, 'name');
+  if (r === 'in_use') throw new TsigKeyError('in_use', `TSIG key ${name} is still named by a secondary or an update policy; remove those first`, 'name');
 }
 
 /** Read a key for signing/verifying; read from the store each time so CLI changes apply at once. */

@@ -15,8 +15,14 @@ export interface TsigKey {
 /** TSIG error codes (RFC 8945 §3, carried in the TSIG RR's Error field). */
 export const TsigError = { NOERROR: 0, BADSIG: 16, BADKEY: 17, BADTIME: 18, BADTRUNC: 22 } as const;
 
-const ALG_NAME: Record<TsigAlgorithm, Name> = { 'hmac-sha256': 'hmac-sha256.', 'hmac-sha512': 'hmac-sha512.' };
-const ALG_HASH: Record<TsigAlgorithm, string> = { 'hmac-sha256': 'sha256', 'hmac-sha512': 'sha512' };
+/** Algorithm names on the wire (RFC 8945 §6; HMAC-MD5 keeps its historical name). */
+const ALG_NAME: Record<TsigAlgorithm, Name> = {
+  'hmac-md5': 'hmac-md5.sig-alg.reg.int.', 'hmac-sha1': 'hmac-sha1.', 'hmac-sha224': 'hmac-sha224.',
+  'hmac-sha256': 'hmac-sha256.', 'hmac-sha384': 'hmac-sha384.', 'hmac-sha512': 'hmac-sha512.',
+};
+const ALG_HASH: Record<TsigAlgorithm, string> = {
+  'hmac-md5': 'md5', 'hmac-sha1': 'sha1', 'hmac-sha224': 'sha224', 'hmac-sha256': 'sha256', 'hmac-sha384': 'sha384', 'hmac-sha512': 'sha512',
+};
 /** RFC 8945 §10: 300 s fudge is the recommended default. */
 export const FUDGE = 300;
 

@@ -117,4 +117,30 @@ export const MIGRATIONS: readonly string[] = [
      at INTEGER NOT NULL,
      PRIMARY KEY (zone_id, version)
    );`,
+  // 6: DNS UPDATE. TSIG keys may use every algorithm RFC 8945 lists (certbot and nsupdate
+  // default to hmac-md5); update policies say which RRsets of a zone each key may change
+  // (the scope model of API tokens: an owner name, alone or with its subtree, and types).
+  `CREATE TABLE tsig_keys_new (
+     id INTEGER PRIMARY KEY,
+     name TEXT NOT NULL UNIQUE,
+     algorithm TEXT NOT NULL CHECK (algorithm IN ('hmac-md5', 'hmac-sha1', 'hmac-sha224', 'hmac-sha256', 'hmac-sha384', 'hmac-sha512')),
+     secret BLOB NOT NULL,
+     created_at INTEGER NOT NULL
+   );
+   INSERT INTO tsig_keys_new (id, name, algorithm, secret, created_at) SELECT id, name, algorithm, secret, created_at FROM tsig_keys;
+   DROP TABLE tsig_keys;
+   ALTER TABLE tsig_keys_new RENAME TO tsig_keys;
+   CREATE TABLE update_policies (
+     id INTEGER PRIMARY KEY,
+     zone_id INTEGER NOT NULL REFERENCES zones(id) ON DELETE CASCADE,
+     -- the TSIG key an UPDATE must be signed with (lowercase, fully qualified)
+     key_name TEXT NOT NULL,
+     -- an owner name; the apex with subtree = 1 covers the whole zone
+     name TEXT NOT NULL,
+     subtree INTEGER NOT NULL DEFAULT 0,
+     -- JSON array of type mnemonics; [] = any type but SOA, apex NS and DNSSEC
+     types TEXT NOT NULL DEFAULT '[]',
+     created_at INTEGER NOT NULL
+   );
+   CREATE INDEX update_policies_by_zone ON update_policies(zone_id, key_name);`,
 ];

@@ -1,7 +1,7 @@
 // SQL for zone transfers: TSIG keys, secondaries per zone, the IXFR journal. SQL only.
 import type { Store } from './sqlite.js';
 
-export type TsigAlgorithm = 'hmac-sha256' | 'hmac-sha512';
+export type TsigAlgorithm = 'hmac-md5' | 'hmac-sha1' | 'hmac-sha224' | 'hmac-sha256' | 'hmac-sha384' | 'hmac-sha512';
 
 /** A TSIG key row. `secret` is for signing only: never print (except once, at creation), log or return it. */
 export interface TsigKeyRow {
@@ -40,7 +40,8 @@ export class XfrStore {
       key: db.prepare<[string], TsigKeyRow>('SELECT name, algorithm, secret, created_at FROM tsig_keys WHERE name = ?'),
       addKey: db.prepare('INSERT INTO tsig_keys (name, algorithm, secret, created_at) VALUES (?, ?, ?, ?)'),
       delKey: db.prepare('DELETE FROM tsig_keys WHERE name = ?'),
-      keyUses: db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM secondaries WHERE tsig_key_name = ?'),
+      keyUses: db.prepare<[string, string], { n: number }>(
+        'SELECT (SELECT count(*) FROM secondaries WHERE tsig_key_name = ?) + (SELECT count(*) FROM update_policies WHERE key_name = ?) AS n'),
       secondaries: db.prepare<[number], SecondaryRow>('SELECT * FROM secondaries WHERE zone_id = ? ORDER BY id'),
       addSecondary: db.prepare('INSERT INTO secondaries (zone_id, address, port, tsig_key_name, created_at) VALUES (?, ?, ?, ?, ?) '
         + 'ON CONFLICT (zone_id, address, port) DO UPDATE SET tsig_key_name = excluded.tsig_key_name'),
@@ -61,10 +62,10 @@ export class XfrStore {
   addTsigKey(name: string, algorithm: TsigAlgorithm, secret: Buffer, now: number): void {
     this.s.addKey.run(name, algorithm, secret, now);
   }
-  /** Deletes a key unless a secondary still requires it; returns 'in_use' | 'missing' | 'deleted'. */
+  /** Deletes a key unless a secondary or an update policy still names it; returns 'in_use' | 'missing' | 'deleted'. */
   deleteTsigKey(name: string): 'in_use' | 'missing' | 'deleted' {
     return this.store.transaction(() => {
-      if (this.s.keyUses.get(name)!.n > 0) return 'in_use';
+      if (this.s.keyUses.get(name, name)!.n > 0) return 'in_use';
       return this.s.delKey.run(name).changes ? 'deleted' : 'missing';
     });
   }

@@ -1,0 +1,99 @@
+// DNS UPDATE (RFC 2136) on the DNS listeners: TSIG required (RFC 8945), per-key policy, then one commit of the one pipeline.
+import type { Name } from '../../zones/model/name.js';
+import type { Store } from '../../zones/store/sqlite.js';
+import type { XfrStore } from '../../zones/store/xfr-sqlite.js';
+import type { PolicyStore } from '../../zones/store/policy-sqlite.js';
+import { EditError, type CommitPipeline } from '../../zones/commit.js';
+import { RdataError } from '../../zones/model/rdata/index.js';
+import { Rcode, type Query } from '../query/parse.js';
+import { encodeBare } from '../query/encode.js';
+import { remoteText, type Remote } from '../net/address.js';
+import { verifyTsig, TsigSigner, unsignedTsigError, badTimeSigner } from '../xfr/tsig.js';
+import { lookupTsigKey } from '../xfr/keys.js';
+import { plainAddress } from '../xfr/acl.js';
+import { readUpdate, UpdateFormatError } from './message.js';
+import { checkPrerequisites, prescan, updateEdits, UpdateRcode, UpdateRefusal } from './rfc2136.js';
+import { updateProblem } from './policy.js';
+
+export interface UpdateDeps {
+  store: Store;
+  xs: XfrStore;
+  ps: PolicyStore;
+  pipeline: CommitPipeline;
+  log: (m: string) => void;
+  /** The clock TSIG times are checked against (the wall clock). */
+  tsigNow: () => number;
+  /** Counts each UPDATE by its result (metrics). */
+  observe?: (rcode: number, changed: number) => void;
+}
+
+const RCODE_NAMES = new Map<number, string>(Object.entries(UpdateRcode).map(([k, v]) => [v, k]));
+
+export class UpdateService {
+  constructor(private readonly d: UpdateDeps) {}
+
+  /**
+   * Answer one UPDATE message (opcode 5): the reply, signed with the request's key when it
+   * was signed with a valid one. RFC 2136 §3 in its order: zone section (§3.1), then under the
+   * commit's write lock prerequisites (§3.2), permissions (§3.3), prescan (§3.4.1), the
+   * update (§3.4.2) — applied whole or not at all, with one serial for the message.
+   */
+  answer(q: Query, msg: Buffer, remote: Remote): Buffer {
+    const from = plainAddress(remoteText(remote));
+    const bare = (rcode: number) => encodeBare(q.id, q.flags, rcode, q);
+    if (q.tsigOffset === undefined) {
+      this.d.log(`update: refused ${q.qname} from ${from}: not signed (UPDATE needs a TSIG key with an update policy)`);
+      return this.done(bare(Rcode.REFUSED), Rcode.REFUSED, 0);
+    }
+    const now = this.d.tsigNow();
+    const v = verifyTsig(msg, q.tsigOffset, (n) => lookupTsigKey(this.d.xs, n), now);
+    if (!v.ok) {
+      // RFC 8945 §5.2: NOTAUTH with the TSIG error; only BADTIME is signed.
+      this.d.log(`update: refused ${q.qname} from ${from}: TSIG ${v.reason}`);
+      const reply = bare(Rcode.NOTAUTH);
+      return this.done(v.key ? badTimeSigner(v.key, v.record.mac, this.d.tsigNow).sign(reply) : unsignedTsigError(reply, v.record, v.error, now), Rcode.NOTAUTH, 0);
+    }
+    const key = v.key;
+    const signed = (rcode: number, changed = 0) => this.done(new TsigSigner(key, v.record.mac, this.d.tsigNow).sign(bare(rcode)), rcode, changed);
+    const what = `${q.qname} from ${from} key ${key.name}`;
+    let m;
+    try {
+      m = readUpdate(msg, q.tsigOffset);
+    } catch (err) {
+      if (!(err instanceof UpdateFormatError)) throw err;
+      this.d.log(`update: ${what}: FORMERR: ${err.message}`);
+      return signed(Rcode.FORMERR);
+    }
+    // §3.1.1: a zone this server is authoritative for, in its class.
+    if (m.zoneClass !== 1 || !this.d.store.zone(m.zone)) {
+      this.d.log(`update: ${what}: NOTAUTH: not a zone of this server`);
+      return signed(UpdateRcode.NOTAUTH);
+    }
+    const permitted = (name: Name, type: number) => updateProblem(this.d.ps, m.zone, key.name, name, type);
+    try {
+      const r = this.d.pipeline.commit({
+        kind: 'edit', apex: m.zone, action: 'update',
+        edits: (zone) => {
+          checkPrerequisites(zone, m);
+          prescan(zone, m, permitted);
+          return updateEdits(zone, m);
+        },
+      }, { tokenId: null, label: `tsig:${key.name}` });
+      this.d.log(`update: ${what}: NOERROR, ${r.changes.length} RRset(s) changed${r.written ? `, serial ${r.serial}` : ''}`);
+      return signed(Rcode.NOERROR, r.changes.length);
+    } catch (err) {
+      const rcode = err instanceof UpdateRefusal ? err.rcode
+        : err instanceof EditError ? (err.code === 'busy' ? Rcode.SERVFAIL : err.code === 'no_zone' ? UpdateRcode.NOTAUTH : Rcode.REFUSED)
+          : err instanceof RdataError ? Rcode.FORMERR : undefined;
+      if (rcode === undefined) throw err;
+      this.d.log(`update: ${what}: ${RCODE_NAMES.get(rcode) ?? rcode}: ${(err as Error).message}`);
+      return signed(rcode);
+    }
+  }
+
+  private done(reply: Buffer, rcode: number, changed: number): Buffer {
+    this.d.observe?.(rcode, changed);
+    return reply;
+  }
+}
+
