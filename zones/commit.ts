@@ -115,6 +115,9 @@ export interface JournalLimits {
 
 export const DEFAULT_JOURNAL_LIMITS: JournalLimits = { maxEntries: 1000, maxBytes: 16 * 1024 * 1024, maxAgeSec: 14 * 86400 };
 
+/** The journal is pruned once per this many steps: it may run this many steps (or 1/16 of its bytes) over its limits. */
+const PRUNE_EVERY = 16;
+
 export interface PipelineOptions {
   store: Store;
   xs: XfrStore;
@@ -448,15 +451,21 @@ export class CommitPipeline {
     });
   }
 
-  /** One journal step from `from` to `to`: its content, or (undefined) a whole-zone step. Pruned to the limits. */
+  /**
+   * One journal step from `from` to `to`: its content, or (undefined) a whole-zone step.
+   * Pruned to the limits every PRUNE_EVERY steps, and at once after a large one: counting the
+   * journal's rows and bytes on every commit was most of a small commit's time.
+   */
   private journal(zoneId: number, from: number, to: number, now: number, content: StepContent | undefined): void {
     if (from === to) return;
-    this.o.xs.addJournal(zoneId, {
+    const l = this.journalLimits;
+    const step = this.o.xs.addJournal(zoneId, {
       serial_from: from, serial_to: to, at: now,
       removed: content ? encodeRRs(content.removed) : null, added: content ? encodeRRs(content.added) : null,
     });
-    const l = this.journalLimits;
-    this.o.xs.pruneJournal(zoneId, { maxEntries: l.maxEntries, maxBytes: l.maxBytes, minAt: now - l.maxAgeSec });
+    if (step.id % PRUNE_EVERY === 0 || step.bytes > l.maxBytes / PRUNE_EVERY) {
+      this.o.xs.pruneJournal(zoneId, { maxEntries: l.maxEntries, maxBytes: l.maxBytes, minAt: now - l.maxAgeSec });
+    }
   }
 
   private storedSoa(row: ZoneRow): RRset {

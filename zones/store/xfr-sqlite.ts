@@ -78,9 +78,10 @@ export class XfrStore {
     return this.s.delSecondary.run(zoneId, address, port).changes > 0;
   }
 
-  addJournal(zoneId: number, e: Omit<JournalRow, 'id'>): void {
+  /** Append a step; returns its id and size in bytes. */
+  addJournal(zoneId: number, e: Omit<JournalRow, 'id'>): { id: number; bytes: number } {
     const bytes = (e.removed?.length ?? 0) + (e.added?.length ?? 0);
-    this.s.journalAdd.run(zoneId, e.serial_from, e.serial_to, e.at, e.removed, e.added, bytes);
+    return { id: Number(this.s.journalAdd.run(zoneId, e.serial_from, e.serial_to, e.at, e.removed, e.added, bytes).lastInsertRowid), bytes };
   }
   /** The journal steps from the newest one that starts at `serial`, oldest first (lazily). */
   *journalFrom(zoneId: number, serial: number): Iterable<JournalRow> {
