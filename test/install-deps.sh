@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Installs the real DNS tools the tests drive (validators, dig/kdig, Knot as a secondary,
-# ldns-verify-zone, openssl) on Debian/Ubuntu. Idempotent; needs root (or sudo).
+# Installs the real DNS tools the tests drive (validators, dig/kdig/nsupdate/knsupdate, Knot as a
+# secondary, ldns-verify-zone, openssl, ACME clients and a local CA) on Debian/Ubuntu. Idempotent; needs root (or sudo).
 set -euo pipefail
-pkgs=(bind9-dnsutils bind9-utils knot-dnsutils knot-dnssecutils knot ldnsutils unbound openssl)
+# ACME clients and a local ACME CA for the DNS-01 tests: pebble, certbot (+ its RFC 2136 plugin), lego.
+pkgs=(bind9-dnsutils bind9-utils knot-dnsutils knot-dnssecutils knot ldnsutils unbound openssl
+      pebble certbot python3-certbot-dns-rfc2136 lego)
 missing=()
 for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 [ ${#missing[@]} -eq 0 ] && { echo "test deps: all present"; exit 0; }
