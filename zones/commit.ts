@@ -256,7 +256,7 @@ export class CommitPipeline {
   private importZone(change: Extract<ZoneChange, { kind: 'import' }>, actor: Actor, now: number): CommitResult {
     const { apex } = change;
     const existing = this.o.store.zone(apex);
-    if (existing && !change.replace) throw new ZoneExistsError(`zone ${apex} already exists; use --replace to overwrite it`);
+    if (existing && !change.replace) throw new ZoneExistsError(`zone ${apex} already exists`);
     const settings = parseSettings({ ...(existing ? JSON.parse(existing.settings) as object : {}), ...(change.settings ?? {}) });
     const records = settings.signed ? change.records.filter((r) => !isDerivedRecord(r, apex)) : change.records;
     const zone = buildZone(apex, records); // throws ZoneCheckError before anything is written

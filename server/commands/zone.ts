@@ -5,7 +5,7 @@ import type { Store } from '../../zones/store/sqlite.js';
 import type { Name } from '../../zones/model/name.js';
 import { RRType } from '../../zones/model/types.js';
 import { parseZoneFile } from '../../zones/io/zonefile-parse.js';
-import { cliActor, type ZoneChange, type CommitResult } from '../../zones/commit.js';
+import { cliActor, ZoneExistsError, type ZoneChange, type CommitResult } from '../../zones/commit.js';
 import { rdataToText } from '../../zones/model/rdata/index.js';
 import { initialKeys, keyInfo, newKey } from '../../signer/keystore-sqlite.js';
 import { dsRdata } from '../../signer/dnskey.js';
@@ -58,8 +58,14 @@ export function cmdZone(argv: string[]): void {
         ...(values.serial !== undefined ? { serial: values.serial } : {}),
       };
       const now = nowSeconds();
-      const res = withStore(db, (s) => commitOffline(s, { kind: 'import', apex, records, replace: values.replace, settings: settings as never,
-        makeKeys: () => initialKeys(now, !!values.csk) })).imported!;
+      let res;
+      try {
+        res = withStore(db, (s) => commitOffline(s, { kind: 'import', apex, records, replace: values.replace, settings: settings as never,
+          makeKeys: () => initialKeys(now, !!values.csk) })).imported!;
+      } catch (err) {
+        if (err instanceof ZoneExistsError) throw new UsageError(`${err.message}; use --replace to overwrite it`);
+        throw err;
+      }
       const extra = [res.keysCreated ? `${res.keysCreated} new key(s)` : '', res.droppedDnssec ? `${res.droppedDnssec} DNSSEC record(s) dropped (we sign ourselves)` : '']
         .filter(Boolean).join(', ');
       process.stdout.write(`${res.replaced ? 'replaced' : 'imported'} zone ${apex}: ${res.records} records, ${res.rrsets} RRsets, ${res.names} names${extra ? '; ' + extra : ''}\n`);
