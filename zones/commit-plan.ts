@@ -1,7 +1,10 @@
 // What a commit may change and how the serial moves: the checks every writer's request goes through before anything is written.
 import { isInZone, type Name } from './model/name.js';
 import { RRType, isDnssecDerivedType, typeToText, type Rec } from './model/types.js';
-import type { SerialPolicy } from './settings.js';
+import { makeRRset, sameRRset, type RRset } from './model/rrset.js';
+import { soaSerial, withSoaSerial } from './model/rdata/index.js';
+import type { SerialPolicy, ZoneSettings } from './settings.js';
+import type { Zone } from './zone.js';
 
 /** One RRset change: `rdatas` undefined (or empty) deletes the RRset. */
 export interface RRsetEdit {
@@ -68,4 +71,53 @@ export function nextSerial(current: number, policy: SerialPolicy, now: number): 
 /** RFC 1982: is serial a after b? */
 export function serialAfter(a: number, b: number): boolean {
   return a !== b && ((a - b) | 0) > 0;
+}
+
+/** One RRset to put (undefined: delete) at (name, type). */
+export interface PlannedPut { name: Name; type: number; after: RRset | undefined }
+
+/** What an edit will do to the zone as stored: the RRsets it puts, the SOA last, and the serials. */
+export interface EditPlan {
+  /** The serial now, and after the commit. */
+  serial: number;
+  newSerial: number;
+  /** RRsets to put, the SOA (with its new serial) among them. */
+  puts: PlannedPut[];
+  /** The RRsets the request changes, before and after (the audit log's rows; the SOA only when the request named it). */
+  changes: { name: Name; type: number; before?: RRset; after?: RRset }[];
+}
+
+/**
+ * Plan an edit of `zone` (the stored version): check the request and the `If-Match` serial,
+ * drop the RRsets it leaves as they are, and decide the new serial — the one an SOA edit gives
+ * when it moves forward, else the zone's policy's next. `edits` may be a function of the
+ * zone, called here. Throws EditError; changes nothing.
+ */
+export function planEdit(zone: Zone, settings: ZoneSettings, request: readonly RRsetEdit[] | ((zone: Zone) => readonly RRsetEdit[]),
+  ifSerial: number | undefined, now: number): EditPlan {
+  const apex = zone.apex;
+  const soaBefore = zone.soa;
+  const serial = soaSerial(soaBefore.rdatas[0]);
+  if (ifSerial !== undefined && ifSerial !== serial) throw new EditError('stale', `zone ${apex} is at serial ${serial}, not ${ifSerial}`);
+  const edits = typeof request === 'function' ? request(zone) : request;
+  checkEdits(apex, edits, settings.signed);
+  const puts: PlannedPut[] = [];
+  const changes: EditPlan['changes'] = [];
+  for (const e of edits) {
+    const current = zone.rrset(e.name, e.type);
+    const after = e.rdatas?.length ? makeRRset(e.name, e.type, e.ttl ?? current?.ttl ?? soaBefore.ttl, e.rdatas) : undefined;
+    if (sameRRset(current, after)) continue;
+    puts.push({ name: e.name, type: e.type, after });
+    changes.push({ name: e.name, type: e.type, before: current, after });
+  }
+  if (!changes.length) return { serial, newSerial: serial, puts, changes };
+  const soaEdit = puts.find((p) => p.name === apex && p.type === RRType.SOA);
+  const edited = soaEdit?.after ? soaSerial(soaEdit.after.rdatas[0]) : serial;
+  const newSerial = serialAfter(edited, serial) ? edited : nextSerial(serial, settings.serial, now);
+  if (newSerial !== edited || !soaEdit) {
+    const base = soaEdit?.after ?? soaBefore;
+    const soa = makeRRset(apex, RRType.SOA, base.ttl, [withSoaSerial(base.rdatas[0], newSerial)]);
+    if (soaEdit) soaEdit.after = soa; else puts.push({ name: apex, type: RRType.SOA, after: soa });
+  }
+  return { serial, newSerial, puts, changes };
 }

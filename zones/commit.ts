@@ -24,7 +24,7 @@ import { RRType, type Rec } from './model/types.js';
 import { makeRRset, sameRRset, type RRset } from './model/rrset.js';
 import { soaSerial, withSoaSerial } from './model/rdata/index.js';
 import { rrsetToJson } from './model/rrset-json.js';
-import type { Store, NewKey, ZoneRow, RRsetChange } from './store/sqlite.js';
+import type { Store, NewKey, ZoneRow } from './store/sqlite.js';
 import { StoreBusyError } from './store/sqlite.js';
 import type { XfrStore } from './store/xfr-sqlite.js';
 import type { Registry, ServedZone } from './registry.js';
@@ -32,7 +32,7 @@ import { newDelta, type Zone, type ZoneDelta } from './zone.js';
 import { buildZone } from './zone-build.js';
 import { checkNames, ZoneCheckError } from './zone-check.js';
 import { parseSettings, type ZoneSettings } from './settings.js';
-import { checkEdits, isDerivedRecord, nextSerial, serialAfter, EditError, ZoneExistsError, type RRsetEdit } from './commit-plan.js';
+import { planEdit, isDerivedRecord, nextSerial, EditError, ZoneExistsError, type RRsetEdit, type EditPlan, type PlannedPut } from './commit-plan.js';
 import { stepContent, encodeRRs, type SignedDelta, type StepContent } from './journal-step.js';
 
 /** Who made a change, as the audit log names it: an API token, the CLI, the server itself. */
@@ -198,58 +198,35 @@ export class CommitPipeline {
     const served = this.catchUp(apex);
     if (!served) throw new EditError('no_zone', `no such zone: ${apex}`);
     const { zone, row } = served;
-    const settings = parseSettings(row.settings);
-    const soaBefore = zone.soa;
-    const serial = soaSerial(soaBefore.rdatas[0]);
-    if (change.ifSerial !== undefined && change.ifSerial !== serial) {
-      throw new EditError('stale', `zone ${apex} is at serial ${serial}, not ${change.ifSerial}`);
-    }
-    const edits = typeof change.edits === 'function' ? change.edits(zone) : change.edits;
-    checkEdits(apex, edits, settings.signed);
+    const plan = planEdit(zone, parseSettings(row.settings), change.edits, change.ifSerial, now);
+    if (!plan.changes.length) return { apex, serial: plan.serial, version: row.version, changes: [], written: false };
+    const delta = this.applyToMemory(served, plan.puts, now, onUndo);
+    checkNames(zone, delta.touched);
+    const signed = this.o.deriver?.applied(zone, delta, now, true);
+    const version = this.writeEdit(zone, row, plan, delta, signed, actor, change.action, now);
+    this.o.zones.changed(served, this.o.store.zone(apex)!);
+    return { apex, serial: plan.newSerial, version, changes: plan.changes, written: true };
+  }
 
-    // Plan: the RRsets that change, then the SOA.
-    const puts: { name: Name; type: number; after: RRset | undefined }[] = [];
-    const changes: CommitResult['changes'] = [];
-    for (const e of edits) {
-      const current = zone.rrset(e.name, e.type);
-      const after = e.rdatas?.length ? makeRRset(e.name, e.type, e.ttl ?? current?.ttl ?? soaBefore.ttl, e.rdatas) : undefined;
-      if (sameRRset(current, after)) continue;
-      puts.push({ name: e.name, type: e.type, after });
-      changes.push({ name: e.name, type: e.type, before: current, after });
-    }
-    if (!changes.length) return { apex, serial, version: row.version, changes, written: false };
-    const soaEdit = puts.find((p) => p.name === apex && p.type === RRType.SOA);
-    const edited = soaEdit?.after ? soaSerial(soaEdit.after.rdatas[0]) : serial;
-    // An SOA edit that moves the serial forward wins; otherwise the serial moves by the policy.
-    const newSerial = serialAfter(edited, serial) ? edited : nextSerial(serial, settings.serial, now);
-    const soaNow = soaEdit?.after ?? soaBefore;
-    if (newSerial !== edited || !soaEdit) {
-      const soa = makeRRset(apex, RRType.SOA, soaNow.ttl, [withSoaSerial(soaNow.rdatas[0], newSerial)]);
-      if (soaEdit) soaEdit.after = soa; else puts.push({ name: apex, type: RRType.SOA, after: soa });
-    }
-
-    // Apply to memory (undone below if anything after this fails), then the zone rules.
+  /** Put the planned RRsets into the served zone, recording the inverse change for `onUndo`. */
+  private applyToMemory(served: ServedZone, puts: readonly PlannedPut[], now: number, onUndo: (u: () => void) => void): ZoneDelta {
     const delta = newDelta();
-    const inverse: { name: Name; type: number; rrset: RRset | undefined }[] = [];
+    const inverse: PlannedPut[] = [];
     for (const p of puts) {
-      inverse.push({ name: p.name, type: p.type, rrset: zone.rrset(p.name, p.type) });
-      zone.setRRset(p.name, p.type, p.after, delta);
+      inverse.push({ name: p.name, type: p.type, after: served.zone.rrset(p.name, p.type) });
+      served.zone.setRRset(p.name, p.type, p.after, delta);
     }
     onUndo(() => this.revert(served, inverse, now));
-    checkNames(zone, delta.touched);
+    return delta;
+  }
 
-    // Derived data: signatures and the NSEC3 chain follow; the signer says what the journal needs.
-    const signed = this.o.deriver?.applied(zone, delta, now, true);
-
-    // Write: records, version and change log, audit, journal — one transaction with the lock taken above.
-    const rows: RRsetChange[] = puts.map((p) => ({ name: p.name, type: p.type, rrset: p.after }));
-    this.o.store.putRRsets(row.id, rows);
-    const version = this.o.store.advanceVersion(row.id, now, { names: [...new Set(puts.map((p) => p.name))], signing: false });
-    for (const c of changes) this.audit(actor, apex, change.action, now, c.before && rrsetToJson(c.before), c.after && rrsetToJson(c.after));
-    this.journal(row.id, serial, newSerial, now, stepContent(zone, delta, signed));
-
-    this.o.zones.changed(served, this.o.store.zone(apex)!);
-    return { apex, serial: newSerial, version, changes, written: true };
+  /** Records, the zone's version and change log entry, the audit rows and the journal step: in the commit's transaction. */
+  private writeEdit(zone: Zone, row: ZoneRow, plan: EditPlan, delta: ZoneDelta, signed: SignedDelta | undefined, actor: Actor, action: string, now: number): number {
+    this.o.store.putRRsets(row.id, plan.puts.map((p) => ({ name: p.name, type: p.type, rrset: p.after })));
+    const version = this.o.store.advanceVersion(row.id, now, { names: [...new Set(plan.puts.map((p) => p.name))], signing: false });
+    for (const c of plan.changes) this.audit(actor, row.name, action, now, c.before && rrsetToJson(c.before), c.after && rrsetToJson(c.after));
+    this.journal(row.id, plan.serial, plan.newSerial, now, stepContent(zone, delta, signed));
+    return version;
   }
 
   /** Create or replace a zone from records: checked whole before anything is written. */
@@ -328,9 +305,9 @@ export class CommitPipeline {
   }
 
   /** Memory back to before a failed commit: the inverse change, with derived data following it. */
-  private revert(served: ServedZone, inverse: { name: Name; type: number; rrset: RRset | undefined }[], now: number): void {
+  private revert(served: ServedZone, inverse: PlannedPut[], now: number): void {
     const delta = newDelta();
-    for (const u of inverse.reverse()) served.zone.setRRset(u.name, u.type, u.rrset, delta);
+    for (const u of [...inverse].reverse()) served.zone.setRRset(u.name, u.type, u.after, delta);
     this.o.deriver?.applied(served.zone, delta, now, false);
     this.o.zones.changed(served, served.row);
   }
