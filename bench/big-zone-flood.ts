@@ -9,7 +9,7 @@ import { DnssecService } from '../signer/service.js';
 import { SqliteKeyStore, initialKeys } from '../signer/keystore-sqlite.js';
 import { handleMessage, type QueryContext } from '../server/query/handle.js';
 import { ResponseCache } from '../server/query/response-cache.js';
-import { RRsetWireCache } from '../server/query/rr-wire.js';
+import { RRsetWireCache } from '../server/wire/rr-wire.js';
 import { MissingNameReplies } from '../server/query/missing-name-reply.js';
 import { generatedZone } from './lib/zones.js';
 

@@ -7,7 +7,7 @@ import { APEX_DERIVED } from '../signer/zone-signer.js';
 import { shareEdits, isLeaderProcess } from './workers.js';
 import { handleMessage, type QueryContext } from './query/handle.js';
 import { ResponseCache } from './query/response-cache.js';
-import { RRsetWireCache } from './query/rr-wire.js';
+import { RRsetWireCache } from './wire/rr-wire.js';
 import { MissingNameReplies } from './query/missing-name-reply.js';
 import { batchedUdp } from './net/udp-batch.js';
 import { listenUdp, resolveUdpIo, receiveBufferShort, receiveBufferWarning, type UdpIoChoice, type UdpListener } from './net/udp.js';

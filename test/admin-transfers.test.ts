@@ -10,7 +10,7 @@ import { XfrStore } from '../zones/store/xfr-sqlite.js';
 import { XfrService } from '../server/xfr/service.js';
 import { Journal } from '../server/xfr/journal.js';
 import { transferAllowed, notifyTargets } from '../server/xfr/acl.js';
-import { TsigSigner } from '../server/xfr/tsig.js';
+import { TsigSigner } from '../server/wire/tsig.js';
 import { RRType } from '../zones/model/types.js';
 
 const SEC = '/api/v1/zones/example.com/secondaries';

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BlockTable } from '../server/query/block-table.js';
-import { Writer } from '../server/query/message-writer.js';
+import { Writer } from '../server/wire/message-writer.js';
 import { nameToWire } from '../zones/model/name.js';
 
 const APEX = 'example.com.';

@@ -8,7 +8,7 @@ import { zonesFromText, rawAsk, buildQuery, decode, type TestServer, type AnyRR 
 import { verifySigned, nsec3Owners, nsec3Of } from './helpers/signed.js';
 import { rawRRs } from './helpers/wire.js';
 import type { QueryContext } from '../server/query/handle.js';
-import { RRsetWireCache } from '../server/query/rr-wire.js';
+import { RRsetWireCache } from '../server/wire/rr-wire.js';
 import { applyEdits } from '../zones/update.js';
 import { RRType } from '../zones/model/types.js';
 import { rdataFromText } from '../zones/model/rdata/index.js';

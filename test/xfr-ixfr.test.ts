@@ -15,7 +15,7 @@ import { XfrService } from '../server/xfr/service.js';
 import { Journal } from '../server/xfr/journal.js';
 import { addSecondary } from '../server/xfr/acl.js';
 import { createTsigKey, lookupTsigKey } from '../server/xfr/keys.js';
-import { TsigSigner, verifyTsig } from '../server/xfr/tsig.js';
+import { TsigSigner, verifyTsig } from '../server/wire/tsig.js';
 import { applyEdits } from '../zones/update.js';
 import { rdataFromText } from '../zones/model/rdata/index.js';
 import { RRType } from '../zones/model/types.js';

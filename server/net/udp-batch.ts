@@ -4,7 +4,7 @@ import { isIP } from 'node:net';
 import { lookup } from 'node:dns/promises';
 import type { ListenAddress } from './address.js';
 import { loadAddon, availability, type Loaded } from '../../zones/util/native-addon.js';
-import { UDP_RECEIVE_BUFFER, type UdpHandler, type UdpListener } from './udp.js';
+import { UDP_RECEIVE_BUFFER, type UdpHandler, type UdpListener } from './udp-listener.js';
 
 interface Addon {
   readonly batch: number;

@@ -3,7 +3,7 @@
 import dgram from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import type { ListenAddress } from './address.js';
-import { UDP_RECEIVE_BUFFER, type UdpHandler, type UdpListener } from './udp.js';
+import { UDP_RECEIVE_BUFFER, type UdpHandler, type UdpListener } from './udp-listener.js';
 
 export async function listenDgram(addr: ListenAddress, handler: UdpHandler, log: (m: string) => void): Promise<UdpListener> {
   // SO_RCVBUF, capped by net.core.rmem_max (node:dgram cannot force past it as the addon does).

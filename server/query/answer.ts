@@ -7,8 +7,8 @@ import { rdataTargetName } from '../../zones/model/rdata/index.js';
 import type { Zone } from '../../zones/zone.js';
 import type { Registry } from '../../zones/registry.js';
 import { lookup, type Lookup } from './resolve.js';
-import { Rcode } from './parse.js';
-import { emptyResponse, rrEntry, EDE, type RREntry, type Response } from './response.js';
+import { Rcode } from '../wire/parse.js';
+import { emptyResponse, rrEntry, EDE, type RREntry, type Response } from '../wire/response.js';
 
 /** One lookup along the chain; the DNSSEC step proves each of them. */
 export interface Step {

@@ -1,6 +1,6 @@
 // Records as written in one reply, kept flat by key, for copying into the next replies that need them.
-import type { Writer } from './message-writer.js';
-import { place, pointersIn, type Keeper, type Placeable } from './encode.js';
+import type { Writer } from '../wire/message-writer.js';
+import { place, pointersIn, type Keeper, type Placeable } from './block-reply.js';
 import { reusable } from './response-cache.js';
 
 /**

@@ -1,13 +1,13 @@
 // THE query path: packet in → parse → guard rules → answer → (DNSSEC) → encode → packet out.
 import { RRType, CLASS_IN } from '../../zones/model/types.js';
 import type { Registry } from '../../zones/registry.js';
-import { parseQuery, Opcode, Rcode, type Query } from './parse.js';
+import { parseQuery, Opcode, Rcode, type Query } from '../wire/parse.js';
 import { answer } from './answer.js';
-import { encodeResponse, encodeBare, maxResponseSize } from './encode.js';
-import { EDE } from './response.js';
+import { encodeResponse, encodeBare, maxResponseSize } from '../wire/encode.js';
+import { EDE } from '../wire/response.js';
 import { addProofs, addSigners } from './dnssec.js';
 import { ResponseCache } from './response-cache.js';
-import type { RRsetWireCache } from './rr-wire.js';
+import type { RRsetWireCache } from '../wire/rr-wire.js';
 import type { MissingNameReplies } from './missing-name-reply.js';
 import type { DnssecService } from '../../signer/service.js';
 import type { TcpSink } from '../net/tcp.js';
@@ -79,7 +79,7 @@ export function handleMessage(ctx: QueryContext, msg: Buffer, transport: Transpo
     ctx.observe?.(q.qtype, Rcode.REFUSED);
     return encodeBare(q.id, q.flags, Rcode.REFUSED, q, { code: EDE.PROHIBITED, text: 'zone transfer not allowed' });
   }
-  const maxSize = maxResponseSize(q, transport === 'tcp');
+  const maxSize = maxResponseSize(q.edns?.udpSize, transport === 'tcp');
   const dnssecOk = q.edns?.dnssecOk === true;
   const answered = answer(ctx.zones, q.qname, q.qtype, dnssecOk);
   const signer = dnssecOk ? ctx.dnssec : undefined;

@@ -8,15 +8,15 @@ import type { DnssecService } from '../../signer/service.js';
 import type { ZoneSigner } from '../../signer/zone-signer.js';
 import { lookup, type Lookup } from './resolve.js';
 import { negativeSoa, addsAddresses } from './answer.js';
-import { Rcode } from './parse.js';
-import { rrEntry, type RREntry } from './response.js';
+import { Rcode } from '../wire/parse.js';
+import { rrEntry, type RREntry } from '../wire/response.js';
 import { denialProof, encloserProof } from './denial.js';
 import { nextCloser } from '../../signer/nsec3-chain.js';
 import { proofEntry } from './dnssec.js';
-import { preencode, blockReply, type BlockReply, type Preencoded } from './encode.js';
+import { preencode, blockReply, type BlockReply, type Preencoded } from './block-reply.js';
 import { BlockTable } from './block-table.js';
 import { reusable, type RawQuestion } from './response-cache.js';
-import type { RRsetWireCache } from './rr-wire.js';
+import type { RRsetWireCache } from '../wire/rr-wire.js';
 
 /** Records encoded once for many replies, reused under the reply cache's rule (`reusable`). */
 interface Block {

@@ -1,7 +1,7 @@
 // Encoded replies for repeated questions: a repeat skips parsing, lookup, signing and encoding.
 import type { Answered } from './answer.js';
-import { EDNS_UDP_SIZE } from './encode.js';
-import { messageBuffer } from './message-writer.js';
+import { maxResponseSize } from '../wire/encode.js';
+import { messageBuffer } from '../wire/message-buffer.js';
 import { powerOfTwoAtLeast } from '../../zones/util/power-of-two.js';
 
 interface Entry {
@@ -135,15 +135,16 @@ export class ResponseCache {
     const questionEnd = i + 5;
     if (questionEnd > msg.length || msg[questionEnd - 2] !== 0 || msg[questionEnd - 1] !== 1) return undefined; // class IN
     let edns: 'none' | 'do' | 'nodo' = 'none';
-    let maxSize = tcp ? 65535 : 512; // < 0x10000: the variant packs the EDNS mode above it
+    let udpSize: number | undefined;
     if (msg[11] === 1) {
       // The OPT (RFC 6891 §6.1.2): root owner, type 41, size, ext-rcode 0, version 0, flags, options.
       const o = questionEnd;
       if (o + 11 > msg.length || msg[o] !== 0 || msg.readUInt16BE(o + 1) !== 41 || msg[o + 5] !== 0 || msg[o + 6] !== 0) return undefined;
       if (o + 11 + msg.readUInt16BE(o + 9) !== msg.length || !wellFormedOptions(msg, o + 11)) return undefined;
       edns = (msg[o + 7] & 0x80) !== 0 ? 'do' : 'nodo';
-      if (!tcp) maxSize = Math.max(512, Math.min(msg.readUInt16BE(o + 3), EDNS_UDP_SIZE));
+      udpSize = msg.readUInt16BE(o + 3);
     } else if (msg[11] !== 0 || questionEnd !== msg.length) return undefined;
+    const maxSize = maxResponseSize(udpSize, tcp); // < 0x10000: the variant packs the EDNS mode above it
     const variant = (edns === 'none' ? 0 : edns === 'do' ? 0x10000 : 0x20000) | maxSize;
     const hash = ResponseCache.questionHash(msg, questionEnd, variant);
     return hash === undefined ? undefined : { hash, questionEnd, variant, dnssecOk: edns === 'do', maxSize };

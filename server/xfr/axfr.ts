@@ -2,7 +2,7 @@
 import { RRType } from '../../zones/model/types.js';
 import type { Zone } from '../../zones/zone.js';
 import type { ZoneSigner } from '../../signer/zone-signer.js';
-import { rrEntry, type RREntry } from '../query/response.js';
+import { rrEntry, type RREntry } from '../wire/response.js';
 
 /**
  * Every transfer entry carries its zone (owners are written relative to its apex) and its

@@ -3,8 +3,8 @@ import { readWireName, type Name } from '../../zones/model/name.js';
 import { RRType } from '../../zones/model/types.js';
 import { makeRRset, type RRset } from '../../zones/model/rrset.js';
 import { soaSerial } from '../../zones/model/rdata/index.js';
-import type { Query } from '../query/parse.js';
-import { rrEntry, type RREntry } from '../query/response.js';
+import type { Query } from '../wire/parse.js';
+import { rrEntry, type RREntry } from '../wire/response.js';
 
 /** One RR as the journal keeps it. */
 export interface JournalRR { name: Name; type: number; ttl: number; rdata: Buffer }

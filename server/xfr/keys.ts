@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { parseName, type Name } from '../../zones/model/name.js';
 import type { TsigAlgorithm, XfrStore } from '../../zones/store/xfr-sqlite.js';
-import type { TsigKey } from './tsig.js';
+import type { TsigKey } from '../wire/tsig.js';
 
 export const TSIG_ALGORITHMS: readonly TsigAlgorithm[] = ['hmac-sha256', 'hmac-sha512'];
 

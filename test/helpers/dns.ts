@@ -6,7 +6,7 @@ import { parseZoneText } from '../../zones/io/zonefile-parse.js';
 import { importZone } from '../../zones/update.js';
 import { handleMessage, type QueryContext } from '../../server/query/handle.js';
 import { ResponseCache } from '../../server/query/response-cache.js';
-import { RRsetWireCache } from '../../server/query/rr-wire.js';
+import { RRsetWireCache } from '../../server/wire/rr-wire.js';
 import { MissingNameReplies } from '../../server/query/missing-name-reply.js';
 import type { Name } from '../../zones/model/name.js';
 import { DnssecService, type DnssecOptions } from '../../signer/service.js';
