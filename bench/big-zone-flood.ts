@@ -7,6 +7,7 @@ import { parseZoneText } from '../zones/io/zonefile-parse.js';
 import { importZone } from '../zones/update.js';
 import { DnssecService } from '../signer/service.js';
 import { SqliteKeyStore, initialKeys } from '../signer/keystore-sqlite.js';
+import { benchResponder } from './lib/responder.js';
 import { handleMessage, type QueryContext } from '../server/query/handle.js';
 import { ResponseCache } from '../server/query/response-cache.js';
 import { RRsetWireCache } from '../server/wire/rr-wire.js';
@@ -40,7 +41,7 @@ const query = (name: string) => packet.encode({
 const label = () => Math.random().toString(16).slice(2, 18).padEnd(16, '0');
 // Half NXDOMAIN, half wildcard, every label new: no reply cache can help.
 const queries = Array.from({ length: WARM + QUERIES }, (_, i) => query(i & 1 ? `${label()}.example.com` : `${label()}.wild.example.com`));
-for (let i = 0; i < WARM; i++) handleMessage(ctx, queries[i], 'udp');
+for (let i = 0; i < WARM; i++) handleMessage(ctx, queries[i], benchResponder);
 
 const gc = { scavenges: 0, scavengeMs: 0, other: 0, otherMs: 0 };
 const obs = new PerformanceObserver((list) => {
@@ -53,7 +54,7 @@ obs.observe({ entryTypes: ['gc'] });
 const chain = dnssec.forApex('example.com.')!.chain;
 const before = { unheld: chain.unheld, made: wire.made, signed: dnssec.cache.signed };
 t = performance.now();
-for (let i = WARM; i < WARM + QUERIES; i++) handleMessage(ctx, queries[i], 'udp');
+for (let i = WARM; i < WARM + QUERIES; i++) handleMessage(ctx, queries[i], benchResponder);
 const ms = performance.now() - t;
 await new Promise((r) => setTimeout(r, 50)); // let the observer see the last collections
 obs.disconnect();

@@ -106,17 +106,10 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
   try {
     for (const a of opts.dns) {
       // Bind TCP first so port 0 picks one free port that UDP then shares.
-      const tcp = await listenTcp(a, (msg, sink) => {
-        const reply = handleMessage(ctx, msg, 'tcp', sink.remote, sink);
-        if (Buffer.isBuffer(reply)) sink.write(reply);
-        else if (Array.isArray(reply)) for (const m of reply) sink.write(m);
-      }, opts.log, { ...DEFAULT_TCP_LIMITS, idleTimeoutMs: opts.tcpIdleMs ?? DEFAULT_TCP_LIMITS.idleTimeoutMs });
+      const tcp = await listenTcp(a, (msg, responder) => handleMessage(ctx, msg, responder), opts.log, { ...DEFAULT_TCP_LIMITS, idleTimeoutMs: opts.tcpIdleMs ?? DEFAULT_TCP_LIMITS.idleTimeoutMs });
       const bound = { host: a.host, port: tcp.port };
       tcps.push(tcp);
-      const udp = await listenUdp(bound, (msg, remote) => {
-        const reply = handleMessage(ctx, msg, 'udp', remote);
-        return Buffer.isBuffer(reply) ? reply : undefined;
-      }, opts.log, udpIo);
+      const udp = await listenUdp(bound, (msg, responder) => handleMessage(ctx, msg, responder), opts.log, udpIo);
       udps.push(udp);
       if (receiveBufferShort(udp)) opts.log(receiveBufferWarning(udp));
       addresses.push(bound);

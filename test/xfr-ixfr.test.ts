@@ -5,11 +5,10 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as packet from 'dns-packet';
 import { createHmac } from 'node:crypto';
-import { zonesFromText, type TestServer } from './helpers/dns.js';
+import { zonesFromText, CapturingResponder, type TestServer } from './helpers/dns.js';
 import type { DnssecOptions } from '../signer/service.js';
 import { rawRRs } from './helpers/wire.js';
 import { handleMessage } from '../server/query/handle.js';
-import type { TcpSink } from '../server/net/tcp.js';
 import { XfrStore } from '../zones/store/xfr-sqlite.js';
 import { XfrService } from '../server/xfr/service.js';
 import { Journal } from '../server/xfr/journal.js';
@@ -35,15 +34,13 @@ function setup(dnssec?: DnssecOptions, extraNames = 0): TestServer & { xs: XfrSt
   return Object.assign(s, { xs, journal });
 }
 
-/** Run a transfer request over a fake TCP sink; resolves with the reply messages once the stream ends. */
+/** Run a transfer request through a capturing TCP responder; resolves with the reply messages once the stream ends. */
 async function transfer(s: TestServer, msg: Buffer): Promise<Buffer[]> {
-  const out: Buffer[] = [];
-  let closed = false;
-  const sink: TcpSink = { remote: '127.0.0.1', write: (m) => { out.push(m); return true; }, drained: async () => {}, close: () => { closed = true; } };
-  const r = handleMessage(s.ctx, msg, 'tcp', '127.0.0.1', sink);
-  if (Buffer.isBuffer(r)) return [r];
-  for (let i = 0; i < 200 && !closed; i++) await new Promise((res) => setImmediate(res));
-  return out;
+  const r = new CapturingResponder('tcp');
+  handleMessage(s.ctx, msg, r);
+  if (r.replies.length) return r.replies;
+  for (let i = 0; i < 200 && !r.closed; i++) await new Promise((res) => setImmediate(res));
+  return r.streamed;
 }
 
 function request(type: 'AXFR' | 'IXFR', serial?: number): Buffer {
@@ -94,7 +91,9 @@ test('IXFR: current client and UDP get one SOA; unknown serial gets AXFR-style; 
   const serial = soa.rdatas[0].readUInt32BE(soa.rdatas[0].length - 20);
   const cur = rrsOf(await transfer(s, request('IXFR', serial)));
   assert.equal(cur.length, 1);
-  const r = handleMessage(s.ctx, request('IXFR', serial - 5), 'udp', '127.0.0.1') as Buffer;
+  const udp = new CapturingResponder('udp');
+  handleMessage(s.ctx, request('IXFR', serial - 5), udp);
+  const r = udp.replies[0];
   assert.deepEqual(rawRRs(r).filter((x) => x.section === 'answer').map((x) => x.type), [RRType.SOA]);
   const full = rrsOf(await transfer(s, request('IXFR', serial - 5)));
   assert.ok(full.length > 100 && full[0].type === RRType.SOA && full[1].type !== RRType.SOA, 'AXFR-style');

@@ -14,18 +14,6 @@ export function parseListenAddress(text: string, what = 'address'): ListenAddres
   return { host, port };
 }
 
-/**
- * Who sent a message: its address as text, or a function that spells it out when asked. The
- * batched UDP path passes the function: nearly every query is answered without anyone asking,
- * and spelling out a source address per datagram (a call into the addon, a new string) was a
- * cost every answer paid.
- */
-export type Remote = string | (() => string);
-
-export function remoteText(r: Remote): string {
-  return typeof r === 'string' ? r : r();
-}
-
 export function formatAddress(a: ListenAddress): string {
   return a.host.includes(':') ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`;
 }

@@ -1,7 +1,8 @@
 // What every UDP listener is, whichever I/O it uses: the handler it calls, what it reports, the receive buffer it asks for.
-import type { Remote } from './address.js';
+import type { Responder } from '../query/responder.js';
 
-export type UdpHandler = (msg: Buffer, remote: Remote) => Buffer | undefined;
+/** Answers one datagram through its responder: at most one reply, sent as one datagram. */
+export type UdpHandler = (msg: Buffer, responder: Responder) => void;
 
 /**
  * Receive buffer asked for per UDP socket. Queries that arrive while the process is busy (a

@@ -10,10 +10,7 @@ import { ResponseCache } from './response-cache.js';
 import type { RRsetWireCache } from '../wire/rr-wire.js';
 import type { MissingNameReplies } from './missing-name-reply.js';
 import type { DnssecService } from '../../signer/service.js';
-import type { TcpSink } from '../net/tcp.js';
-import type { Remote } from '../net/address.js';
-
-export type Transport = 'udp' | 'tcp';
+import type { Responder } from './responder.js';
 
 /** What a listener needs to answer; later issues hang signing, transfers and metrics here. */
 export interface QueryContext {
@@ -31,18 +28,24 @@ export interface QueryContext {
   /** Called once per answered query (metrics, logging); must be cheap. */
   observe?: (qtype: number | undefined, rcode: number) => void;
   /**
-   * Opcodes and qtypes that a later stage handles (NOTIFY, AXFR/IXFR); return undefined to fall
-   * through. `msg` is the raw request (TSIG covers its bytes); `sink` lets a TCP transfer stream
-   * its reply messages itself, returning 'async'.
+   * Opcodes and qtypes that a later stage handles (NOTIFY, AXFR/IXFR): true when it took the
+   * message (and replies through `responder`, now or later), false to fall through. `msg` is
+   * the raw request (TSIG covers its bytes).
    */
-  special?: (q: Query, transport: Transport, remote: Remote, msg: Buffer, sink?: TcpSink) => Buffer | Buffer[] | 'async' | undefined;
+  special?: (q: Query, msg: Buffer, responder: Responder) => boolean;
 }
 
 /**
- * Answer one DNS message. Returns the reply bytes, or undefined when the message must be
- * dropped (RFC 1035 §4.1.1: responses are never answered).
+ * Answer one DNS message through `responder`; a message that must be dropped (RFC 1035 §4.1.1:
+ * responses are never answered) gets no reply.
  */
-export function handleMessage(ctx: QueryContext, msg: Buffer, transport: Transport, remote: Remote = '', sink?: TcpSink): Buffer | Buffer[] | 'async' | undefined {
+export function handleMessage(ctx: QueryContext, msg: Buffer, responder: Responder): void {
+  const reply = answerMessage(ctx, msg, responder);
+  if (reply !== undefined) responder.reply(reply);
+}
+
+function answerMessage(ctx: QueryContext, msg: Buffer, responder: Responder): Buffer | undefined {
+  const transport = responder.transport;
   // The packet-cache fast path: a repeated plain question is answered before any parsing.
   const raw = ctx.cache ? ResponseCache.keyOfRaw(msg, transport === 'tcp') : undefined;
   const now = ctx.now ? ctx.now() : Math.floor(Date.now() / 1000);
@@ -68,8 +71,7 @@ export function handleMessage(ctx: QueryContext, msg: Buffer, transport: Transpo
     ctx.observe?.(q.qtype, refuse.rcode);
     return encodeBare(q.id, q.flags, refuse.rcode, q, refuse.ede);
   }
-  const special = ctx.special?.(q, transport, remote, msg, sink);
-  if (special !== undefined) return special;
+  if (ctx.special?.(q, msg, responder)) return undefined;
   if (q.opcode !== Opcode.QUERY) {
     ctx.observe?.(q.qtype, Rcode.NOTIMP);
     return encodeBare(q.id, q.flags, Rcode.NOTIMP, q);

@@ -9,9 +9,7 @@ import { Opcode, Rcode, type Query } from '../wire/parse.js';
 import { encodeBare } from '../wire/encode.js';
 import { MessageBuilder } from '../wire/message-builder.js';
 import { rrEntry, type RREntry } from '../wire/response.js';
-import type { Transport } from '../query/handle.js';
-import type { TcpSink } from '../net/tcp.js';
-import { remoteText, type Remote } from '../net/address.js';
+import { remoteText, type Responder, type ReplyStream } from '../query/responder.js';
 import { verifyTsig, TsigSigner, unsignedTsigError, badTimeSigner, type TsigKey } from '../wire/tsig.js';
 import { lookupTsigKey } from './keys.js';
 import { transferAllowed, plainAddress } from './acl.js';
@@ -38,20 +36,22 @@ export interface XfrDeps {
   journal?: JournalSource;
 }
 
-type Reply = Buffer | 'async' | undefined;
-
 export class XfrService {
   constructor(private readonly d: XfrDeps) {}
 
-  /** The QueryContext.special hook. */
-  readonly special = (q: Query, transport: Transport, remote: Remote, msg: Buffer, sink?: TcpSink): Reply => {
+  /** The QueryContext.special hook: true when the message was ours to answer. */
+  readonly special = (q: Query, msg: Buffer, responder: Responder): boolean => {
     // We are the primary: NOTIFY is something we send, not something we act on (RFC 1996 §3.10).
-    if (q.opcode === Opcode.NOTIFY) return encodeBare(q.id, q.flags, Rcode.REFUSED, q);
-    if (q.opcode !== Opcode.QUERY || (q.qtype !== RRType.AXFR && q.qtype !== RRType.IXFR)) return undefined;
-    return this.transfer(q, transport, plainAddress(remoteText(remote)), msg, sink);
+    if (q.opcode === Opcode.NOTIFY) { responder.reply(encodeBare(q.id, q.flags, Rcode.REFUSED, q)); return true; }
+    if (q.opcode !== Opcode.QUERY || (q.qtype !== RRType.AXFR && q.qtype !== RRType.IXFR)) return false;
+    const reply = this.transfer(q, responder, plainAddress(remoteText(responder.remote)), msg);
+    if (reply) responder.reply(reply);
+    return true;
   };
 
-  private transfer(q: Query, transport: Transport, remote: string, msg: Buffer, sink?: TcpSink): Reply {
+  /** The one reply to a transfer request, or undefined when the transfer streams its messages itself. */
+  private transfer(q: Query, responder: Responder, remote: string, msg: Buffer): Buffer | undefined {
+    const stream = responder.stream;
     const tsigNow = this.d.tsigNow ?? this.d.now;
     const now = tsigNow();
     const what = `${typeToText(q.qtype)} ${q.qname} from ${remote}`;
@@ -82,15 +82,14 @@ export class XfrService {
       const have = clientSerial(msg, q);
       if (have === undefined) return single(encodeBare(q.id, q.flags, Rcode.FORMERR, q));
       // Current client, or UDP: one SOA tells it our version (RFC 1995 §2, §4).
-      if (transport === 'udp' || serialAtLeast(have, currentSerial(zone.soa))) return single(this.soaOnly(q, zone));
-      if (!sink) return undefined;
-      void this.run(what, q, zone, sink, signer(), have);
-      return 'async';
+      if (!stream || serialAtLeast(have, currentSerial(zone.soa))) return single(this.soaOnly(q, zone));
+      void this.run(what, q, zone, stream, signer(), have);
+      return undefined;
     }
     // RFC 5936 §4.2: AXFR is a TCP-only affair.
-    if (transport === 'udp' || !sink) return single(encodeBare(q.id, q.flags, Rcode.NOTIMP, q));
-    void this.run(what, q, zone, sink, signer());
-    return 'async';
+    if (!stream) return single(encodeBare(q.id, q.flags, Rcode.NOTIMP, q));
+    void this.run(what, q, zone, stream, signer());
+    return undefined;
   }
 
   private soaOnly(q: Query, zone: Zone): Buffer {
@@ -100,7 +99,7 @@ export class XfrService {
   }
 
   /** Stream AXFR (or IXFR from `have`): incremental when the journal reaches, AXFR-style otherwise (RFC 1995 §4). */
-  private async run(what: string, q: Query, zone: Zone, sink: TcpSink, tsig: TsigSigner | undefined, have?: number): Promise<void> {
+  private async run(what: string, q: Query, zone: Zone, sink: ReplyStream, tsig: TsigSigner | undefined, have?: number): Promise<void> {
     const started = Date.now();
     const now = this.d.now();
     const soa = zone.soa;

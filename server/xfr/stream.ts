@@ -2,7 +2,7 @@
 import { MessageBuilder, type MessageHead } from '../wire/message-builder.js';
 import type { RREntry } from '../wire/response.js';
 import type { Query } from '../wire/parse.js';
-import type { TcpSink } from '../net/tcp.js';
+import type { ReplyStream } from '../query/responder.js';
 import type { TsigSigner } from '../wire/tsig.js';
 
 /** Aim for ~16 KB messages: few enough per zone, small enough that memory per transfer stays tiny. */
@@ -16,7 +16,7 @@ export interface StreamResult { messages: number; records: number; bytes: number
 
 export interface StreamOptions {
   q: Query;
-  sink: TcpSink;
+  sink: ReplyStream;
   tsig?: TsigSigner;
   /** Checked before each message goes out: a reason string aborts the stream (the zone changed under it). */
   stale?: () => string | undefined;

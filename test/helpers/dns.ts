@@ -5,6 +5,7 @@ import { Registry } from '../../zones/registry.js';
 import { parseZoneText } from '../../zones/io/zonefile-parse.js';
 import { importZone } from '../../zones/update.js';
 import { handleMessage, type QueryContext } from '../../server/query/handle.js';
+import type { Responder, ReplyStream, Transport } from '../../server/query/responder.js';
 import { ResponseCache } from '../../server/query/response-cache.js';
 import { RRsetWireCache } from '../../server/wire/rr-wire.js';
 import { MissingNameReplies } from '../../server/query/missing-name-reply.js';
@@ -60,10 +61,28 @@ export function buildQuery(name: string, type: string, o: AskOptions = {}): Buff
   });
 }
 
+/** A responder that keeps what the query path sends: its replies, and what it streams (TCP only). */
+export class CapturingResponder implements Responder {
+  readonly replies: Buffer[] = [];
+  readonly streamed: Buffer[] = [];
+  closed = false;
+  readonly stream: ReplyStream | undefined;
+  constructor(readonly transport: Transport = 'udp', readonly remote = '127.0.0.1') {
+    this.stream = transport === 'tcp'
+      ? { write: (m) => { this.streamed.push(m); return true; }, drained: async () => {}, close: () => { this.closed = true; } }
+      : undefined;
+  }
+
+  reply(msg: Buffer): void {
+    this.replies.push(msg);
+  }
+}
+
 export function rawAsk(ctx: QueryContext, msg: Buffer, tcp = false): Buffer | undefined {
-  const r = handleMessage(ctx, msg, tcp ? 'tcp' : 'udp', '127.0.0.1');
-  if (r === 'async' || Array.isArray(r)) throw new Error('unexpected multi-message reply');
-  return r;
+  const r = new CapturingResponder(tcp ? 'tcp' : 'udp');
+  handleMessage(ctx, msg, r);
+  if (r.replies.length > 1 || r.streamed.length > 0) throw new Error('unexpected multi-message reply');
+  return r.replies[0];
 }
 
 /** dns-packet's decoded shape, with the fields its typings leave out. */
