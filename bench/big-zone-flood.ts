@@ -9,9 +9,8 @@ import { DnssecService } from '../signer/service.js';
 import { SqliteKeyStore, initialKeys } from '../signer/keystore-sqlite.js';
 import { benchResponder } from './lib/responder.js';
 import { handleMessage, type QueryContext } from '../server/query/handle.js';
-import { ResponseCache } from '../server/query/response-cache.js';
 import { RRsetWireCache } from '../server/wire/rr-wire.js';
-import { MissingNameReplies } from '../server/query/missing-name-reply.js';
+import { FastPath } from '../server/query/fast/fast-path.js';
 import { generatedZone } from './lib/zones.js';
 
 // BENCH_NAMES (300,000): a chain several times the 65,536 NSEC3 RRsets held and the 50,000
@@ -33,7 +32,7 @@ console.log(`${N.toLocaleString('en-US')} names, every RRset signed first (${((p
 
 // The server's caches, as `daneprime serve` sets them up.
 const wire = new RRsetWireCache();
-const ctx: QueryContext = { zones, dnssec, now: () => now, cache: new ResponseCache(), wire, missing: new MissingNameReplies() };
+const ctx: QueryContext = { zones, dnssec, now: () => now, wire, fastPath: new FastPath() };
 const query = (name: string) => packet.encode({
   type: 'query', id: 1, questions: [{ name, type: 'A', class: 'IN' }],
   additionals: [{ type: 'OPT', name: '.', udpPayloadSize: 1232, flags: packet.DNSSEC_OK, options: [] } as unknown as packet.Answer],

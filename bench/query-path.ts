@@ -7,9 +7,8 @@ import { DnssecService } from '../signer/service.js';
 import { SqliteKeyStore, initialKeys } from '../signer/keystore-sqlite.js';
 import { benchResponder } from './lib/responder.js';
 import { handleMessage, type QueryContext } from '../server/query/handle.js';
-import { ResponseCache } from '../server/query/response-cache.js';
 import { RRsetWireCache } from '../server/wire/rr-wire.js';
-import { MissingNameReplies } from '../server/query/missing-name-reply.js';
+import { FastPath } from '../server/query/fast/fast-path.js';
 import * as packet from 'dns-packet';
 import { generatedZone } from './lib/zones.js';
 
@@ -53,7 +52,9 @@ function main(): void {
   t = performance.now();
   while (dnssec.presign(now, Infinity));
   console.log(`signed: ${dnssec.cache.signed} signatures in ${(performance.now() - t).toFixed(0)} ms`);
-  const ctx: QueryContext = { zones, dnssec, now: () => now, cache: new ResponseCache(), wire: new RRsetWireCache(), missing: new MissingNameReplies() };
+  // BENCH_FAST_PATH=off: every query takes the full path, as `daneprime serve --fast-path off` answers.
+  const fast = process.env.BENCH_FAST_PATH === 'off' ? undefined : new FastPath();
+  const ctx: QueryContext = { zones, dnssec, now: () => now, wire: new RRsetWireCache(), fastPath: fast };
   const only = process.env.BENCH_MIX;
   for (const [name, next] of Object.entries(mixes)) {
     if (only && name !== only) continue;
@@ -72,7 +73,7 @@ function main(): void {
     runs.sort((a, b) => a - b);
     console.log(`${name.padEnd(9)} ${Math.round(runs[1]).toLocaleString('en-US').padStart(9)} q/s (median of 3; min ${Math.round(runs[0])}, max ${Math.round(runs[2])})`);
   }
-  console.log(`signatures made ${dnssec.cache.signed}, cache hits ${dnssec.cache.hits}, misses ${dnssec.cache.misses}; replies reused by question ${ctx.cache!.hits}; wire pieces made ${ctx.wire!.made}, RRSIG records fetched ${ctx.wire!.signed}`);
+  console.log(`signatures made ${dnssec.cache.signed}, cache hits ${dnssec.cache.hits}, misses ${dnssec.cache.misses}; replies reused by question ${fast?.cache.hits ?? 0}; wire pieces made ${ctx.wire!.made}, RRSIG records fetched ${ctx.wire!.signed}`);
 }
 
 main();

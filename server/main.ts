@@ -6,9 +6,8 @@ import { SqliteKeyStore } from '../signer/keystore-sqlite.js';
 import { APEX_DERIVED } from '../signer/zone-signer.js';
 import { shareEdits, isLeaderProcess } from './workers.js';
 import { handleMessage, type QueryContext } from './query/handle.js';
-import { ResponseCache } from './query/response-cache.js';
+import { FastPath } from './query/fast/fast-path.js';
 import { RRsetWireCache } from './wire/rr-wire.js';
-import { MissingNameReplies } from './query/missing-name-reply.js';
 import { batchedUdp } from './net/udp-batch.js';
 import { listenUdp, resolveUdpIo, receiveBufferShort, receiveBufferWarning, type UdpIoChoice, type UdpListener } from './net/udp.js';
 import { listenTcp, DEFAULT_TCP_LIMITS, type TcpListener } from './net/tcp.js';
@@ -43,6 +42,8 @@ export interface ServeOptions {
   presign?: boolean;
   /** How UDP is read and written (default auto: the batched addon where it is built). */
   udpIo?: UdpIoChoice;
+  /** Answer plain queries through the declared fast path (server/query/fast/); default true. */
+  fastPath?: boolean;
 }
 
 /**
@@ -93,10 +94,14 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
   // With --workers, siblings apply each other's edits (a no-op in a single process).
   shareEdits(zones, (apex, name, type) => name === apex && APEX_DERIVED.has(type));
   const metrics = new Metrics();
-  const ctx: QueryContext = { zones, dnssec, now, special: xfr.special, cache: new ResponseCache(), wire: new RRsetWireCache(), missing: new MissingNameReplies(), observe: metrics.observe };
+  const ctx: QueryContext = {
+    zones, dnssec, now, special: xfr.special, wire: new RRsetWireCache(), observe: metrics.observe,
+    fastPath: opts.fastPath === false ? undefined : new FastPath(),
+  };
   // Admin edits run in this process, through zones/update.ts, so the next query already sees them.
   const api = opts.api ? buildApi({ store, zones, dnssec, metrics, log: opts.log }) : undefined;
   let apiAddress: ListenAddress | undefined;
+  opts.log(ctx.fastPath ? 'query: fast path on (reply cache, ready NXDOMAIN and wildcard replies)' : 'query: fast path off: every query takes the full path');
   const udpIo = resolveUdpIo(opts.udpIo ?? 'auto');
   opts.log(udpIo === 'batch' ? 'udp: batched I/O (recvmmsg/sendmmsg)'
     : `udp: node:dgram${opts.udpIo === 'dgram' ? '' : ` (batched I/O unavailable: ${batchedUdp.reason})`}`);

@@ -47,7 +47,7 @@ test('serve signs the chain and the zone in the background; random names then co
     const label = Math.random().toString(36).slice(2);
     for (const name of [`${label}.example.com`, `${label}.wild.example.com`]) {
       const reply = rawAsk(srv.ctx, buildQuery(name, 'A', { dnssecOk: true }))!;
-      if (i < 5) verifySigned({ ...srv, clock: { now: Math.floor(Date.now() / 1000) } }, APEX, reply);
+      if (i < 5) verifySigned(srv, APEX, reply);
     }
   }
   assert.equal(srv.dnssec.cache.signed, signed, 'no signature made for 200 random names');

@@ -6,9 +6,8 @@ import { parseZoneText } from '../../zones/io/zonefile-parse.js';
 import { importZone } from '../../zones/update.js';
 import { handleMessage, type QueryContext } from '../../server/query/handle.js';
 import type { Responder, ReplyStream, Transport } from '../../server/query/responder.js';
-import { ResponseCache } from '../../server/query/response-cache.js';
 import { RRsetWireCache } from '../../server/wire/rr-wire.js';
-import { MissingNameReplies } from '../../server/query/missing-name-reply.js';
+import { FastPath } from '../../server/query/fast/fast-path.js';
 import type { Name } from '../../zones/model/name.js';
 import { DnssecService, type DnssecOptions } from '../../signer/service.js';
 import { SqliteKeyStore, initialKeys } from '../../signer/keystore-sqlite.js';
@@ -27,6 +26,8 @@ export interface TestServer {
   zones: Registry;
   dnssec: DnssecService;
   ctx: QueryContext;
+  /** The context's fast path, as built (its reply cache and missing-name replies are observable). */
+  fast: FastPath;
   /** The injected clock (unix seconds) the context answers with; tests move it. */
   clock: { now: number };
 }
@@ -48,8 +49,16 @@ export function zonesFromText(texts: Record<string, string>, opts: { now?: numbe
   const zones = new Registry(store);
   const dnssec = new DnssecService(zones, new SqliteKeyStore(store), undefined, opts.dnssec);
   zones.sync();
-  const ctx: QueryContext = { zones, dnssec, now: () => clock.now, cache: new ResponseCache(), wire: new RRsetWireCache(), missing: new MissingNameReplies() };
-  return { store, zones, dnssec, ctx, clock };
+  const fast = new FastPath();
+  const ctx: QueryContext = { zones, dnssec, now: () => clock.now, wire: new RRsetWireCache(), fastPath: fast };
+  return { store, zones, dnssec, ctx, fast, clock };
+}
+
+/** Give `s` a fresh fast path (a reply cache of these bounds): what its context answers with from now on. */
+export function withFastPath(s: TestServer, bounds: ConstructorParameters<typeof FastPath>[0]): FastPath {
+  s.fast = new FastPath(bounds);
+  s.ctx.fastPath = s.fast;
+  return s.fast;
 }
 
 export function buildQuery(name: string, type: string, o: AskOptions = {}): Buffer {

@@ -1,11 +1,11 @@
 // Replies made from ready parts: records encoded once (preencode) and copied into many replies with their compression pointers moved.
-import { type Name } from '../../zones/model/name.js';
-import { RRType } from '../../zones/model/types.js';
-import type { RREntry } from '../wire/response.js';
-import { compressedRdataNames, type RRsetWireCache } from '../wire/rr-wire.js';
-import { Writer } from '../wire/message-writer.js';
-import { writeSection } from '../wire/rrset-writer.js';
-import { OPT_FIXED, replyWriter, copyOut, writeOpt, writeHeader, questionWire } from '../wire/encode.js';
+import { type Name } from '../../../zones/model/name.js';
+import { RRType } from '../../../zones/model/types.js';
+import type { RREntry } from '../../wire/response.js';
+import { compressedRdataNames, type RRsetWireCache } from '../../wire/rr-wire.js';
+import { Writer } from '../../wire/message-writer.js';
+import { writeSection } from '../../wire/rrset-writer.js';
+import { OPT_FIXED, replyWriter, copyOut, writeOpt, writeHeader, questionWire } from '../../wire/encode.js';
 
 /** The writer preencode fills, apart from the reply writer: it runs while a reply is being made (its bytes are copied out). */
 const preencodeWriter = new Writer(Buffer.allocUnsafe(65535), 65535);
