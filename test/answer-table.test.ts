@@ -8,8 +8,8 @@ import type { QueryContext } from '../server/query/handle.js';
 
 const fixture = (f: string) => readFileSync(fileURLToPath(new URL(`../../test/fixtures/${f}`, import.meta.url)), 'utf8');
 const { zones } = zonesFromText({
-  // *.wcn: a wildcard CNAME, for ANY at a synthesised CNAME.
-  'example.com': `${fixture('example.com.zone')}*.wcn 3600 IN CNAME www\n`,
+  // *.wcn: a wildcard CNAME, for ANY at a synthesised CNAME; mxonly: a node whose one RRset is an MX.
+  'example.com': `${fixture('example.com.zone')}*.wcn 3600 IN CNAME www\nmxonly 3600 IN MX 10 mail\n`,
   'child.example.com': fixture('child.example.com.zone'),
 });
 const ctx: QueryContext = { zones };  // unsigned path: DO is not set by these rows
@@ -88,6 +88,9 @@ const rows: Record<string, Row> = {
   },
   'RFC 6672 §3.2 with RFC 1034 §4.3.2 step 3a: a CNAME query below a DNAME is answered by the synthesised CNAME': {
     q: [`x.dn.${E}`, 'CNAME'], rcode: 'NOERROR', aa: true, answer: [`dn.${E} DNAME`, `x.dn.${E} CNAME`], authority: [],
+  },
+  'ANY answered with an MX RRset adds its targets\' addresses, as an MX answer does (RFC 1035 §3.3.9)': {
+    q: [`mxonly.${E}`, 'ANY'], answer: [`mxonly.${E} MX`], additional: [`mail.${E} A`, `mail.${E} AAAA`],
   },
   'ANY is answered minimally with one RRset (RFC 8482)': { q: [`mail.${E}`, 'ANY'], rcode: 'NOERROR', check: (r) => assert.equal(new Set(rrs(r.answers)).size, 1) },
   'name outside our zones: REFUSED': { q: ['www.example.org', 'A'], rcode: 'REFUSED', aa: false, answer: [] },

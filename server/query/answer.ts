@@ -66,7 +66,11 @@ function addStep(resp: Response, zone: Zone, qname: Name, qtype: number, r: Look
       addTargetAddresses(resp, zone, r.rrset);
       return undefined;
     case 'any':
-      for (const rrset of r.rrsets) resp.answer.push(rrEntry(r.owner, rrset, zone));
+      // The RRset chosen gets the additional processing its type gets in any answer.
+      for (const rrset of r.rrsets) {
+        resp.answer.push(rrEntry(r.owner, rrset, zone));
+        addTargetAddresses(resp, zone, rrset);
+      }
       return undefined;
     case 'cname':
       resp.answer.push(rrEntry(r.owner, r.rrset, zone));
