@@ -1,4 +1,4 @@
-// Micro-bench of the in-process query path (parse → answer → sign/prove → encode) per query mix, DO=1.
+// Micro-bench of the in-process query path (classify → fast path or parse → answer → sign/prove → encode) per query mix, DO=1; BENCH_FAST_PATH=off measures the full path alone.
 import { Store } from '../zones/store/sqlite.js';
 import { Registry } from '../zones/registry.js';
 import { parseZoneText } from '../zones/io/zonefile-parse.js';
