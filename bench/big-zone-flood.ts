@@ -5,10 +5,10 @@ import { Store } from '../zones/store/sqlite.js';
 import { parseZoneText } from '../zones/io/zonefile-parse.js';
 import { hostZones } from '../server/zone-host.js';
 import { handleMessage, type QueryContext } from '../server/query/handle.js';
-import { ResponseCache } from '../server/query/response-cache.js';
-import { RRsetWireCache } from '../server/query/rr-wire.js';
-import { MissingNameReplies } from '../server/query/missing-name-reply.js';
 import { generatedZone, importRecords } from './lib/zones.js';
+import { benchResponder } from './lib/responder.js';
+import { RRsetWireCache } from '../server/wire/rr-wire.js';
+import { FastPath } from '../server/query/fast/fast-path.js';
 
 // BENCH_NAMES (300,000): a chain several times the 65,536 NSEC3 RRsets held and the 50,000
 // RRsets holding wire pieces, as on a million-name zone, but ready in about a minute.
@@ -27,7 +27,7 @@ console.log(`${N.toLocaleString('en-US')} names, every RRset signed first (${((p
 
 // The server's caches, as `daneprime serve` sets them up.
 const wire = new RRsetWireCache();
-const ctx: QueryContext = { zones, dnssec, now: () => now, cache: new ResponseCache(), wire, missing: new MissingNameReplies() };
+const ctx: QueryContext = { zones, dnssec, now: () => now, wire, fastPath: new FastPath() };
 const query = (name: string) => packet.encode({
   type: 'query', id: 1, questions: [{ name, type: 'A', class: 'IN' }],
   additionals: [{ type: 'OPT', name: '.', udpPayloadSize: 1232, flags: packet.DNSSEC_OK, options: [] } as unknown as packet.Answer],
@@ -35,7 +35,7 @@ const query = (name: string) => packet.encode({
 const label = () => Math.random().toString(16).slice(2, 18).padEnd(16, '0');
 // Half NXDOMAIN, half wildcard, every label new: no reply cache can help.
 const queries = Array.from({ length: WARM + QUERIES }, (_, i) => query(i & 1 ? `${label()}.example.com` : `${label()}.wild.example.com`));
-for (let i = 0; i < WARM; i++) handleMessage(ctx, queries[i], 'udp');
+for (let i = 0; i < WARM; i++) handleMessage(ctx, queries[i], benchResponder);
 
 const gc = { scavenges: 0, scavengeMs: 0, other: 0, otherMs: 0 };
 const obs = new PerformanceObserver((list) => {
@@ -48,7 +48,7 @@ obs.observe({ entryTypes: ['gc'] });
 const chain = dnssec.forApex('example.com.')!.chain;
 const before = { unheld: chain.unheld, made: wire.made, signed: dnssec.cache.signed };
 t = performance.now();
-for (let i = WARM; i < WARM + QUERIES; i++) handleMessage(ctx, queries[i], 'udp');
+for (let i = WARM; i < WARM + QUERIES; i++) handleMessage(ctx, queries[i], benchResponder);
 const ms = performance.now() - t;
 await new Promise((r) => setTimeout(r, 50)); // let the observer see the last collections
 obs.disconnect();

@@ -1,11 +1,11 @@
-// Micro-bench of the in-process query path (parse → answer → sign/prove → encode) per query mix, DO=1.
+// Micro-bench of the in-process query path (classify → fast path or parse → answer → sign/prove → encode) per query mix, DO=1; BENCH_FAST_PATH=off measures the full path alone.
 import { Store } from '../zones/store/sqlite.js';
 import { parseZoneText } from '../zones/io/zonefile-parse.js';
 import { hostZones } from '../server/zone-host.js';
+import { benchResponder } from './lib/responder.js';
 import { handleMessage, type QueryContext } from '../server/query/handle.js';
-import { ResponseCache } from '../server/query/response-cache.js';
-import { RRsetWireCache } from '../server/query/rr-wire.js';
-import { MissingNameReplies } from '../server/query/missing-name-reply.js';
+import { RRsetWireCache } from '../server/wire/rr-wire.js';
+import { FastPath } from '../server/query/fast/fast-path.js';
 import * as packet from 'dns-packet';
 import { generatedZone, importRecords } from './lib/zones.js';
 
@@ -47,26 +47,28 @@ function main(): void {
   t = performance.now();
   while (dnssec.presign(now, Infinity));
   console.log(`signed: ${dnssec.cache.signed} signatures in ${(performance.now() - t).toFixed(0)} ms`);
-  const ctx: QueryContext = { zones, dnssec, now: () => now, cache: new ResponseCache(), wire: new RRsetWireCache(), missing: new MissingNameReplies() };
+  // BENCH_FAST_PATH=off: every query takes the full path, as `daneprime serve --fast-path off` answers.
+  const fast = process.env.BENCH_FAST_PATH === 'off' ? undefined : new FastPath();
+  const ctx: QueryContext = { zones, dnssec, now: () => now, wire: new RRsetWireCache(), fastPath: fast };
   const only = process.env.BENCH_MIX;
   for (const [name, next] of Object.entries(mixes)) {
     if (only && name !== only) continue;
     // Warm up for half a second: the JIT, and for the random mixes the first meeting with each
     // NSEC3 RRset (its wire pieces and RRSIGs, about 12,000 on the 10,000-name zone), which a
     // few thousand queries do not cover and which would otherwise land in the first measured run.
-    for (const end = performance.now() + 500; performance.now() < end;) for (let i = 0; i < 200; i++) handleMessage(ctx, next(), 'udp');
+    for (const end = performance.now() + 500; performance.now() < end;) for (let i = 0; i < 200; i++) handleMessage(ctx, next(), benchResponder);
     const runs: number[] = [];
     for (let r = 0; r < 3; r++) {
       let n = 0;
       t = performance.now();
       const end = t + (SECONDS * 1000) / 3;
-      while (performance.now() < end) { for (let i = 0; i < 200; i++) handleMessage(ctx, next(), 'udp'); n += 200; }
+      while (performance.now() < end) { for (let i = 0; i < 200; i++) handleMessage(ctx, next(), benchResponder); n += 200; }
       runs.push(n / ((performance.now() - t) / 1000));
     }
     runs.sort((a, b) => a - b);
     console.log(`${name.padEnd(9)} ${Math.round(runs[1]).toLocaleString('en-US').padStart(9)} q/s (median of 3; min ${Math.round(runs[0])}, max ${Math.round(runs[2])})`);
   }
-  console.log(`signatures made ${dnssec.cache.signed}, cache hits ${dnssec.cache.hits}, misses ${dnssec.cache.misses}; replies reused by question ${ctx.cache!.hits}; wire pieces made ${ctx.wire!.made}, RRSIG records fetched ${ctx.wire!.signed}`);
+  console.log(`signatures made ${dnssec.cache.signed}, cache hits ${dnssec.cache.hits}, misses ${dnssec.cache.misses}; replies reused by question ${fast?.cache.hits ?? 0}; wire pieces made ${ctx.wire!.made}, RRSIG records fetched ${ctx.wire!.signed}`);
 }
 
 main();

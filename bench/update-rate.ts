@@ -12,7 +12,7 @@ import { PolicyStore } from '../zones/store/policy-sqlite.js';
 import { addSecondary } from '../server/xfr/acl.js';
 import { createTsigKey, lookupTsigKey } from '../server/xfr/keys.js';
 import { addPolicy } from '../server/update/policy.js';
-import { TsigSigner } from '../server/xfr/tsig.js';
+import { TsigSigner } from '../server/wire/tsig.js';
 import { serve } from '../server/main.js';
 import { generatedZone, importRecords } from './lib/zones.js';
 

@@ -22,7 +22,7 @@ import { availableParallelism } from 'node:os';
 import { log } from './log.js';
 
 const USAGE = `usage:
-  daneprime serve [--db PATH] [--dns ADDR:PORT]... [--api ADDR:PORT|off] [--workers N] [--udp-io auto|batch|dgram]
+  daneprime serve [--db PATH] [--dns ADDR:PORT]... [--api ADDR:PORT|off] [--workers N] [--udp-io auto|batch|dgram] [--fast-path on|off]
 ${ZONE_USAGE}
 ${TSIG_USAGE}
 ${UPDATE_POLICY_USAGE}
@@ -31,12 +31,13 @@ ${BACKUP_USAGE}
 
 defaults: --db $DANEPRIME_DB or ./data/daneprime.db; --dns $DANEPRIME_DNS (comma-separated)
 or 127.0.0.1:5300; --api $DANEPRIME_API or 127.0.0.1:8053; TCP idle timeout $DANEPRIME_TCP_IDLE_MS or 10000;
---workers $DANEPRIME_WORKERS or the number of cores; --udp-io $DANEPRIME_UDP_IO or auto (batch: the recvmmsg/sendmmsg addon, dgram: node:dgram); background signing after load: DANEPRIME_PRESIGN=1 (0: sign on first use only)`;
+--workers $DANEPRIME_WORKERS or the number of cores; --udp-io $DANEPRIME_UDP_IO or auto (batch: the recvmmsg/sendmmsg addon, dgram: node:dgram);
+--fast-path $DANEPRIME_FAST_PATH or on (off: every query takes the full path); background signing after load: DANEPRIME_PRESIGN=1 (0: sign on first use only)`;
 
 async function cmdServe(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv, strict: true, allowPositionals: false,
-    options: { db: { type: 'string' }, dns: { type: 'string', multiple: true }, api: { type: 'string' }, workers: { type: 'string' }, 'udp-io': { type: 'string' } },
+    options: { db: { type: 'string' }, dns: { type: 'string', multiple: true }, api: { type: 'string' }, workers: { type: 'string' }, 'udp-io': { type: 'string' }, 'fast-path': { type: 'string' } },
   });
   const workersText = values.workers ?? process.env.DANEPRIME_WORKERS ?? String(availableParallelism());
   if (!/^[1-9][0-9]{0,2}$/.test(workersText)) throw new UsageError(`bad --workers ${JSON.stringify(workersText)}: expected a number of processes (1-999)`);
@@ -57,6 +58,8 @@ async function cmdServe(argv: string[]): Promise<void> {
     udpIo = parseUdpIo(values['udp-io'] ?? process.env.DANEPRIME_UDP_IO ?? 'auto');
     resolveUdpIo(udpIo); // `batch` where the addon is missing fails here, before any worker starts
   } catch (err) { throw new UsageError(`--udp-io: ${(err as Error).message}`); }
+  const fastPath = values['fast-path'] ?? process.env.DANEPRIME_FAST_PATH ?? 'on';
+  if (fastPath !== 'on' && fastPath !== 'off') throw new UsageError(`bad --fast-path ${JSON.stringify(fastPath)}: expected on or off`);
   if (workers > 1 && isPrimaryProcess()) {
     // The primary only supervises; each worker re-runs this command and serves.
     runPrimary(workers, log);
@@ -76,7 +79,7 @@ async function cmdServe(argv: string[]): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
-  running = await serve({ db: dbPath(values.db), dns, api, log, tcpIdleMs: idle === undefined ? undefined : Number(idle), presign: presign === '1', udpIo });
+  running = await serve({ db: dbPath(values.db), dns, api, log, tcpIdleMs: idle === undefined ? undefined : Number(idle), presign: presign === '1', udpIo, fastPath: fastPath === 'on' });
   if (stopping) shutdown();
 }
 

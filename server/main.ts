@@ -6,10 +6,9 @@ import type { DnssecService } from '../signer/service.js';
 import { hostZones } from './zone-host.js';
 import { nativeEcdsa } from '../signer/deterministic-ecdsa.js';
 import { shareCommits, isLeaderProcess } from './workers.js';
-import { handleMessage, type QueryContext } from './query/handle.js';
-import { ResponseCache } from './query/response-cache.js';
-import { RRsetWireCache } from './query/rr-wire.js';
-import { MissingNameReplies } from './query/missing-name-reply.js';
+import { handleMessage, answerOnce, type QueryContext } from './query/handle.js';
+import { FastPath } from './query/fast/fast-path.js';
+import { RRsetWireCache } from './wire/rr-wire.js';
 import { batchedUdp } from './net/udp-batch.js';
 import { listenUdp, resolveUdpIo, receiveBufferShort, receiveBufferWarning, type UdpIoChoice, type UdpListener } from './net/udp.js';
 import { listenTcp, DEFAULT_TCP_LIMITS, type TcpListener } from './net/tcp.js';
@@ -18,7 +17,6 @@ import type { Logger } from './log.js';
 import { XfrService } from './xfr/service.js';
 import { UpdateService } from './update/service.js';
 import { PolicyStore } from '../zones/store/policy-sqlite.js';
-import { Opcode } from './query/parse.js';
 import { Notifier, type NotifyOptions } from './xfr/notify.js';
 import { SignatureRefresher, type RefreshOptions } from './xfr/refresh.js';
 import { Metrics } from './metrics.js';
@@ -45,6 +43,8 @@ export interface ServeOptions {
   presign?: boolean;
   /** How UDP is read and written (default auto: the batched addon where it is built). */
   udpIo?: UdpIoChoice;
+  /** Answer plain queries through the declared fast path (server/query/fast/); default true. */
+  fastPath?: boolean;
 }
 
 /**
@@ -86,17 +86,20 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
   pipeline.setHooks({ share });
   const leader = isLeaderProcess();
   const metrics = new Metrics();
-  const ctx: QueryContext = { zones, dnssec, now, cache: new ResponseCache(), wire: new RRsetWireCache(), missing: new MissingNameReplies(), observe: metrics.observe };
-  const xfr = new XfrService({ store, xs, zones, dnssec, log: opts.log, now, tsigNow: wallClock, journal,
-    answer: (msg, transport, remote) => { const r = handleMessage(ctx, msg, transport, remote); return Buffer.isBuffer(r) ? r : undefined; } });
+  const ctx: QueryContext = {
+    zones, dnssec, now, wire: new RRsetWireCache(), observe: metrics.observe,
+    fastPath: opts.fastPath === false ? undefined : new FastPath(),
+  };
+  const xfr = new XfrService({ store, xs, zones, dnssec, log: opts.log, now, tsigNow: wallClock, journal, answer: (msg, r) => answerOnce(ctx, msg, r) });
   const update = new UpdateService({ store, xs, ps: new PolicyStore(store), pipeline, log: opts.log, tsigNow: wallClock, observe: metrics.observeUpdate });
-  ctx.special = (q, transport, remote, msg, sink) => (q.opcode === Opcode.UPDATE ? update.answer(q, msg, remote) : xfr.special(q, transport, remote, msg, sink));
+  ctx.special = (q, msg, responder) => update.special(q, msg, responder) || xfr.special(q, msg, responder);
   const refresher = new SignatureRefresher(zones, dnssec, pipeline, now, opts.log, opts.refresh);
   // Admin writes go through the same pipeline, in this process: the next query already sees them.
   const api = opts.api ? buildApi({ store, zones, dnssec, pipeline, metrics, log: opts.log, now }) : undefined;
   let apiAddress: ListenAddress | undefined;
   opts.log(nativeEcdsa.available ? 'signing: deterministic ECDSA (RFC 6979), addon'
     : `signing: deterministic ECDSA (RFC 6979), JavaScript (addon unavailable: ${nativeEcdsa.reason})`);
+  opts.log(ctx.fastPath ? 'query: fast path on (reply cache, ready NXDOMAIN and wildcard replies)' : 'query: fast path off: every query takes the full path');
   const udpIo = resolveUdpIo(opts.udpIo ?? 'auto');
   opts.log(udpIo === 'batch' ? 'udp: batched I/O (recvmmsg/sendmmsg)'
     : `udp: node:dgram${opts.udpIo === 'dgram' ? '' : ` (batched I/O unavailable: ${batchedUdp.reason})`}`);
@@ -106,17 +109,10 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
   try {
     for (const a of opts.dns) {
       // Bind TCP first so port 0 picks one free port that UDP then shares.
-      const tcp = await listenTcp(a, (msg, sink) => {
-        const reply = handleMessage(ctx, msg, 'tcp', sink.remote, sink);
-        if (Buffer.isBuffer(reply)) sink.write(reply);
-        else if (Array.isArray(reply)) for (const m of reply) sink.write(m);
-      }, opts.log, { ...DEFAULT_TCP_LIMITS, idleTimeoutMs: opts.tcpIdleMs ?? DEFAULT_TCP_LIMITS.idleTimeoutMs });
+      const tcp = await listenTcp(a, (msg, responder) => handleMessage(ctx, msg, responder), opts.log, { ...DEFAULT_TCP_LIMITS, idleTimeoutMs: opts.tcpIdleMs ?? DEFAULT_TCP_LIMITS.idleTimeoutMs });
       const bound = { host: a.host, port: tcp.port };
       tcps.push(tcp);
-      const udp = await listenUdp(bound, (msg, remote) => {
-        const reply = handleMessage(ctx, msg, 'udp', remote);
-        return Buffer.isBuffer(reply) ? reply : undefined;
-      }, opts.log, udpIo);
+      const udp = await listenUdp(bound, (msg, responder) => handleMessage(ctx, msg, responder), opts.log, udpIo);
       udps.push(udp);
       if (receiveBufferShort(udp)) opts.log(receiveBufferWarning(udp));
       addresses.push(bound);

@@ -1,5 +1,5 @@
 // Process counters (DNS queries, signing, cache, edits, API errors) and their Prometheus text exposition.
-import { Rcode } from './query/parse.js';
+import { Rcode } from './wire/parse.js';
 import { typeToText } from '../zones/model/types.js';
 import type { SignatureCache } from '../signer/sig-cache.js';
 

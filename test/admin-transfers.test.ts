@@ -4,13 +4,13 @@ import assert from 'node:assert/strict';
 import * as packet from 'dns-packet';
 import { apiServer, type ApiTest } from './helpers/api.js';
 import { rawRRs } from './helpers/wire.js';
+import { CapturingResponder } from './helpers/dns.js';
 import { handleMessage } from '../server/query/handle.js';
-import type { TcpSink } from '../server/net/tcp.js';
 import { XfrStore } from '../zones/store/xfr-sqlite.js';
 import { XfrService } from '../server/xfr/service.js';
 import { Journal } from '../server/xfr/journal.js';
 import { transferAllowed, notifyTargets } from '../server/xfr/acl.js';
-import { TsigSigner } from '../server/xfr/tsig.js';
+import { TsigSigner } from '../server/wire/tsig.js';
 import { RRType } from '../zones/model/types.js';
 
 const SEC = '/api/v1/zones/example.com/secondaries';
@@ -169,7 +169,7 @@ test('a secondary and key added over the API are honoured by the transfer ACL an
   assert.equal(transferAllowed(t.store, xs, 'example.com.', '192.0.2.1', null).allowed, false);
   assert.deepEqual(notifyTargets(t.store, xs, 'example.com.').map((s) => s.address), ['127.0.0.1'], 'prefixes are not notified');
 
-  // In-process AXFR over a fake TCP sink, signed with the secret the API returned once.
+  // In-process AXFR through a capturing TCP responder, signed with the secret the API returned once.
   const now = () => t.clock.now;
   const journal = new Journal(t.store, xs);
   t.ctx.special = new XfrService({ store: t.store, xs, zones: t.zones, dnssec: t.dnssec, log: () => {}, now, journal }).special;
@@ -202,13 +202,11 @@ test('the transfer routes are in the OpenAPI document', async () => {
   assert.ok(!('secret' in doc.paths['/api/v1/tsig'].get.responses['200'].content['application/json'].schema.items.properties));
 });
 
-/** Run a transfer request from 127.0.0.1 over a fake TCP sink; resolves with the reply messages once the stream ends. */
+/** Run a transfer request from 127.0.0.1 through a capturing TCP responder; resolves with the reply messages once the stream ends. */
 async function transfer(t: ApiTest, msg: Buffer): Promise<Buffer[]> {
-  const out: Buffer[] = [];
-  let closed = false;
-  const sink: TcpSink = { remote: '127.0.0.1', write: (m) => { out.push(m); return true; }, drained: async () => {}, close: () => { closed = true; } };
-  const r = handleMessage(t.ctx, msg, 'tcp', '127.0.0.1', sink);
-  if (Buffer.isBuffer(r)) return [r];
-  for (let i = 0; i < 200 && !closed; i++) await new Promise((res) => setImmediate(res));
-  return out;
+  const r = new CapturingResponder('tcp');
+  handleMessage(t.ctx, msg, r);
+  if (r.replies.length) return r.replies;
+  for (let i = 0; i < 200 && !r.closed; i++) await new Promise((res) => setImmediate(res));
+  return r.streamed;
 }

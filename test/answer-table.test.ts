@@ -8,7 +8,8 @@ import type { QueryContext } from '../server/query/handle.js';
 
 const fixture = (f: string) => readFileSync(fileURLToPath(new URL(`../../test/fixtures/${f}`, import.meta.url)), 'utf8');
 const { zones } = zonesFromText({
-  'example.com': fixture('example.com.zone'),
+  // *.wcn: a wildcard CNAME, for ANY at a synthesised CNAME; mxonly: a node whose one RRset is an MX.
+  'example.com': `${fixture('example.com.zone')}*.wcn 3600 IN CNAME www\nmxonly 3600 IN MX 10 mail\n`,
   'child.example.com': fixture('child.example.com.zone'),
 });
 const ctx: QueryContext = { zones };  // unsigned path: DO is not set by these rows
@@ -79,6 +80,18 @@ const rows: Record<string, Row> = {
   'SRV answer adds target address': { q: [`_xmpp-client._tcp.${E}`, 'SRV'], answer: [`_xmpp-client._tcp.${E} SRV`], additional: [`xmpp.${E} A`] },
   'XMPP TLSA at _5269._tcp': { q: [`_5269._tcp.xmpp.${E}`, 'TLSA'], answer: [`_5269._tcp.xmpp.${E} TLSA`] },
   'NS answer at apex adds in-zone address, not out-of-zone': { q: [E, 'NS'], answer: [`${E} NS`, `${E} NS`], additional: [`ns1.${E} A`] },
+  'RFC 1034 §4.3.2 step 3a: ANY at a CNAME owner matches the CNAME, and the chain is not followed': {
+    q: [`alias.${E}`, 'ANY'], rcode: 'NOERROR', aa: true, answer: [`alias.${E} CNAME`], authority: [],
+  },
+  'RFC 1034 §4.3.2 step 3a: ANY at a wildcard CNAME matches the synthesised CNAME, not followed': {
+    q: [`x.wcn.${E}`, 'ANY'], rcode: 'NOERROR', aa: true, answer: [`x.wcn.${E} CNAME`], authority: [],
+  },
+  'RFC 6672 §3.2 with RFC 1034 §4.3.2 step 3a: a CNAME query below a DNAME is answered by the synthesised CNAME': {
+    q: [`x.dn.${E}`, 'CNAME'], rcode: 'NOERROR', aa: true, answer: [`dn.${E} DNAME`, `x.dn.${E} CNAME`], authority: [],
+  },
+  'ANY answered with an MX RRset adds its targets\' addresses, as an MX answer does (RFC 1035 §3.3.9)': {
+    q: [`mxonly.${E}`, 'ANY'], answer: [`mxonly.${E} MX`], additional: [`mail.${E} A`, `mail.${E} AAAA`],
+  },
   'ANY is answered minimally with one RRset (RFC 8482)': { q: [`mail.${E}`, 'ANY'], rcode: 'NOERROR', check: (r) => assert.equal(new Set(rrs(r.answers)).size, 1) },
   'name outside our zones: REFUSED': { q: ['www.example.org', 'A'], rcode: 'REFUSED', aa: false, answer: [] },
   'parent of our zones: REFUSED': { q: ['com', 'SOA'], rcode: 'REFUSED' },

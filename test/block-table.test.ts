@@ -1,8 +1,8 @@
 // BlockTable: records kept as written in one reply and copied into the next, pointers moved; kept only when safe, served only while fresh.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BlockTable } from '../server/query/block-table.js';
-import { Writer } from '../server/query/message-writer.js';
+import { BlockTable } from '../server/query/fast/block-table.js';
+import { Writer } from '../server/wire/message-writer.js';
 import { nameToWire } from '../zones/model/name.js';
 
 const APEX = 'example.com.';

@@ -112,7 +112,7 @@ test('SIGTERM during startup (after the DNS sockets, before the API listens): ex
   assert.match(err, /SIGTERM: shutting down/);
 });
 
-test('serve with a bad DANEPRIME_TCP_IDLE_MS, DANEPRIME_PRESIGN, --udp-io or --dns fails with exit 1', () => {
+test('serve with a bad DANEPRIME_TCP_IDLE_MS, DANEPRIME_PRESIGN, --udp-io, --fast-path or --dns fails with exit 1', () => {
   const r = runCli(['serve', '--db', ':memory:', '--dns', '127.0.0.1:0'], { env: { DANEPRIME_TCP_IDLE_MS: 'soon' }, timeoutMs: 5000 });
   assert.equal(r.status, 1);
   assert.match(r.stderr, /^daneprime: bad DANEPRIME_TCP_IDLE_MS "soon": [^\n]*\n$/);
@@ -125,6 +125,12 @@ test('serve with a bad DANEPRIME_TCP_IDLE_MS, DANEPRIME_PRESIGN, --udp-io or --d
   const u = runCli(['serve', '--db', ':memory:', '--dns', '127.0.0.1:0', '--udp-io', 'fast'], { timeoutMs: 5000 });
   assert.equal(u.status, 1);
   assert.equal(u.stderr, 'daneprime: --udp-io: bad udp io "fast": expected auto, batch or dgram\n');
+  const f = runCli(['serve', '--db', ':memory:', '--dns', '127.0.0.1:0', '--fast-path', 'yes'], { timeoutMs: 5000 });
+  assert.equal(f.status, 1);
+  assert.equal(f.stderr, 'daneprime: bad --fast-path "yes": expected on or off\n');
+  const fe = runCli(['serve', '--db', ':memory:', '--dns', '127.0.0.1:0'], { env: { DANEPRIME_FAST_PATH: '0' }, timeoutMs: 5000 });
+  assert.equal(fe.status, 1);
+  assert.equal(fe.stderr, 'daneprime: bad --fast-path "0": expected on or off\n');
 });
 
 test('serve with a database it cannot open exits 1: one line with one worker; with two, the primary gives up', (t) => {

@@ -74,6 +74,7 @@ test('kdig and dig against the running server, UDP and TCP', async (t) => {
   const { host, port } = srv;
   // The default UDP path is the batched addon wherever it is built (always in CI).
   if (batchedUdp.available || process.env.CI === 'true') assert.match(srv.stderr(), /udp: batched I\/O \(recvmmsg\/sendmmsg\)/);
+  assert.match(srv.stderr(), /query: fast path on /, 'the fast path is on by default');
 
   const tools: ['kdig' | 'dig', (h: string, p: number, n: string, ty: string, o: ToolOptions) => Answer][] = [['kdig', kdig], ['dig', dig]];
   for (const [tool, ask] of tools) {
@@ -94,5 +95,16 @@ test('--udp-io dgram (DANEPRIME_UDP_IO): the node:dgram path gives the same UDP 
   assert.match(srv.stderr(), /udp: node:dgram\n/);
   for (const [name, c] of Object.entries(CASES)) {
     await t.test(`UDP: ${name}`, () => check(kdig(srv.host, srv.port, c.q[0], c.q[1], {}), c, 'kdig'));
+  }
+});
+
+test('--fast-path off (DANEPRIME_FAST_PATH): logged, and every query taken by the full path gives the same answers', async (t) => {
+  if (!requireTool('kdig', t)) return;
+  const { srv } = await startFixtureServer(t, { env: { DANEPRIME_FAST_PATH: 'off' } });
+  assert.match(srv.stderr(), /query: fast path off: every query takes the full path\n/);
+  for (const tcp of [false, true]) {
+    for (const [name, c] of Object.entries(CASES)) {
+      await t.test(`${tcp ? 'TCP' : 'UDP'}: ${name}`, () => check(kdig(srv.host, srv.port, c.q[0], c.q[1], { tcp }), c, 'kdig'));
+    }
   }
 });

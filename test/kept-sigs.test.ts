@@ -22,7 +22,7 @@ const zone = fixture + Array.from({ length: 300 }, (_, i) => `h${i} A 192.0.2.${
 /** A server whose caches hold almost nothing: the least NSEC3 RRsets as objects (64), 2 RRsets' Buffers, no reply caches. */
 function tiny(): TestServer {
   const s = zonesFromText({ 'example.com': zone }, { dnssec: { liveNsec3: 1, cacheEntries: 2 } });
-  s.ctx.cache = undefined;
+  s.ctx.fastPath = undefined;
   s.ctx.wire = undefined;
   return s;
 }
@@ -133,7 +133,7 @@ test('background signing meets edits half-way: answers stay valid, the walk fini
 test('NSEC3 RRsets a query meets for the first time in a while are built for that answer only: same bytes as held ones, nothing signed, no duplicates', () => {
   // Default caches (wire pieces and all), but only 64 NSEC3 RRsets held of a chain of ~330.
   const s = zonesFromText({ 'example.com': zone }, { dnssec: { liveNsec3: 1 } });
-  s.ctx.cache = undefined;
+  s.ctx.fastPath = undefined;
   while (s.dnssec.presign(s.clock.now, Infinity));
   const chain = s.dnssec.forApex(APEX)!.chain;
   const names = Array.from({ length: 200 }, (_, i) => `first-${i * 7919}.example.com`);

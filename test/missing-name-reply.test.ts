@@ -15,7 +15,7 @@ function setup(): TestServer {
 }
 
 /** The same server without heads (and without the reply cache): every reply made by the full path. */
-const fullPath = (s: TestServer): QueryContext => ({ ...s.ctx, missing: undefined, cache: undefined });
+const fullPath = (s: TestServer): QueryContext => ({ ...s.ctx, fastPath: undefined });
 
 /** A section as sorted "owner TTL TYPE data" lines: what a resolver sees, whatever the order and compression. */
 function records(r: Reply, section: 'answers' | 'authorities' | 'additionals'): string[] {
@@ -36,7 +36,7 @@ const randomLabel = () => Math.random().toString(36).slice(2, 12);
 
 test('NXDOMAIN is made from the raw query byte for byte as the full path, in any spelling: below the apex from a head, deeper from its records', () => {
   const s = setup();
-  const missing = s.ctx.missing!;
+  const missing = s.fast.missing;
   const full = fullPath(s);
   // Closest enclosers: the apex (in two spellings), then a name with data (www), an empty
   // non-terminal (_tcp.www) and a name two labels up (mail), which get no head.
@@ -66,7 +66,7 @@ test('NXDOMAIN is made from the raw query byte for byte as the full path, in any
 
 test('wildcard answers are made from one block per wildcard RRset, byte for byte as the full path; NODATA and types with additional addresses are not', () => {
   const s = setup();
-  const missing = s.ctx.missing!;
+  const missing = s.fast.missing;
   const full = fullPath(s);
   const mx = Buffer.concat([Buffer.from([0, 10]), Buffer.from('\x04mail\x07example\x03com\x00', 'latin1')]);
   s.edit('example.com.', [{ name: '*.wild.example.com.', type: RRType.MX, ttl: 300, rdatas: [mx] }]);
@@ -115,7 +115,7 @@ test('a next closer cover that is one of the encloser proof records is not repea
 
 test('next closer covers are copied from the table into replies to names of any length, byte for byte as the full path; after an edit moves the chain they are written afresh', () => {
   const s = setup();
-  const covers = s.ctx.missing!.covers;
+  const covers = s.fast.missing.covers;
   const full = fullPath(s);
   const round = (tag: string) => {
     for (let i = 0; i < 120; i++) {
@@ -141,7 +141,7 @@ test('next closer covers are copied from the table into replies to names of any 
 
 test('heads follow edits and the clock: a new SOA serial shows at once, and a head is not reused after a minute', () => {
   const s = setup();
-  const missing = s.ctx.missing!;
+  const missing = s.fast.missing;
   const serialOf = (raw: Buffer) => (decode(raw).authorities!.find((a) => a.type === 'SOA')!.data as { serial: number }).serial;
   const ask = () => rawAsk(s.ctx, buildQuery(`${randomLabel()}.example.com`, 'A', { dnssecOk: true }))!;
   const first = serialOf(ask());
@@ -162,7 +162,7 @@ test('heads follow edits and the clock: a new SOA serial shows at once, and a he
 
 test('NXDOMAIN that does not fit the client\'s size is answered by the full path, truncated; DO=0, names the zone holds and unsigned zones never take the raw path', () => {
   const s = setup();
-  const missing = s.ctx.missing!;
+  const missing = s.fast.missing;
   const q = buildQuery(`${randomLabel()}.example.com`, 'A', { dnssecOk: true, udpSize: 512 });
   const small = rawAsk(s.ctx, q)!;
   assert.equal(missing.served, 0);
@@ -173,14 +173,14 @@ test('NXDOMAIN that does not fit the client\'s size is answered by the full path
   assert.equal(missing.served, 0, 'DO=0: no proofs, no head');
   // Names the zone holds (data, NODATA, an empty non-terminal, a CNAME, a referral) are the full path's, and then the reply cache's.
   for (const [name, type] of [['www.example.com', 'A'], ['www.example.com', 'TXT'], ['_tcp.www.example.com', 'TLSA'], ['alias.example.com', 'TLSA'], ['www.sub.example.com', 'A']]) {
-    const hits = s.ctx.cache!.hits;
+    const hits = s.fast.cache.hits;
     for (let i = 0; i < 2; i++) rawAsk(s.ctx, buildQuery(name, type, { dnssecOk: true }));
     assert.equal(missing.served, 0, `${name} ${type}`);
-    assert.equal(s.ctx.cache!.hits, hits + 1, `${name} ${type}: the second answer came from the reply cache`);
+    assert.equal(s.fast.cache.hits, hits + 1, `${name} ${type}: the second answer came from the reply cache`);
   }
   const unsigned = zonesFromText({ 'example.com': fixture('example.com.zone') }, { signed: false });
   rawAsk(unsigned.ctx, buildQuery(`${randomLabel()}.example.com`, 'A', { dnssecOk: true }));
-  assert.equal(unsigned.ctx.missing!.served, 0, 'unsigned zone');
+  assert.equal(unsigned.fast.missing.served, 0, 'unsigned zone');
 });
 
 test('a head that would point at the question name (SOA naming `*.<apex>`) is made once and not used: replies are the full path\'s records', () => {
@@ -190,7 +190,7 @@ test('a head that would point at the question name (SOA naming `*.<apex>`) is ma
     '@ NS ns1.example.com.',
     'ns1 A 192.0.2.1',
   ].join('\n') + '\n' });
-  const missing = s.ctx.missing!;
+  const missing = s.fast.missing;
   for (let i = 0; i < 20; i++) {
     const q = buildQuery(`${randomLabel()}.example.com`, 'A', { dnssecOk: true, id: i });
     const reply = rawAsk(s.ctx, q)!;

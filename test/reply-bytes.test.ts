@@ -8,7 +8,7 @@ import { zonesFromText, rawAsk, buildQuery, decode, type TestServer, type AnyRR 
 import { verifySigned, nsec3Owners, nsec3Of } from './helpers/signed.js';
 import { rawRRs } from './helpers/wire.js';
 import type { QueryContext } from '../server/query/handle.js';
-import { RRsetWireCache } from '../server/query/rr-wire.js';
+import { RRsetWireCache } from '../server/wire/rr-wire.js';
 import { RRType } from '../zones/model/types.js';
 import { rdataFromText } from '../zones/model/rdata/index.js';
 
@@ -17,7 +17,7 @@ const APEX = 'example.com.';
 
 /** The same zones and signer, with no reply cache and no wire pieces: every reply made from scratch. */
 function fresh(s: TestServer): QueryContext {
-  return { ...s.ctx, cache: undefined, wire: undefined };
+  return { ...s.ctx, fastPath: undefined, wire: undefined };
 }
 
 const label = (n = 8) => randomBytes(n).toString('hex');
@@ -50,7 +50,7 @@ test('every reply is the same bytes with and without the caches (DO on and off, 
       }
     }
   }
-  assert.ok(s.ctx.cache!.hits > 0, 'the second round came from the question-keyed cache');
+  assert.ok(s.fast.cache.hits > 0, 'the second round came from the question-keyed cache');
 });
 
 test('random NXDOMAIN and wildcard names: replies from held wire pieces equal fresh ones, verify, and prove the new name', () => {
@@ -122,7 +122,7 @@ test('DO=0 never gets the RRSIGs that DO=1 answers left in the held wire pieces'
 test('wire pieces are held by at most maxEntries RRsets; letting go of some changes no byte', () => {
   const s = zonesFromText({ 'example.com': fixture });
   s.ctx.wire = new RRsetWireCache(8);
-  s.ctx.cache = undefined;
+  s.ctx.fastPath = undefined;
   for (let round = 0; round < 3; round++) {
     for (const [name, type] of QUESTIONS) assertSameReply(s, name, type, { dnssecOk: true });
     for (let i = 0; i < 20; i++) assertSameReply(s, `${label(5)}.example.com`, 'A', { dnssecOk: true });

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { listenUdp, resolveUdpIo, parseUdpIo, receiveBufferShort, type UdpHandler, type UdpIo, type UdpListener } from '../server/net/udp.js';
 import { batchedUdp } from '../server/net/udp-batch.js';
-import { remoteText } from '../server/net/address.js';
+import { remoteText } from '../server/query/responder.js';
 import { requirePresent } from './helpers/tools.js';
 
 /** The batched addon, for the tests that need it: built by npm ci; missing, they skip locally and fail in CI. */
@@ -25,8 +25,13 @@ test('udp io choices: auto/batch/dgram parse, anything else is an error naming t
   assert.throws(() => parseUdpIo('fast'), /bad udp io "fast": expected auto, batch or dgram/);
 });
 
+/** What a test handler is: the reply to a datagram (undefined: none) from its bytes and its sender's address. */
+type ReplyFn = (msg: Buffer, remote: string) => Buffer | undefined;
+/** The listener's handler for a ReplyFn: it replies through the datagram's responder. */
+const replying = (f: ReplyFn): UdpHandler => (msg, r) => { const out = f(msg, remoteText(r.remote)); if (out) r.reply(out); };
+
 /** A reply that only this query can have produced: its bytes reversed, tagged with its length. */
-const echo: UdpHandler = (msg) => Buffer.concat([Buffer.from([msg.length]), Buffer.from(msg).reverse()]);
+const echo: ReplyFn = (msg) => Buffer.concat([Buffer.from([msg.length]), Buffer.from(msg).reverse()]);
 
 async function client(host = '127.0.0.1'): Promise<{ sock: dgram.Socket; replies: Buffer[] }> {
   const sock = dgram.createSocket(host.includes(':') ? 'udp6' : 'udp4');
@@ -51,7 +56,7 @@ for (const io of IOS) {
   test(`${io}: a burst from two clients is answered, each reply to its own sender with its own bytes`, async (t) => {
     if (!requireAddon(io, t)) return;
     const logs: string[] = [];
-    const l = await listenUdp({ host: '127.0.0.1', port: 0 }, echo, (m) => logs.push(m), io);
+    const l = await listenUdp({ host: '127.0.0.1', port: 0 }, replying(echo), (m) => logs.push(m), io);
     assert.equal(l.io, io);
     const a = await client();
     const b = await client();
@@ -86,7 +91,7 @@ for (const io of IOS) {
     const BURST = 3000;
     let burst = 0;
     let stalled = false;
-    const l = await listenUdp({ host: '127.0.0.1', port: 0 }, (msg) => {
+    const l = await listenUdp({ host: '127.0.0.1', port: 0 }, replying((msg) => {
       if (msg.toString() === 'stall') {
         // The event loop held for 600 ms, as a long garbage collection would: the burst arrives meanwhile.
         stalled = true;
@@ -94,7 +99,7 @@ for (const io of IOS) {
         while (Date.now() < until);
       } else burst++;
       return undefined;
-    }, () => {}, io);
+    }), () => {}, io);
     try {
       const rmemMax = Number(readFileSync('/proc/sys/net/core/rmem_max', 'utf8'));
       // Linux reports twice what was asked (its bookkeeping overhead); without CAP_NET_ADMIN, rmem_max caps the ask.
@@ -125,13 +130,13 @@ for (const io of IOS) {
   test(`${io}: a throwing handler costs that one reply and is logged; undefined means no reply`, async (t) => {
     if (!requireAddon(io, t)) return;
     const logs: string[] = [];
-    const handler: UdpHandler = (msg) => {
+    const handler: ReplyFn = (msg) => {
       const s = msg.toString();
       if (s === 'boom') throw new Error('handler bug');
       if (s === 'quiet') return undefined;
       return Buffer.from(`re:${s}`);
     };
-    const l = await listenUdp({ host: '127.0.0.1', port: 0 }, handler, (m) => logs.push(m), io);
+    const l = await listenUdp({ host: '127.0.0.1', port: 0 }, replying(handler), (m) => logs.push(m), io);
     const c = await client();
     try {
       for (const m of ['one', 'boom', 'quiet', 'two']) c.sock.send(Buffer.from(m), l.port, '127.0.0.1');
@@ -151,7 +156,7 @@ for (const io of IOS) {
     // The batched path hands out a function per batch slot (udp-batch.ts): a slot mix-up would
     // name another datagram's sender, which transfer ACLs would then judge.
     const seen: string[] = [];
-    const l = await listenUdp({ host: '127.0.0.1', port: 0 }, (msg, remote) => { seen.push(`${msg} ${remoteText(remote)}`); return undefined; }, () => {}, io);
+    const l = await listenUdp({ host: '127.0.0.1', port: 0 }, replying((msg, remote) => { seen.push(`${msg} ${remote}`); return undefined; }), () => {}, io);
     const a = await client('127.0.0.1');
     const b = await client('127.0.0.2');
     try {
@@ -169,7 +174,7 @@ for (const io of IOS) {
   test(`${io}: IPv6 ::1, the handler sees the sender's address; after close() the port is free again`, async (t) => {
     if (!requireAddon(io, t)) return;
     const seen: string[] = [];
-    let l: UdpListener = await listenUdp({ host: '::1', port: 0 }, (msg, remote) => { seen.push(remoteText(remote)); return Buffer.from(msg); }, () => {}, io);
+    let l: UdpListener = await listenUdp({ host: '::1', port: 0 }, replying((msg, remote) => { seen.push(remote); return Buffer.from(msg); }), () => {}, io);
     const c = await client('::1');
     try {
       c.sock.send(Buffer.from('hello'), l.port, '::1');
@@ -178,7 +183,7 @@ for (const io of IOS) {
       assert.deepEqual(seen, ['::1']);
       const port = l.port;
       await l.close();
-      l = await listenUdp({ host: '::1', port }, () => Buffer.from('again'), () => {}, io);
+      l = await listenUdp({ host: '::1', port }, replying(() => Buffer.from('again')), () => {}, io);
       c.sock.send(Buffer.from('x'), port, '::1');
       await until(() => c.replies.length === 2);
       assert.equal(String(c.replies[1]), 'again');
@@ -190,7 +195,7 @@ for (const io of IOS) {
 
   test(`${io}: a host name (--dns localhost:PORT) is resolved, as node:dgram does`, async (t) => {
     if (!requireAddon(io, t)) return;
-    const l = await listenUdp({ host: 'localhost', port: 0 }, (msg) => Buffer.from(msg), () => {}, io);
+    const l = await listenUdp({ host: 'localhost', port: 0 }, replying((msg) => Buffer.from(msg)), () => {}, io);
     const host = (await import('node:dns/promises')).lookup('localhost');
     const c = await client((await host).address);
     try {
@@ -205,9 +210,9 @@ for (const io of IOS) {
 
   test(`${io}: a port already bound is an EADDRINUSE error, not a crash`, async (t) => {
     if (!requireAddon(io, t)) return;
-    const first = await listenUdp({ host: '127.0.0.1', port: 0 }, echo, () => {}, io);
+    const first = await listenUdp({ host: '127.0.0.1', port: 0 }, replying(echo), () => {}, io);
     try {
-      await assert.rejects(listenUdp({ host: '127.0.0.1', port: first.port }, echo, () => {}, io), (e: NodeJS.ErrnoException) => e.code === 'EADDRINUSE');
+      await assert.rejects(listenUdp({ host: '127.0.0.1', port: first.port }, replying(echo), () => {}, io), (e: NodeJS.ErrnoException) => e.code === 'EADDRINUSE');
     } finally {
       await first.close();
     }

@@ -10,8 +10,7 @@ import { PolicyStore } from '../zones/store/policy-sqlite.js';
 import { createTsigKey, lookupTsigKey } from '../server/xfr/keys.js';
 import { addPolicy } from '../server/update/policy.js';
 import { UpdateService } from '../server/update/service.js';
-import { TsigSigner, verifyTsig } from '../server/xfr/tsig.js';
-import { Opcode } from '../server/query/parse.js';
+import { TsigSigner, verifyTsig } from '../server/wire/tsig.js';
 import { RRType } from '../zones/model/types.js';
 import { rawRRs } from './helpers/wire.js';
 import { nameToWire } from '../zones/model/name.js';
@@ -26,7 +25,7 @@ function setup() {
   addPolicy(s.store, ps, xs, 'example.com.', { key: 'k' }, s.clock.now);
   const key = lookupTsigKey(xs, 'k.')!;
   const svc = new UpdateService({ store: s.store, xs, ps, pipeline: s.pipeline, log: () => {}, tsigNow: () => s.clock.now });
-  s.ctx.special = (q, _transport, remote, msg) => (q.opcode === Opcode.UPDATE ? svc.answer(q, msg, remote) : undefined);
+  s.ctx.special = svc.special;
   const sign = (m: Buffer) => new TsigSigner(key, undefined, () => s.clock.now).sign(m);
   /** Send `msg` signed; the reply's rcode, after checking the reply's own TSIG against the request's MAC. */
   const send = (msg: Buffer): number => {

@@ -5,17 +5,16 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as packet from 'dns-packet';
 import { createHmac } from 'node:crypto';
-import { zonesFromText, type TestServer } from './helpers/dns.js';
+import { zonesFromText, CapturingResponder, type TestServer } from './helpers/dns.js';
 import type { DnssecOptions } from '../signer/service.js';
 import { rawRRs } from './helpers/wire.js';
 import { handleMessage } from '../server/query/handle.js';
-import type { TcpSink } from '../server/net/tcp.js';
 import { XfrStore } from '../zones/store/xfr-sqlite.js';
 import { XfrService } from '../server/xfr/service.js';
 import { Journal } from '../server/xfr/journal.js';
 import { addSecondary } from '../server/xfr/acl.js';
 import { createTsigKey, lookupTsigKey } from '../server/xfr/keys.js';
-import { TsigSigner, verifyTsig } from '../server/xfr/tsig.js';
+import { TsigSigner, verifyTsig } from '../server/wire/tsig.js';
 import { rdataFromText } from '../zones/model/rdata/index.js';
 import { RRType } from '../zones/model/types.js';
 import { nameToWire } from '../zones/model/name.js';
@@ -35,16 +34,14 @@ function setup(dnssec?: DnssecOptions, extraNames = 0): TestServer & { xs: XfrSt
   return Object.assign(s, { xs, journal, logged });
 }
 
-/** Run a transfer request over a fake TCP sink; resolves with the reply messages once the stream ends (the service logs each end). */
+/** Run a transfer request through a capturing TCP responder; resolves with the reply messages once the stream ends (the service logs each end). */
 async function transfer(s: TestServer & { logged: string[] }, msg: Buffer): Promise<Buffer[]> {
-  const out: Buffer[] = [];
-  let closed = false;
-  const sink: TcpSink = { remote: '127.0.0.1', write: (m) => { out.push(m); return true; }, drained: async () => {}, close: () => { closed = true; } };
+  const r = new CapturingResponder('tcp');
   const logs = s.logged.length;
-  const r = handleMessage(s.ctx, msg, 'tcp', '127.0.0.1', sink);
-  if (Buffer.isBuffer(r)) return [r];
-  for (const until = Date.now() + 10_000; !closed && s.logged.length === logs && Date.now() < until;) await new Promise((res) => setTimeout(res, 1));
-  return out;
+  handleMessage(s.ctx, msg, r);
+  if (r.replies.length) return r.replies;
+  for (const until = Date.now() + 10_000; !r.closed && s.logged.length === logs && Date.now() < until;) await new Promise((res) => setTimeout(res, 1));
+  return r.streamed;
 }
 
 function request(type: 'AXFR' | 'IXFR', serial?: number): Buffer {
@@ -95,7 +92,9 @@ test('IXFR: current client and UDP get one SOA; unknown serial gets AXFR-style; 
   const serial = soa.rdatas[0].readUInt32BE(soa.rdatas[0].length - 20);
   const cur = rrsOf(await transfer(s, request('IXFR', serial)));
   assert.equal(cur.length, 1);
-  const r = handleMessage(s.ctx, request('IXFR', serial - 5), 'udp', '127.0.0.1') as Buffer;
+  const udp = new CapturingResponder('udp');
+  handleMessage(s.ctx, request('IXFR', serial - 5), udp);
+  const r = udp.replies[0];
   assert.deepEqual(rawRRs(r).filter((x) => x.section === 'answer').map((x) => x.type), [RRType.SOA]);
   const full = rrsOf(await transfer(s, request('IXFR', serial - 5)));
   assert.ok(full.length > 100 && full[0].type === RRType.SOA && full[1].type !== RRType.SOA, 'AXFR-style');

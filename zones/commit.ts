@@ -332,7 +332,7 @@ export class CommitPipeline {
       const served = incremental
         ? this.follow(have, row, new Set(log.flatMap((c) => c.names!)), log.some((c) => c.signing), this.o.now())
         : this.loadWhole(row);
-      this.hooks.notify?.(apex, served.zone.soa);
+      this.notifyCaughtUp(apex, row.version, served.zone.soa);
       return served;
     });
   }
@@ -413,6 +413,20 @@ export class CommitPipeline {
 
   // ---------------------------------------------------------------------------------------
   // the steps' helpers
+
+  /**
+   * NOTIFY for a version this process caught up with (the leader only: the others have no
+   * notify hook). The secondaries' SOA query may reach any worker, and one that has not
+   * polled yet would answer the old serial, after which the secondary waits for its refresh
+   * timer: so the siblings catch up first (the share hook; at once when they already have it).
+   */
+  private notifyCaughtUp(apex: Name, version: number, soa: RRset): void {
+    const notify = this.hooks.notify;
+    if (!notify) return;
+    const shared = this.hooks.share?.(apex, version);
+    if (shared) void shared.then(() => notify(apex, soa));
+    else notify(apex, soa);
+  }
 
   /** After the commit: sibling workers catch up (their promise is what `settled` waits for); NOTIFY. */
   private tellOthers(r: CommitResult): void {

@@ -1,18 +1,10 @@
 // TCP listener (RFC 7766): 2-byte framing, pipelined queries, idle timeout, bounded connections and buffers.
 import net from 'node:net';
 import type { ListenAddress } from './address.js';
+import type { Responder, ReplyStream } from '../query/responder.js';
 
-/** Where a handler writes replies; `write` returns false when the client is not reading. */
-export interface TcpSink {
-  readonly remote: string;
-  write(msg: Buffer): boolean;
-  /** Resolves once the socket's write buffer drained (backpressure for long transfers). */
-  drained(): Promise<void>;
-  close(): void;
-}
-
-/** Handles one framed message; replies through `sink`, synchronously or later. */
-export type TcpHandler = (msg: Buffer, sink: TcpSink) => void;
+/** Handles one framed message; replies through `responder` (its stream: the connection), synchronously or later. */
+export type TcpHandler = (msg: Buffer, responder: Responder) => void;
 
 export interface TcpLimits {
   /** RFC 7766 §6.2.3: idle connections are closed; seconds, not minutes. */
@@ -73,8 +65,7 @@ function serveConnection(sock: net.Socket, remote: string, handler: TcpHandler, 
   sock.setTimeout(limits.idleTimeoutMs, () => sock.destroy());
   sock.on('error', () => sock.destroy());
   let pending: Buffer = Buffer.alloc(0);
-  const sink: TcpSink = {
-    remote,
+  const stream: ReplyStream = {
     write(msg: Buffer): boolean {
       if (sock.destroyed) return false;
       const frame = Buffer.allocUnsafe(2 + msg.length);
@@ -94,6 +85,8 @@ function serveConnection(sock: net.Socket, remote: string, handler: TcpHandler, 
     },
     close(): void { sock.end(); },
   };
+  // One responder per connection: every reply is one frame on it, a transfer's many frames too.
+  const responder: Responder = { transport: 'tcp', remote, stream, reply: (msg) => { stream.write(msg); } };
   sock.on('drain', () => { if (sock.isPaused()) sock.resume(); });
   sock.on('data', (chunk: Buffer) => {
     // A frame is at most 2 + 65535 bytes, so `pending` never holds more than one frame plus one chunk.
@@ -104,7 +97,7 @@ function serveConnection(sock: net.Socket, remote: string, handler: TcpHandler, 
       const msg = pending.subarray(2, 2 + len);
       pending = pending.subarray(2 + len);
       try {
-        handler(msg, sink);
+        handler(msg, responder);
       } catch (err) {
         log(`tcp: internal error answering ${remote}: ${(err as Error).stack ?? err}`);
         sock.destroy();

@@ -3,8 +3,9 @@
 import { isIP } from 'node:net';
 import { lookup } from 'node:dns/promises';
 import type { ListenAddress } from './address.js';
+import type { Responder } from '../query/responder.js';
 import { loadAddon, availability, type Loaded } from '../../zones/util/native-addon.js';
-import { UDP_RECEIVE_BUFFER, type UdpHandler, type UdpListener } from './udp.js';
+import { UDP_RECEIVE_BUFFER, type UdpHandler, type UdpListener } from './udp-listener.js';
 
 interface Addon {
   readonly batch: number;
@@ -18,6 +19,16 @@ interface Addon {
 const loaded: Loaded<Addon> = process.platform === 'linux'
   ? loadAddon<Addon>('udp_batch.node')
   : { unavailable: `needs Linux (recvmmsg/sendmmsg), not ${process.platform}` };
+
+/** Puts the reply to datagram `i` of a batch in its place, for sendmmsg once the batch is answered. */
+class SlotResponder implements Responder {
+  readonly transport = 'udp';
+  readonly stream = undefined;
+  constructor(private readonly replies: (Buffer | undefined)[], private readonly i: number, readonly remote: () => string) {}
+  reply(msg: Buffer): void {
+    this.replies[this.i] = msg;
+  }
+}
 
 /** Whether the batched path can be used here, and if not, why. */
 export const batchedUdp = availability(loaded);
@@ -35,9 +46,10 @@ export async function listenBatched(addr: ListenAddress, handler: UdpHandler, lo
   const replies: (Buffer | undefined)[] = new Array(addon.batch).fill(undefined);
   // Set once open() returns; the addon calls onBatch only from the event loop, after that.
   let sock: { handle: object; arena: Buffer; lens: Int32Array } | undefined;
-  // Datagram i's source, spelled out only when asked (transfers, error logs), and only during
-  // the batch call, like the query bytes: one function per slot, made once.
-  const remotes = Array.from({ length: addon.batch }, (_, i) => () => addon.remote(sock!.handle, i));
+  // One responder per slot, made once: its reply goes to the slot's place in `replies`, and
+  // datagram i's source is spelled out only when asked (transfers, error logs), and only during
+  // the batch call, like the query bytes.
+  const responders = Array.from({ length: addon.batch }, (_, i) => new SlotResponder(replies, i, () => addon.remote(sock!.handle, i)));
   const onBatch = (n: number): unknown[] => {
     const { arena, lens } = sock!;
     for (let i = 0; i < n; i++) {
@@ -47,10 +59,10 @@ export async function listenBatched(addr: ListenAddress, handler: UdpHandler, lo
       // A view, not a copy: the path reads the query during this call and keeps none of it.
       const msg = arena.subarray(i * slot, i * slot + len);
       try {
-        replies[i] = handler(msg, remotes[i]);
+        handler(msg, responders[i]);
       } catch (err) {
         // A bug must cost one answer, never the server.
-        log(`udp: internal error answering ${remotes[i]()}: ${(err as Error).stack ?? err}`);
+        log(`udp: internal error answering ${responders[i].remote()}: ${(err as Error).stack ?? err}`);
       }
     }
     return replies;

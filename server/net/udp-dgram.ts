@@ -3,21 +3,29 @@
 import dgram from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import type { ListenAddress } from './address.js';
-import { UDP_RECEIVE_BUFFER, type UdpHandler, type UdpListener } from './udp.js';
+import type { Responder } from '../query/responder.js';
+import { UDP_RECEIVE_BUFFER, type UdpHandler, type UdpListener } from './udp-listener.js';
+
+/** Replies to one datagram's sender. */
+class DatagramResponder implements Responder {
+  readonly transport = 'udp';
+  readonly stream = undefined;
+  constructor(private readonly sock: dgram.Socket, readonly remote: string, private readonly port: number) {}
+  reply(msg: Buffer): void {
+    this.sock.send(msg, this.port, this.remote);
+  }
+}
 
 export async function listenDgram(addr: ListenAddress, handler: UdpHandler, log: (m: string) => void): Promise<UdpListener> {
   // SO_RCVBUF, capped by net.core.rmem_max (node:dgram cannot force past it as the addon does).
   const sock = dgram.createSocket({ type: isIPv6(addr.host) ? 'udp6' : 'udp4', reuseAddr: false, recvBufferSize: UDP_RECEIVE_BUFFER });
   sock.on('message', (msg, rinfo) => {
-    let reply: Buffer | undefined;
     try {
-      reply = handler(msg, rinfo.address);
+      handler(msg, new DatagramResponder(sock, rinfo.address, rinfo.port));
     } catch (err) {
       // A bug must cost one answer, never the server.
       log(`udp: internal error answering ${rinfo.address}: ${(err as Error).stack ?? err}`);
-      return;
     }
-    if (reply) sock.send(reply, rinfo.port, rinfo.address);
   });
   sock.on('error', (err) => log(`udp ${addr.host}:${addr.port}: ${err.message}`));
   await new Promise<void>((resolve, reject) => {

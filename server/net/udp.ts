@@ -1,37 +1,15 @@
 // The UDP listener: one datagram in, at most one datagram out, through the batched addon where it
 // is built (udp-batch.ts), else node:dgram (udp-dgram.ts). Both call the same handler.
 import cluster from 'node:cluster';
-import type { ListenAddress, Remote } from './address.js';
+import type { ListenAddress } from './address.js';
 import { batchedUdp, listenBatched } from './udp-batch.js';
 import { listenDgram } from './udp-dgram.js';
+import { UDP_RECEIVE_BUFFER, type UdpHandler, type UdpIo, type UdpListener } from './udp-listener.js';
 
-export type UdpHandler = (msg: Buffer, remote: Remote) => Buffer | undefined;
+export { UDP_RECEIVE_BUFFER, type UdpHandler, type UdpIo, type UdpListener };
 
-/**
- * Receive buffer asked for per UDP socket. Queries that arrive while the process is busy (a
- * garbage collection, a long batch, an API edit) wait there, and the kernel default (about
- * 208 KB, a few hundred small datagrams by the kernel's accounting) overflowed in the
- * benchmarks: every query dnsperf counted lost was a receive-buffer drop (/proc/net/snmp
- * RcvbufErrors). 4 MiB (the kernel reports and grants twice that) holds several thousand
- * queries, some 50 ms at 100k q/s. Without CAP_NET_ADMIN net.core.rmem_max caps it;
- * `UdpListener.receiveBuffer` says what was granted.
- */
-export const UDP_RECEIVE_BUFFER = 4 << 20;
-
-/** `batch`: recvmmsg/sendmmsg addon; `dgram`: node:dgram; `auto`: batch when it loaded. */
-export type UdpIo = 'batch' | 'dgram';
+/** What --udp-io asks for: one of the two, or `auto` (batch when the addon loaded). */
 export type UdpIoChoice = UdpIo | 'auto';
-
-export interface UdpListener {
-  readonly io: UdpIo;
-  /** The port bound (the one asked for, or the kernel's pick for port 0). */
-  readonly port: number;
-  /** The socket's receive buffer as the kernel reports it (SO_RCVBUF: twice the usable size). */
-  readonly receiveBuffer: number;
-  /** Datagrams in, replies out, replies lost to a full send buffer (batched path only). */
-  stats?(): { received: number; sent: number; dropped: number };
-  close(): Promise<void>;
-}
 
 export function parseUdpIo(text: string): UdpIoChoice {
   if (text === 'auto' || text === 'batch' || text === 'dgram') return text;

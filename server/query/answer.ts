@@ -7,8 +7,8 @@ import { rdataTargetName } from '../../zones/model/rdata/index.js';
 import type { Zone } from '../../zones/zone.js';
 import type { Registry } from '../../zones/registry.js';
 import { lookup, type Lookup } from './resolve.js';
-import { Rcode } from './parse.js';
-import { emptyResponse, rrEntry, EDE, type RREntry, type Response } from './response.js';
+import { Rcode } from '../wire/parse.js';
+import { emptyResponse, rrEntry, EDE, type RREntry, type Response } from '../wire/response.js';
 
 /** One lookup along the chain; the DNSSEC step proves each of them. */
 export interface Step {
@@ -44,7 +44,7 @@ export function answer(zones: Registry, qname: Name, qtype: number, dnssecOk = f
   while (zone && steps.length < MAX_CHAIN && !visitedName(steps, name)) {
     const result = lookup(zone, name, qtype);
     steps.push({ zone, qname: name, result });
-    const next = addStep(response, zone, name, result, steps.length === 1, dnssecOk);
+    const next = addStep(response, zone, name, qtype, result, steps.length === 1, dnssecOk);
     if (next === undefined) break;
     name = next;
     // Follow into any zone we are authoritative for (RFC 6604 §2); stop at foreign names.
@@ -59,14 +59,18 @@ function visitedName(steps: readonly Step[], name: Name): boolean {
 }
 
 /** Put one lookup's records in the sections; return the next name when the chain continues. */
-function addStep(resp: Response, zone: Zone, qname: Name, r: Lookup, isFirst: boolean, dnssecOk: boolean): Name | undefined {
+function addStep(resp: Response, zone: Zone, qname: Name, qtype: number, r: Lookup, isFirst: boolean, dnssecOk: boolean): Name | undefined {
   switch (r.kind) {
     case 'answer':
       resp.answer.push(rrEntry(r.owner, r.rrset, zone));
       addTargetAddresses(resp, zone, r.rrset);
       return undefined;
     case 'any':
-      for (const rrset of r.rrsets) resp.answer.push(rrEntry(r.owner, rrset, zone));
+      // The RRset chosen gets the additional processing its type gets in any answer.
+      for (const rrset of r.rrsets) {
+        resp.answer.push(rrEntry(r.owner, rrset, zone));
+        addTargetAddresses(resp, zone, rrset);
+      }
       return undefined;
     case 'cname':
       resp.answer.push(rrEntry(r.owner, r.rrset, zone));
@@ -80,7 +84,9 @@ function addStep(resp: Response, zone: Zone, qname: Name, r: Lookup, isFirst: bo
       }
       // The synthesised CNAME carries the DNAME's TTL and is never signed (RFC 6672 §3.4).
       resp.answer.push(rrEntry(qname, synthesizedCname(qname, r.target, r.rrset.ttl)));
-      return r.target;
+      // It stands at qname as a CNAME would (RFC 6672 §3.2): one that matches QTYPE answers the
+      // question, and the chain is not followed (RFC 1034 §4.3.2 step 3a).
+      return qtype === RRType.CNAME ? undefined : r.target;
     }
     case 'referral':
       // A referral is not authoritative (RFC 1034 §4.3.2 3b) — unless we got here along a chain

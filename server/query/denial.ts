@@ -11,7 +11,7 @@ export function denialProof(zs: ZoneSigner, qname: Name, qtype: number, result: 
     case 'nxdomain': {
       // §7.2.2: closest encloser matches, the wildcard at the CE is covered, next closer is covered.
       // In the order of encloserProof's part first, so that replies made from a ready head of it
-      // (missing-name-reply.ts) are the same bytes as this path's.
+      // (fast/missing-name-reply.ts) are the same bytes as this path's.
       const ce = result.closestEncloser;
       return present(chain.matching(ce), chain.wildcardCover(ce), nextCloserCover(zs, qname, ce));
     }

@@ -5,7 +5,7 @@ import type { Nsec3Entry } from '../../signer/nsec3-chain.js';
 import type { Zone } from '../../zones/zone.js';
 import type { Answered } from './answer.js';
 import { denialProof } from './denial.js';
-import { rrEntry, type RREntry } from './response.js';
+import { rrEntry, type RREntry } from '../wire/response.js';
 
 /**
  * Called only when the client set DO (RFC 3225 §3) and answering touched a signed zone.

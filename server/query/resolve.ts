@@ -70,13 +70,15 @@ export function lookup(zone: Zone, qname: Name, qtype: number): Lookup {
 
 /** RFC 1034 §4.3.2 step 3a/3c at an existing (or wildcard-matched) node. */
 function atNode(node: ZoneNode, owner: Name, qtype: number, wildcard?: Name, closestEncloser?: Name): Lookup {
+  // ANY matches every type, a CNAME too: at a CNAME's owner it answers with the CNAME, and the
+  // chain is not followed (RFC 1034 §4.3.2 step 3a follows a CNAME only when QTYPE does not match it).
+  if (qtype === RRType.ANY && node.rrsets.size > 0) {
+    return { kind: 'any', owner, rrsets: minimalAny(node), wildcard, closestEncloser };
+  }
   const rrset = node.rrsets.get(qtype);
   if (rrset) return { kind: 'answer', owner, rrset, wildcard, closestEncloser };
   const cname = node.rrsets.get(RRType.CNAME);
   if (cname) return { kind: 'cname', owner, rrset: cname, target: cnameTarget(cname), wildcard, closestEncloser };
-  if (qtype === RRType.ANY && node.rrsets.size > 0) {
-    return { kind: 'any', owner, rrsets: minimalAny(node), wildcard, closestEncloser };
-  }
   return { kind: 'nodata', owner, node, wildcard, closestEncloser };
 }
 

@@ -4,7 +4,7 @@ import { RRType, isMetaType, isDnssecDerivedType } from '../../zones/model/types
 import { canonicalRdata, soaSerial } from '../../zones/model/rdata/index.js';
 import type { Zone } from '../../zones/zone.js';
 import type { RRsetEdit } from '../../zones/commit.js';
-import { Rcode } from '../query/parse.js';
+import { Rcode } from '../wire/parse.js';
 import { CLASS, type UpdateMessage, type UpdateRR } from './message.js';
 
 /** UPDATE's own rcodes (RFC 2136 §2.2). */

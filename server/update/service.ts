@@ -5,10 +5,10 @@ import type { XfrStore } from '../../zones/store/xfr-sqlite.js';
 import type { PolicyStore } from '../../zones/store/policy-sqlite.js';
 import { EditError, type CommitPipeline } from '../../zones/commit.js';
 import { RdataError } from '../../zones/model/rdata/index.js';
-import { Rcode, type Query } from '../query/parse.js';
-import { encodeBare } from '../query/encode.js';
-import { remoteText, type Remote } from '../net/address.js';
-import { verifyTsig, TsigSigner, unsignedTsigError, badTimeSigner } from '../xfr/tsig.js';
+import { Opcode, Rcode, type Query } from '../wire/parse.js';
+import { encodeBare } from '../wire/encode.js';
+import { verifyTsig, TsigSigner, unsignedTsigError, badTimeSigner } from '../wire/tsig.js';
+import { remoteText, type Remote, type Responder } from '../query/responder.js';
 import { lookupTsigKey } from '../xfr/keys.js';
 import { plainAddress } from '../xfr/acl.js';
 import { readUpdate, UpdateFormatError } from './message.js';
@@ -31,6 +31,13 @@ const RCODE_NAMES = new Map<number, string>(Object.entries(UpdateRcode).map(([k,
 
 export class UpdateService {
   constructor(private readonly d: UpdateDeps) {}
+
+  /** The QueryContext.special hook: takes every UPDATE message (opcode 5), and only those. */
+  readonly special = (q: Query, msg: Buffer, responder: Responder): boolean => {
+    if (q.opcode !== Opcode.UPDATE) return false;
+    responder.reply(this.answer(q, msg, responder.remote));
+    return true;
+  };
 
   /**
    * Answer one UPDATE message (opcode 5): the reply, signed with the request's key when it

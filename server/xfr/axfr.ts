@@ -3,7 +3,7 @@ import { RRType } from '../../zones/model/types.js';
 import type { RRset } from '../../zones/model/rrset.js';
 import type { ZoneSnapshot } from '../../zones/snapshot.js';
 import type { ZoneSigner, SigningContext } from '../../signer/zone-signer.js';
-import { rrEntry, type RREntry } from '../query/response.js';
+import { rrEntry, type RREntry } from '../wire/response.js';
 
 /**
  * Every transfer entry carries its zone (owners are written relative to its apex) and its

@@ -4,8 +4,8 @@ import type { JournalRR, StepContent } from '../../zones/journal-step.js';
 import { RRType } from '../../zones/model/types.js';
 import { makeRRset, type RRset } from '../../zones/model/rrset.js';
 import { soaSerial } from '../../zones/model/rdata/index.js';
-import type { Query } from '../query/parse.js';
-import { rrEntry, type RREntry } from '../query/response.js';
+import type { Query } from '../wire/parse.js';
+import { rrEntry, type RREntry } from '../wire/response.js';
 
 /** One serial step: the old SOA first in `removed`, the new SOA first in `added` (RFC 1995 §4). */
 export interface JournalStep extends StepContent { from: number; to: number }

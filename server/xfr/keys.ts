@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { parseName, type Name } from '../../zones/model/name.js';
 import type { TsigAlgorithm, XfrStore } from '../../zones/store/xfr-sqlite.js';
-import type { TsigKey } from './tsig.js';
+import type { TsigKey } from '../wire/tsig.js';
 
 /**
  * RFC 8945 §6. HMAC-SHA256 is the default; HMAC-MD5 and HMAC-SHA1 are here because clients

@@ -7,12 +7,13 @@ import { RRType } from '../../zones/model/types.js';
 import type { RRset } from '../../zones/model/rrset.js';
 import type { Store } from '../../zones/store/sqlite.js';
 import type { XfrStore } from '../../zones/store/xfr-sqlite.js';
-import { MessageBuilder, questionWire } from '../query/encode.js';
-import { rrEntry } from '../query/response.js';
-import { Opcode, Rcode } from '../query/parse.js';
+import { MessageBuilder } from '../wire/message-builder.js';
+import { questionWire } from '../wire/encode.js';
+import { rrEntry } from '../wire/response.js';
+import { Opcode, Rcode } from '../wire/parse.js';
 import { notifyTargets, type SecondarySpec } from './acl.js';
 import { lookupTsigKey } from './keys.js';
-import { TsigSigner } from './tsig.js';
+import { TsigSigner } from '../wire/tsig.js';
 
 export interface NotifyOptions {
   /** Sends per change and target, first one included (RFC 1996 §3.6 suggests a handful). */

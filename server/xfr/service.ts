@@ -5,13 +5,12 @@ import type { Registry } from '../../zones/registry.js';
 import type { DnssecService } from '../../signer/service.js';
 import { RRType, typeToText } from '../../zones/model/types.js';
 import type { Zone } from '../../zones/zone.js';
-import { Opcode, Rcode, type Query } from '../query/parse.js';
-import { encodeBare, MessageBuilder } from '../query/encode.js';
-import { rrEntry, type RREntry } from '../query/response.js';
-import type { Transport } from '../query/handle.js';
-import type { TcpSink } from '../net/tcp.js';
-import { remoteText, type Remote } from '../net/address.js';
-import { verifyTsig, TsigSigner, unsignedTsigError, badTimeSigner, type TsigKey } from './tsig.js';
+import { Opcode, Rcode, type Query } from '../wire/parse.js';
+import { encodeBare } from '../wire/encode.js';
+import { MessageBuilder } from '../wire/message-builder.js';
+import { rrEntry, type RREntry } from '../wire/response.js';
+import { remoteText, type Responder, type ReplyStream } from '../query/responder.js';
+import { verifyTsig, TsigSigner, unsignedTsigError, badTimeSigner, type TsigKey } from '../wire/tsig.js';
 import { lookupTsigKey } from './keys.js';
 import { transferAllowed, plainAddress } from './acl.js';
 import { axfrEntries } from './axfr.js';
@@ -35,26 +34,26 @@ export interface XfrDeps {
    * Answers an ordinary query (the TSIG record taken off): a signed query gets that answer,
    * signed (RFC 8945 §5.3). Secondaries ask for the SOA this way before a transfer.
    */
-  answer?: (msg: Buffer, transport: Transport, remote: Remote) => Buffer | undefined;
+  answer?: (msg: Buffer, responder: Responder) => Buffer | undefined;
 }
-
-type Reply = Buffer | 'async' | undefined;
 
 export class XfrService {
   constructor(private readonly d: XfrDeps) {}
 
-  /** The QueryContext.special hook. */
-  readonly special = (q: Query, transport: Transport, remote: Remote, msg: Buffer, sink?: TcpSink): Reply => {
+  /** The QueryContext.special hook: true when the message was ours to answer. */
+  readonly special = (q: Query, msg: Buffer, responder: Responder): boolean => {
     // We are the primary: NOTIFY is something we send, not something we act on (RFC 1996 §3.10).
-    if (q.opcode === Opcode.NOTIFY) return encodeBare(q.id, q.flags, Rcode.REFUSED, q);
-    if (q.opcode !== Opcode.QUERY) return undefined;
+    if (q.opcode === Opcode.NOTIFY) { responder.reply(encodeBare(q.id, q.flags, Rcode.REFUSED, q)); return true; }
+    if (q.opcode !== Opcode.QUERY) return false;
     const transferType = q.qtype === RRType.AXFR || q.qtype === RRType.IXFR;
-    if (!transferType && (q.tsigOffset === undefined || !this.d.answer)) return undefined;
-    const from = plainAddress(remoteText(remote));
+    if (!transferType && (q.tsigOffset === undefined || !this.d.answer)) return false;
+    const from = plainAddress(remoteText(responder.remote));
     const auth = this.authenticate(q, msg, `${typeToText(q.qtype)} ${q.qname} from ${from}`);
-    if (Buffer.isBuffer(auth)) return auth;
-    if (transferType) return this.transfer(q, transport, from, msg, auth, sink);
-    return auth && this.signedQuery(q, transport, remote, msg, auth);
+    const reply = Buffer.isBuffer(auth) ? auth
+      : transferType ? this.transfer(q, responder, from, msg, auth)
+      : auth && this.signedQuery(q, responder, msg, auth);
+    if (reply) responder.reply(reply);
+    return true;
   };
 
   /**
@@ -73,14 +72,16 @@ export class XfrService {
   }
 
   /** A signed ordinary query: the answer it would get unsigned, signed with the request's key (RFC 8945 §5.3). */
-  private signedQuery(q: Query, transport: Transport, remote: Remote, msg: Buffer, auth: { key: TsigKey; mac: Buffer }): Reply {
+  private signedQuery(q: Query, responder: Responder, msg: Buffer, auth: { key: TsigKey; mac: Buffer }): Buffer | undefined {
     const stripped = Buffer.from(msg.subarray(0, q.tsigOffset));
     stripped.writeUInt16BE(q.arcount - 1, 10);
-    const reply = this.d.answer!(stripped, transport, remote);
+    const reply = this.d.answer!(stripped, responder);
     return reply && new TsigSigner(auth.key, auth.mac, this.d.tsigNow ?? this.d.now).sign(reply);
   }
 
-  private transfer(q: Query, transport: Transport, remote: string, msg: Buffer, auth: { key: TsigKey; mac: Buffer } | undefined, sink?: TcpSink): Reply {
+  /** The one reply to a transfer request, or undefined when the transfer streams its messages itself. */
+  private transfer(q: Query, responder: Responder, remote: string, msg: Buffer, auth: { key: TsigKey; mac: Buffer } | undefined): Buffer | undefined {
+    const stream = responder.stream;
     const tsigNow = this.d.tsigNow ?? this.d.now;
     const what = `${typeToText(q.qtype)} ${q.qname} from ${remote}`;
     const key = auth?.key;
@@ -98,15 +99,14 @@ export class XfrService {
       const have = clientSerial(msg, q);
       if (have === undefined) return single(encodeBare(q.id, q.flags, Rcode.FORMERR, q));
       // Current client, or UDP: one SOA tells it our version (RFC 1995 §2, §4).
-      if (transport === 'udp' || serialAtLeast(have, currentSerial(zone.soa))) return single(this.soaOnly(q, zone));
-      if (!sink) return undefined;
-      void this.run(what, q, zone, sink, signer(), have);
-      return 'async';
+      if (!stream || serialAtLeast(have, currentSerial(zone.soa))) return single(this.soaOnly(q, zone));
+      void this.run(what, q, zone, stream, signer(), have);
+      return undefined;
     }
     // RFC 5936 §4.2: AXFR is a TCP-only affair.
-    if (transport === 'udp' || !sink) return single(encodeBare(q.id, q.flags, Rcode.NOTIMP, q));
-    void this.run(what, q, zone, sink, signer());
-    return 'async';
+    if (!stream) return single(encodeBare(q.id, q.flags, Rcode.NOTIMP, q));
+    void this.run(what, q, zone, stream, signer());
+    return undefined;
   }
 
   private soaOnly(q: Query, zone: Zone): Buffer {
@@ -121,7 +121,7 @@ export class XfrService {
    * of the zone is pinned for as long as it streams, so commits land meanwhile without
    * stopping it, and the journal's steps are read at once.
    */
-  private async run(what: string, q: Query, zone: Zone, sink: TcpSink, tsig: TsigSigner | undefined, have?: number): Promise<void> {
+  private async run(what: string, q: Query, zone: Zone, sink: ReplyStream, tsig: TsigSigner | undefined, have?: number): Promise<void> {
     const started = Date.now();
     const now = this.d.now();
     const soa = zone.soa;

@@ -1,9 +1,9 @@
 // Send a long reply over TCP as a sequence of bounded messages, TSIG-signed, with backpressure (RFC 5936 §2.2).
-import { MessageBuilder, type MessageHead } from '../query/encode.js';
-import type { RREntry } from '../query/response.js';
-import type { Query } from '../query/parse.js';
-import type { TcpSink } from '../net/tcp.js';
-import type { TsigSigner } from './tsig.js';
+import { MessageBuilder, type MessageHead } from '../wire/message-builder.js';
+import type { RREntry } from '../wire/response.js';
+import type { Query } from '../wire/parse.js';
+import type { ReplyStream } from '../query/responder.js';
+import type { TsigSigner } from '../wire/tsig.js';
 
 /** Aim for ~16 KB messages: few enough per zone, small enough that memory per transfer stays tiny. */
 export const MESSAGE_TARGET = 16 * 1024;
@@ -16,7 +16,7 @@ export interface StreamResult { messages: number; records: number; bytes: number
 
 export interface StreamOptions {
   q: Query;
-  sink: TcpSink;
+  sink: ReplyStream;
   tsig?: TsigSigner;
 }
 

@@ -6,9 +6,9 @@ import { parseZoneText } from '../../zones/io/zonefile-parse.js';
 import type { CommitPipeline, CommitResult, RRsetEdit } from '../../zones/commit.js';
 import { hostZones } from '../../server/zone-host.js';
 import { handleMessage, type QueryContext } from '../../server/query/handle.js';
-import { ResponseCache } from '../../server/query/response-cache.js';
-import { RRsetWireCache } from '../../server/query/rr-wire.js';
-import { MissingNameReplies } from '../../server/query/missing-name-reply.js';
+import type { Responder, ReplyStream, Transport } from '../../server/query/responder.js';
+import { RRsetWireCache } from '../../server/wire/rr-wire.js';
+import { FastPath } from '../../server/query/fast/fast-path.js';
 import type { Name } from '../../zones/model/name.js';
 import type { DnssecService, DnssecOptions } from '../../signer/service.js';
 import { initialKeys } from '../../signer/keystore-sqlite.js';
@@ -31,6 +31,8 @@ export interface TestServer {
   /** RRset edits through the pipeline, at the injected clock. */
   edit(apex: Name, edits: readonly RRsetEdit[]): CommitResult;
   ctx: QueryContext;
+  /** The context's fast path, as built (its reply cache and missing-name replies are observable). */
+  fast: FastPath;
   /** The injected clock (unix seconds) the context answers with; tests move it. */
   clock: { now: number };
 }
@@ -50,9 +52,17 @@ export function zonesFromText(texts: Record<string, string>, opts: { now?: numbe
       settings: { signed: opts.signed ?? true, ...(opts.settings ?? {}) }, makeKeys: () => initialKeys(clock.now, !!opts.csk),
     }, TEST_ACTOR);
   }
-  const ctx: QueryContext = { zones, dnssec, now: () => clock.now, cache: new ResponseCache(), wire: new RRsetWireCache(), missing: new MissingNameReplies() };
+  const fast = new FastPath();
+  const ctx: QueryContext = { zones, dnssec, now: () => clock.now, wire: new RRsetWireCache(), fastPath: fast };
   const edit = (apex: Name, edits: readonly RRsetEdit[]) => pipeline.commit({ kind: 'edit', apex, edits, action: 'test.edit' }, TEST_ACTOR);
-  return { store, zones, dnssec, pipeline, edit, ctx, clock };
+  return { store, zones, dnssec, pipeline, edit, ctx, fast, clock };
+}
+
+/** Give `s` a fresh fast path (a reply cache of these bounds): what its context answers with from now on. */
+export function withFastPath(s: TestServer, bounds: ConstructorParameters<typeof FastPath>[0]): FastPath {
+  s.fast = new FastPath(bounds);
+  s.ctx.fastPath = s.fast;
+  return s.fast;
 }
 
 export const TEST_ACTOR = { tokenId: null, label: 'test' };
@@ -66,10 +76,28 @@ export function buildQuery(name: string, type: string, o: AskOptions = {}): Buff
   });
 }
 
+/** A responder that keeps what the query path sends: its replies, and what it streams (TCP only). */
+export class CapturingResponder implements Responder {
+  readonly replies: Buffer[] = [];
+  readonly streamed: Buffer[] = [];
+  closed = false;
+  readonly stream: ReplyStream | undefined;
+  constructor(readonly transport: Transport = 'udp', readonly remote = '127.0.0.1') {
+    this.stream = transport === 'tcp'
+      ? { write: (m) => { this.streamed.push(m); return true; }, drained: async () => {}, close: () => { this.closed = true; } }
+      : undefined;
+  }
+
+  reply(msg: Buffer): void {
+    this.replies.push(msg);
+  }
+}
+
 export function rawAsk(ctx: QueryContext, msg: Buffer, tcp = false): Buffer | undefined {
-  const r = handleMessage(ctx, msg, tcp ? 'tcp' : 'udp', '127.0.0.1');
-  if (r === 'async' || Array.isArray(r)) throw new Error('unexpected multi-message reply');
-  return r;
+  const r = new CapturingResponder(tcp ? 'tcp' : 'udp');
+  handleMessage(ctx, msg, r);
+  if (r.replies.length > 1 || r.streamed.length > 0) throw new Error('unexpected multi-message reply');
+  return r.replies[0];
 }
 
 /** dns-packet's decoded shape, with the fields its typings leave out. */

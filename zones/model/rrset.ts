@@ -22,7 +22,7 @@ export interface RRset {
    */
   signatures: string | undefined;
   /**
-   * The encoder's ready wire pieces for this RRset (server/query/rr-wire.ts) while it holds
+   * The encoder's ready wire pieces for this RRset (server/wire/rr-wire.ts) while it holds
    * them. A slot is found with the RRset itself; a Map keyed by RRset cost a probe into a
    * large hash table per RRset per reply. The encoder bounds how many RRsets hold pieces at
    * once and empties the slot of the oldest.

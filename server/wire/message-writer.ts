@@ -1,17 +1,6 @@
 // The message writer: appends to one buffer, compresses names (RFC 1035 §4.1.4) and copies RRset wire pieces with their pointer slots filled.
 import { type Name, labels, parentName } from '../../zones/model/name.js';
 import { SLOT, type NameWire } from './rr-wire.js';
-import { Slabs } from '../../zones/util/slab.js';
-
-const messageSlabs = new Slabs(64 * 1024);
-/**
- * Octets for what lives about as long as one message: a reply on its way out, wire pieces
- * made for one message. Node's pool would take them from 8 KB chunks, and making a chunk
- * (an ArrayBuffer) measured 3–5 µs: some 0.4 µs per 900-octet reply, against 0.1–0.2 µs
- * from a 64 KB slab (zones/util/slab.ts). Larger slabs measured slower: malloc serves them
- * by mmap, so every new slab is fresh pages to fault in.
- */
-export const messageBuffer = (n: number): Buffer => messageSlabs.alloc(n);
 
 class Overflow extends Error {}
 /** Thrown by every write that would pass the limit: the caller truncates at whole RRsets. */

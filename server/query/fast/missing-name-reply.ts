@@ -1,27 +1,28 @@
 // Signed replies for names a zone does not hold — NXDOMAIN and wildcard answers, what random-label floods get — made from the raw query and ready parts.
-import { type Name, readWireName, childName, nameWireLength } from '../../zones/model/name.js';
-import { isMetaType } from '../../zones/model/types.js';
-import type { RRset } from '../../zones/model/rrset.js';
-import type { Zone } from '../../zones/zone.js';
-import type { Registry } from '../../zones/registry.js';
-import type { DnssecService } from '../../signer/service.js';
-import type { ZoneSigner } from '../../signer/zone-signer.js';
-import { lookup, type Lookup } from './resolve.js';
-import { negativeSoa, addsAddresses } from './answer.js';
-import { Rcode } from './parse.js';
-import { rrEntry, type RREntry } from './response.js';
-import { denialProof, encloserProof } from './denial.js';
-import { nextCloser } from '../../signer/nsec3-chain.js';
-import { proofEntry } from './dnssec.js';
-import { preencode, blockReply, type BlockReply, type Preencoded } from './encode.js';
+import { type Name, readWireName, childName, nameWireLength } from '../../../zones/model/name.js';
+import { isMetaType } from '../../../zones/model/types.js';
+import type { RRset } from '../../../zones/model/rrset.js';
+import type { Zone } from '../../../zones/zone.js';
+import type { Registry } from '../../../zones/registry.js';
+import type { DnssecService } from '../../../signer/service.js';
+import type { ZoneSigner } from '../../../signer/zone-signer.js';
+import { nextCloser } from '../../../signer/nsec3-chain.js';
+import { Rcode } from '../../wire/parse.js';
+import { rrEntry, type RREntry } from '../../wire/response.js';
+import type { RRsetWireCache } from '../../wire/rr-wire.js';
+import { lookup, type Lookup } from '../resolve.js';
+import { negativeSoa, addsAddresses } from '../answer.js';
+import { denialProof, encloserProof } from '../denial.js';
+import { proofEntry } from '../dnssec.js';
+import { EdnsMode, type ReplyKey } from '../classify.js';
+import { preencode, blockReply, type BlockReply, type Preencoded } from './block-reply.js';
 import { BlockTable } from './block-table.js';
-import { reusable, type RawQuestion } from './response-cache.js';
-import type { RRsetWireCache } from './rr-wire.js';
+import { reusable } from './freshness.js';
 
-/** Records encoded once for many replies, reused under the reply cache's rule (`reusable`). */
+/** Records encoded once for many replies, reused under the fast path's freshness rule (freshness.ts). */
 interface Block {
   records: Preencoded;
-  generation: number;
+  token: number;
   made: number;
 }
 
@@ -39,19 +40,18 @@ const MAX_BLOCKS = 1024;
  * reply is NXDOMAIN or a wildcard answer. Those replies differ from one another only in the
  * question and in one NSEC3 record, the cover of the next closer name. So:
  *
- * - The rest is encoded once by the one encoder (encode.ts, `preencode`) and copied into each
- *   reply with its compression pointers moved: per zone, the SOA and the two NSEC3 records
- *   every NXDOMAIN below the apex shares; per wildcard RRset, its records and RRSIGs owned by
- *   the question name. Blocks are reused under the reply cache's rule: no commit since, at
- *   most a minute old.
+ * - The rest is encoded once by the one encoder (block-reply.ts, `preencode`, through
+ *   wire/rrset-writer.ts) and copied into each reply with its compression pointers moved: per
+ *   zone, the SOA and the two NSEC3 records every NXDOMAIN below the apex shares; per wildcard
+ *   RRset, its records and RRSIGs owned by the question name. Blocks are reused under the fast
+ *   path's freshness rule (freshness.ts).
  * - The one record that differs, the next closer's cover, is found by its chain position
  *   (Nsec3Chain.coveringPosition) and kept as written in a flat table by that position
  *   (block-table.ts), under the same rule: a flood meets each cover again and again, and a
- *   copy from the table reads no entry, RRset or wire pieces (server CPU per answer at
- *   85,000 q/s: NXDOMAIN 9.4 → 8.5 µs, wildcard 9.7 → 9.35 µs).
- * - The reply is made straight from the raw query, which the reply cache's probe has already
- *   checked to be a plain one (response-cache.ts, `keyOfRaw`): no parsed Query, no Response,
- *   only the name, the zone and the lookup (resolve.ts, the same one every answer uses).
+ *   copy from the table reads no entry, RRset or wire pieces, each a likely cache miss.
+ * - The reply is made straight from the raw query, which the classification (classify.ts)
+ *   found to be a plain one: no parsed Query, no Response, only the name, the zone and the
+ *   lookup (resolve.ts, the same one every answer uses).
  *
  * NXDOMAIN with a deeper closest encloser is written from its records here too, without a
  * block: a block per encloser measured worse than none (random labels below thousands of
@@ -59,23 +59,23 @@ const MAX_BLOCKS = 1024;
  * made on first sight).
  *
  * Anything else — a name the zone holds, a referral, a CNAME, NODATA, a wildcard answer that
- * adds addresses, a reply too big for the client — is left to the full path (handle.ts),
+ * adds addresses, a reply too big for the client — is left to the full path (full-path.ts),
  * which also truncates, and whose replies the reply cache keeps.
  */
 export class MissingNameReplies {
   private readonly heads = new Map<Zone, Head>();
   private readonly wildcards = new Map<RRset, Block>();
-  /** NSEC3 covers as written, by chain position (a position names one entry until the generation moves); observable in tests. */
+  /** NSEC3 covers as written, by chain position (a position names one entry until the freshness token moves); observable in tests. */
   readonly covers = new BlockTable();
   /** Replies made here, and blocks encoded (observable in tests and the micro-bench). */
   served = 0;
   made = 0;
 
   /** The reply to the plain query `msg` when its name is missing from a signed zone; undefined for the full path. */
-  reply(msg: Buffer, raw: RawQuestion, zones: Registry, dnssec: DnssecService, wire: RRsetWireCache | undefined, now: number): Buffer | undefined {
-    if (!raw.dnssecOk) return undefined;
-    const qtype = (msg[raw.questionEnd - 4] << 8) | msg[raw.questionEnd - 3];
-    // ANY and the question-only types (transfers, OPT, TSIG…) have rules of their own.
+  reply(msg: Buffer, key: ReplyKey, zones: Registry, token: number, dnssec: DnssecService, wire: RRsetWireCache | undefined, now: number): Buffer | undefined {
+    if (key.edns !== EdnsMode.DO) return undefined;
+    const qtype = key.qtype;
+    // ANY has rules of its own (RFC 8482); the classification let no other meta type through.
     if (isMetaType(qtype)) return undefined;
     const qname = nameOf(msg);
     if (qname === undefined) return undefined;
@@ -88,68 +88,68 @@ export class MissingNameReplies {
     // A name the zone holds comes back as an answer or NODATA for the full path, which caches it.
     const found = lookup(zone, qname, qtype);
     let bytes: Buffer | undefined;
-    if (found.kind === 'nxdomain') bytes = this.nxdomain(msg, raw, qname, zs, found, zones.generation, wire, now);
+    if (found.kind === 'nxdomain') bytes = this.nxdomain(msg, key, qname, zs, found, token, wire, now);
     // The full path adds the targets' addresses to NS, MX and SRV answers.
     else if (found.kind === 'answer' && found.wildcard && !addsAddresses(found.rrset.type)) {
-      bytes = this.wildcardAnswer(msg, raw, qname, zs, found.rrset, found.wildcard, found.closestEncloser!, zones.generation, wire, now);
+      bytes = this.wildcardAnswer(msg, key, qname, zs, found.rrset, found.wildcard, found.closestEncloser!, token, wire, now);
     }
     if (bytes) this.served++;
     return bytes;
   }
 
-  private nxdomain(msg: Buffer, raw: RawQuestion, qname: Name, zs: ZoneSigner, found: Extract<Lookup, { kind: 'nxdomain' }>, generation: number, wire: RRsetWireCache | undefined, now: number): Buffer | undefined {
+  private nxdomain(msg: Buffer, key: ReplyKey, qname: Name, zs: ZoneSigner, found: Extract<Lookup, { kind: 'nxdomain' }>, token: number, wire: RRsetWireCache | undefined, now: number): Buffer | undefined {
     const apex = zs.zone.apex;
     const r = blockReply;
-    if (!r.begin(msg, raw.questionEnd, qname, raw.maxSize)) return undefined;
+    if (!r.begin(msg, key.questionEnd, qname, key.maxSize)) return undefined;
     if (found.closestEncloser === apex) {
-      const head = this.head(zs, generation, now, wire);
+      const head = this.head(zs, token, now, wire);
       // Encoded after `*.<apex>`, a head that points at that name would point at the question name in a reply.
       if (!head.records.namesQuestion) {
         const at = coverPosition(zs, qname, apex);
         if (!r.block(head.records, 'authority')) return undefined;
         // The cover may be one of the head's two records: not repeated.
-        if (!head.positions.includes(at) && !this.cover(r, zs, at, generation, now, wire)) return undefined;
-        return r.finish(Rcode.NXDOMAIN, raw.maxSize);
+        if (!head.positions.includes(at) && !this.cover(r, zs, at, token, now, wire)) return undefined;
+        return r.finish(Rcode.NXDOMAIN, key.maxSize);
       }
     }
     // No block: the records of the full path (SOA and RFC 5155 §7.2.2), in its order.
     const entries = [signedSoa(zs), ...denialProof(zs, qname, 0, found).map((p) => proofEntry(zs, p, now))];
-    return r.records(entries, wire, now) ? r.finish(Rcode.NXDOMAIN, raw.maxSize) : undefined;
+    return r.records(entries, wire, now) ? r.finish(Rcode.NXDOMAIN, key.maxSize) : undefined;
   }
 
   /** RFC 4592 §3.3.1 synthesis, signed (RFC 4035 §3.1.3.3): the wildcard's records owned by qname, and the next closer's cover (RFC 5155 §7.2.6). */
-  private wildcardAnswer(msg: Buffer, raw: RawQuestion, qname: Name, zs: ZoneSigner, rrset: RRset, wildcard: Name, encloser: Name,
-    generation: number, wire: RRsetWireCache | undefined, now: number): Buffer | undefined {
+  private wildcardAnswer(msg: Buffer, key: ReplyKey, qname: Name, zs: ZoneSigner, rrset: RRset, wildcard: Name, encloser: Name,
+    token: number, wire: RRsetWireCache | undefined, now: number): Buffer | undefined {
     let block = this.wildcards.get(rrset);
-    if (!block || !reusable(block.generation, block.made, generation, now)) {
+    if (!block || !reusable(block.token, block.made, token, now)) {
       const e = rrEntry(wildcard, rrset, zs.zone);
       e.signer = zs;
-      block = { records: preencode(wildcard, [e], wire, now), generation, made: now };
+      block = { records: preencode(wildcard, [e], wire, now), token, made: now };
       this.keep(this.wildcards, rrset, block);
     }
     const r = blockReply;
-    if (!r.begin(msg, raw.questionEnd, qname, raw.maxSize) || !r.block(block.records, 'answer')) return undefined;
-    if (!this.cover(r, zs, coverPosition(zs, qname, encloser), generation, now, wire)) return undefined;
-    return r.finish(Rcode.NOERROR, raw.maxSize);
+    if (!r.begin(msg, key.questionEnd, qname, key.maxSize) || !r.block(block.records, 'answer')) return undefined;
+    if (!this.cover(r, zs, coverPosition(zs, qname, encloser), token, now, wire)) return undefined;
+    return r.finish(Rcode.NOERROR, key.maxSize);
   }
 
   /** The NSEC3 record at chain position `at` and its RRSIGs into the authority section: copied when kept, else written and kept. */
-  private cover(r: BlockReply, zs: ZoneSigner, at: number, generation: number, now: number, wire: RRsetWireCache | undefined): boolean {
+  private cover(r: BlockReply, zs: ZoneSigner, at: number, token: number, now: number, wire: RRsetWireCache | undefined): boolean {
     const chain = zs.chain;
-    const slot = this.covers.find(at, chain.serial, generation, now);
+    const slot = this.covers.find(at, chain.serial, token, now);
     if (slot >= 0) return r.slot(this.covers, slot);
-    const keep = this.covers.keeper(at, chain.serial, generation, now, nameWireLength(zs.zone.apex));
+    const keep = this.covers.keeper(at, chain.serial, token, now, nameWireLength(zs.zone.apex));
     return r.records([proofEntry(zs, chain.entryAt(at), now)], wire, now, keep);
   }
 
   /** The zone's head, kept even when it cannot be used (namesQuestion), so that it is not encoded again per query. */
-  private head(zs: ZoneSigner, generation: number, now: number, wire: RRsetWireCache | undefined): Head {
+  private head(zs: ZoneSigner, token: number, now: number, wire: RRsetWireCache | undefined): Head {
     const have = this.heads.get(zs.zone);
-    if (have && reusable(have.generation, have.made, generation, now)) return have;
+    if (have && reusable(have.token, have.made, token, now)) return have;
     const apex = zs.zone.apex;
     const proof = encloserProof(zs, apex);
     const records = preencode(childName('*', apex), [signedSoa(zs), ...proof.map((p) => proofEntry(zs, p, now))], wire, now);
-    const head: Head = { records, positions: proof.map((e) => zs.chain.coveringPosition(e.hash)), generation, made: now };
+    const head: Head = { records, positions: proof.map((e) => zs.chain.coveringPosition(e.hash)), token, made: now };
     this.keep(this.heads, zs.zone, head);
     return head;
   }
@@ -166,12 +166,12 @@ function coverPosition(zs: ZoneSigner, qname: Name, encloser: Name): number {
   return zs.chain.coveringPosition(zs.chain.hash(nextCloser(qname, encloser)));
 }
 
-/** The question name of a plain query (keyOfRaw checked it has no pointers); undefined when it is not a valid name. */
+/** The question name of a plain query (classify.ts checked it has no pointers); undefined when it is not a valid name. */
 function nameOf(msg: Buffer): Name | undefined {
   try {
     return readWireName(msg, 12).name;
   } catch {
-    return undefined; // longer than 255 octets: the full path answers FORMERR
+    return undefined; // not a name the zone model takes: the full path decides
   }
 }
 

@@ -1,16 +1,16 @@
 // Records as written in one reply, kept flat by key, for copying into the next replies that need them.
-import type { Writer } from './message-writer.js';
-import { place, pointersIn, type Keeper, type Placeable } from './encode.js';
-import { reusable } from './response-cache.js';
+import type { Writer } from '../../wire/message-writer.js';
+import { place, pointersIn, type Keeper, type Placeable } from './block-reply.js';
+import { reusable } from './freshness.js';
 
 /**
  * Each slot is one stretch of memory: a 64-octet header (one cache line), then the records.
- * The header, in octets: key, owner, generation and time made as float64 at 0–31; length,
+ * The header, in octets: key, owner, freshness token and time made as float64 at 0–31; length,
  * record count, base name length, own start and pointer count as int32 at 32–51; up to 6
  * pointer offsets as uint16 at 52–63.
  */
 const HEADER = 64;
-const KEY = 0, OWNER = 1, GENERATION = 2, MADE = 3; // float64 indexes within the header
+const KEY = 0, OWNER = 1, TOKEN = 2, MADE = 3; // float64 indexes within the header
 const LENGTH = 8, RECORDS = 9, BASE = 10, START = 11, POINTERS = 12; // int32 indexes
 const FIRST_POINTER = 26; // uint16 index
 const MAX_POINTERS = 6;
@@ -26,9 +26,9 @@ const MAX_POINTERS = 6;
  * answers were 1.5–3% slower on the server at 85,000 q/s, 3.5% in-process.)
  *
  * Direct-mapped: a key picks one slot, and a key that lands on a taken slot replaces it (the
- * caller writes its records afresh and keeps them, so a miss costs what it did before this
- * table, plus a copy). A slot answers only for its key and owner (the caller's names for what
- * the records are, and whose), and under the reply cache's rule (`reusable`: no commit
+ * caller writes its records afresh from their entry and keeps them: a miss costs one copy
+ * more than writing them). A slot answers only for its key and owner (the caller's names for what
+ * the records are, and whose), and under the fast path's freshness rule (`reusable`: no commit
  * anywhere since, at most a minute old). Bounded: `slots` × (64 + `slotBytes`, rounded up
  * to a cache line); 16 MB by default.
  */
@@ -59,10 +59,10 @@ export class BlockTable implements Placeable {
   }
 
   /** The slot holding `key` for `owner`, fresh under `reusable`; -1 when none does. */
-  find(key: number, owner: number, generation: number, now: number): number {
+  find(key: number, owner: number, token: number, now: number): number {
     const slot = key & this.mask;
     const f = this.f64, at = (slot * this.stride) / 8;
-    if (f[at + KEY] !== key || f[at + OWNER] !== owner || !reusable(f[at + GENERATION], f[at + MADE], generation, now)) return -1;
+    if (f[at + KEY] !== key || f[at + OWNER] !== owner || !reusable(f[at + TOKEN], f[at + MADE], token, now)) return -1;
     return slot;
   }
 
@@ -80,11 +80,11 @@ export class BlockTable implements Placeable {
    * apex, whatever the question) or their own bytes; records that point anywhere else (the
    * question name, or a block before them) are not kept.
    */
-  keeper(key: number, owner: number, generation: number, now: number, apexLength: number): Keeper {
-    return { kept: (bytes, records, start, nameLength) => this.keep(key, owner, generation, now, apexLength, bytes, records, start, nameLength) };
+  keeper(key: number, owner: number, token: number, now: number, apexLength: number): Keeper {
+    return { kept: (bytes, records, start, nameLength) => this.keep(key, owner, token, now, apexLength, bytes, records, start, nameLength) };
   }
 
-  private keep(key: number, owner: number, generation: number, now: number, apexLength: number,
+  private keep(key: number, owner: number, token: number, now: number, apexLength: number,
     bytes: Buffer, records: number, start: number, nameLength: number): void {
     if (bytes.length > this.slotBytes) return;
     const pointers = pointersIn(bytes, records);
@@ -98,7 +98,7 @@ export class BlockTable implements Placeable {
     const f = this.f64, i = this.i32, h = from / 4, fh = from / 8;
     f[fh + KEY] = key;
     f[fh + OWNER] = owner;
-    f[fh + GENERATION] = generation;
+    f[fh + TOKEN] = token;
     f[fh + MADE] = now;
     i[h + LENGTH] = bytes.length;
     i[h + RECORDS] = records;

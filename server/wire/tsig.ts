@@ -2,7 +2,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { type Name, nameToWire, readWireName } from '../../zones/model/name.js';
 import { RRType, CLASS_ANY } from '../../zones/model/types.js';
-import { appendRR } from '../query/encode.js';
+import { appendRR } from './message-builder.js';
 import type { TsigAlgorithm } from '../../zones/store/xfr-sqlite.js';
 
 export interface TsigKey {

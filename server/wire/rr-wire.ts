@@ -5,7 +5,7 @@ import type { RRset } from '../../zones/model/rrset.js';
 import type { SigValidity } from '../../signer/sig-cache.js';
 import type { EntrySigner } from './response.js';
 import { Slabs } from '../../zones/util/slab.js';
-import { messageBuffer } from './message-writer.js';
+import { messageBuffer } from './message-buffer.js';
 
 /**
  * One record after its owner name, for types whose RDATA names may be compressed: those
