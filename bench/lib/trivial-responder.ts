@@ -34,7 +34,10 @@ function replyTo(msg: Buffer): Buffer | undefined {
 }
 
 if (io === 'batch') {
-  void listenBatched({ host: '127.0.0.1', port }, replyTo, console.error, false).then(listening);
+  void listenBatched({ host: '127.0.0.1', port }, (msg, responder) => {
+    const reply = replyTo(msg);
+    if (reply) responder.reply(reply);
+  }, console.error, false).then(listening);
 } else {
   const sock = dgram.createSocket('udp4');
   sock.on('message', (msg, rinfo) => {
