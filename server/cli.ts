@@ -22,7 +22,7 @@ import { availableParallelism } from 'node:os';
 import { log } from './log.js';
 
 const USAGE = `usage:
-  daneprime serve [--db PATH] [--dns ADDR:PORT]... [--api ADDR:PORT|off] [--workers N] [--udp-io auto|batch|dgram] [--fast-path on|off]
+  daneprime serve [--db PATH] [--dns ADDR:PORT]... [--api ADDR:PORT|off] [--pdns-api ADDR:PORT|off] [--workers N] [--udp-io auto|batch|dgram] [--fast-path on|off]
 ${ZONE_USAGE}
 ${TSIG_USAGE}
 ${UPDATE_POLICY_USAGE}
@@ -30,14 +30,14 @@ ${TOKEN_USAGE}
 ${BACKUP_USAGE}
 
 defaults: --db $DANEPRIME_DB or ./data/daneprime.db; --dns $DANEPRIME_DNS (comma-separated)
-or 127.0.0.1:5300; --api $DANEPRIME_API or 127.0.0.1:8053; TCP idle timeout $DANEPRIME_TCP_IDLE_MS or 10000;
+or 127.0.0.1:5300; --api $DANEPRIME_API or 127.0.0.1:8053; --pdns-api $DANEPRIME_PDNS_API or off; TCP idle timeout $DANEPRIME_TCP_IDLE_MS or 10000;
 --workers $DANEPRIME_WORKERS or the number of cores; --udp-io $DANEPRIME_UDP_IO or auto (batch: the recvmmsg/sendmmsg addon, dgram: node:dgram);
 --fast-path $DANEPRIME_FAST_PATH or on (off: every query takes the full path); background signing after load: DANEPRIME_PRESIGN=1 (0: sign on first use only)`;
 
 async function cmdServe(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv, strict: true, allowPositionals: false,
-    options: { db: { type: 'string' }, dns: { type: 'string', multiple: true }, api: { type: 'string' }, workers: { type: 'string' }, 'udp-io': { type: 'string' }, 'fast-path': { type: 'string' } },
+    options: { db: { type: 'string' }, dns: { type: 'string', multiple: true }, api: { type: 'string' }, 'pdns-api': { type: 'string' }, workers: { type: 'string' }, 'udp-io': { type: 'string' }, 'fast-path': { type: 'string' } },
   });
   const workersText = values.workers ?? process.env.DANEPRIME_WORKERS ?? String(availableParallelism());
   if (!/^[1-9][0-9]{0,2}$/.test(workersText)) throw new UsageError(`bad --workers ${JSON.stringify(workersText)}: expected a number of processes (1-999)`);
@@ -49,6 +49,9 @@ async function cmdServe(argv: string[]): Promise<void> {
   const apiText = values.api ?? process.env.DANEPRIME_API ?? '127.0.0.1:8053';
   let api;
   try { api = apiText === 'off' ? undefined : parseListenAddress(apiText, '--api address'); } catch (err) { throw new UsageError((err as Error).message); }
+  const pdnsApiText = values['pdns-api'] ?? process.env.DANEPRIME_PDNS_API ?? 'off';
+  let pdnsApi;
+  try { pdnsApi = pdnsApiText === 'off' ? undefined : parseListenAddress(pdnsApiText, '--pdns-api address'); } catch (err) { throw new UsageError((err as Error).message); }
   const idle = process.env.DANEPRIME_TCP_IDLE_MS;
   if (idle !== undefined && !/^[1-9][0-9]*$/.test(idle)) throw new UsageError(`bad DANEPRIME_TCP_IDLE_MS ${JSON.stringify(idle)}: expected milliseconds > 0`);
   const presign = process.env.DANEPRIME_PRESIGN ?? '1';
@@ -79,7 +82,7 @@ async function cmdServe(argv: string[]): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
-  running = await serve({ db: dbPath(values.db), dns, api, log, tcpIdleMs: idle === undefined ? undefined : Number(idle), presign: presign === '1', udpIo, fastPath: fastPath === 'on' });
+  running = await serve({ db: dbPath(values.db), dns, api, pdnsApi, log, tcpIdleMs: idle === undefined ? undefined : Number(idle), presign: presign === '1', udpIo, fastPath: fastPath === 'on' });
   if (stopping) shutdown();
 }
 

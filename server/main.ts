@@ -21,6 +21,7 @@ import { Notifier, type NotifyOptions } from './xfr/notify.js';
 import { SignatureRefresher, type RefreshOptions } from './xfr/refresh.js';
 import { Metrics } from './metrics.js';
 import { buildApi } from './admin/app.js';
+import { buildPdnsApi } from './pdns-api/app.js';
 import { startBackgroundSigning } from './background-signing.js';
 import { startHeapPolicy } from './heap-policy.js';
 
@@ -30,6 +31,8 @@ export interface ServeOptions {
   log: Logger;
   /** Where the admin API listens (port 0: any free port); absent: no API. */
   api?: ListenAddress;
+  /** Where the PowerDNS-compatible API listens (port 0: any free port); absent: off. */
+  pdnsApi?: ListenAddress;
   /** How often to look for commits made by other processes (CLI imports). */
   pollMs?: number;
   /** TCP idle timeout (RFC 7766 §6.2.3); default DEFAULT_TCP_LIMITS.idleTimeoutMs. */
@@ -67,6 +70,8 @@ export interface RunningServer {
   addresses: ListenAddress[];
   /** The admin API address actually bound, when it runs. */
   apiAddress?: ListenAddress;
+  /** The PowerDNS-compatible API address actually bound, when it runs. */
+  pdnsApiAddress?: ListenAddress;
   metrics: Metrics;
   /** The UDP listeners, one per --dns address. */
   udp: UdpListener[];
@@ -97,6 +102,10 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
   // Admin writes go through the same pipeline, in this process: the next query already sees them.
   const api = opts.api ? buildApi({ store, zones, dnssec, pipeline, metrics, log: opts.log, now }) : undefined;
   let apiAddress: ListenAddress | undefined;
+  // PUT …/notify sends NOTIFY from whichever worker takes the request: it is asked for, not a commit's.
+  const pdnsApi = opts.pdnsApi ? buildPdnsApi({ store, zones, dnssec, pipeline, metrics, log: opts.log, now,
+    notify: (apex) => { const zone = zones.get(apex); if (zone) notifier.notifyZone(apex, zone.soa); } }) : undefined;
+  let pdnsApiAddress: ListenAddress | undefined;
   opts.log(nativeEcdsa.available ? 'signing: deterministic ECDSA (RFC 6979), addon'
     : `signing: deterministic ECDSA (RFC 6979), JavaScript (addon unavailable: ${nativeEcdsa.reason})`);
   opts.log(ctx.fastPath ? 'query: fast path on (reply cache, ready NXDOMAIN and wildcard replies)' : 'query: fast path off: every query takes the full path');
@@ -124,11 +133,18 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
       apiAddress = { host: opts.api.host, port: typeof a === 'object' && a ? a.port : opts.api.port };
       opts.log(`api: listening on http://${formatAddress(apiAddress)}`);
     }
+    if (pdnsApi && opts.pdnsApi) {
+      await pdnsApi.listen({ host: opts.pdnsApi.host, port: opts.pdnsApi.port });
+      const a = pdnsApi.server.address();
+      pdnsApiAddress = { host: opts.pdnsApi.host, port: typeof a === 'object' && a ? a.port : opts.pdnsApi.port };
+      opts.log(`pdns-api: listening on http://${formatAddress(pdnsApiAddress)}`);
+    }
   } catch (err) {
     notifier.close();
     for (const s of udps) void s.close();
     for (const s of tcps) void s.close();
     await api?.close();
+    await pdnsApi?.close();
     store.close();
     throw err;
   }
@@ -155,7 +171,7 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
   timer.unref();
   opts.log(`serving ${zones.apexes().length} zone(s) from ${opts.db}`);
   return {
-    store, zones, pipeline, ctx, dnssec, notifier, addresses, apiAddress, metrics, udp: udps,
+    store, zones, pipeline, ctx, dnssec, notifier, addresses, apiAddress, pdnsApiAddress, metrics, udp: udps,
     async close() {
       clearInterval(timer);
       stopSigning();
@@ -164,6 +180,7 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
       notifier.close();
       await Promise.all([
         api?.close(),
+        pdnsApi?.close(),
         ...udps.map((s) => s.close()),
         ...tcps.map((s) => s.close()),
       ]);
