@@ -29,9 +29,13 @@ test('content: TXT quoting and escapes, as PowerDNS takes and shows them', () =>
   assert.equal(roundTrip(RRType.TXT, '"v=spf1 -all"'), '"v=spf1 -all"');
   assert.deepEqual([...contentToRdata(RRType.TXT, '"v=spf1 -all"', 'c')], [11, ...Buffer.from('v=spf1 -all')]);
   assert.equal(roundTrip(RRType.TXT, '"a" "b c"'), '"a" "b c"');
-  // Escapes as PowerDNS 4.7 shows them back: \" and \\ kept, octets above 0x7e as \DDD.
-  assert.equal(roundTrip(RRType.TXT, '"a\\"b" "c\\\\d" "\\195\\169"'), '"a\\"b" "c\\\\d" "\\195\\169"');
+  // \" and \\ stay escaped; UTF-8 text shows as its characters, however it was written;
+  // control octets, and strings that are not UTF-8, as \DDD.
+  assert.equal(roundTrip(RRType.TXT, '"a\\"b" "c\\\\d"'), '"a\\"b" "c\\\\d"');
   assert.deepEqual([...contentToRdata(RRType.TXT, '"\\195\\169"', 'c')], [2, 195, 169]);
+  assert.deepEqual([...contentToRdata(RRType.TXT, '"é"', 'c')], [2, 195, 169]);
+  assert.equal(roundTrip(RRType.TXT, '"caf\\195\\169" "café"'), '"café" "café"');
+  assert.equal(roundTrip(RRType.TXT, '"tab\\009" "del\\127" "bad\\255" "\\239\\187\\191bom"'), '"tab\\009" "del\\127" "bad\\255" "\ufeffbom"');
   assert.equal(roundTrip(RRType.SPF, '"v=spf1 mx -all"'), '"v=spf1 mx -all"');
   // Unquoted, `v=spf1 -all` would be two strings that a reader joins into "v=spf1-all".
   const e = refusal(() => contentToRdata(RRType.TXT, 'v=spf1 -all', 'rrsets[0].records[1].content'));

@@ -103,7 +103,7 @@ test('the PowerDNS API: daneprime answers as PowerDNS 4.7 does, but for the diff
     ['diff.test.', 'MX', ['10 mail.diff.test.']],
     ['www.diff.test.', 'A', ['192.0.2.1', '192.0.2.2']],
     ['www.diff.test.', 'AAAA', ['2001:DB8:0:0::1']],
-    ['txt.diff.test.', 'TXT', ['"v=spf1 -all"', '"two" "strings"', '"quote\\"inside"', '"\\195\\169"']],
+    ['txt.diff.test.', 'TXT', ['"v=spf1 -all"', '"two" "strings"', '"quote\\"inside"', '"café"', '"tab\\009"']],
     ['_443._tcp.www.diff.test.', 'TLSA', [`3 1 1 ${HASH.toUpperCase()}`]],
     ['alias.diff.test.', 'CNAME', ['www.diff.test.']],
     ['caa.diff.test.', 'CAA', ['0 issue "letsencrypt.org"']],
@@ -178,7 +178,22 @@ test('the PowerDNS API: daneprime answers as PowerDNS 4.7 does, but for the diff
   await differ('owner without the final dot', 'PATCH', Z, { rrsets: [{ ...good, name: 'nodot.diff.test' }] }, 422, 204);
   //   REPLACE without ttl (the RRset keeps its TTL, or takes the SOA's for a new one).
   await differ('REPLACE without ttl', 'PATCH', Z, { rrsets: [{ ...good, ttl: undefined }] }, 422, 204);
-  //   Last, as it breaks the PowerDNS zone: PowerDNS deletes the SOA when asked, daneprime refuses.
+  // ... content both take but show differently: PowerDNS shows TXT as it was written,
+  // daneprime in one canonical form, with UTF-8 as its characters ("café" however it came).
+  await same('TXT written with escapes', 'PATCH', Z, replace(['utf8.diff.test.', 'TXT', ['"caf\\195\\169"']]), 204);
+  const [pu, ou] = await rrsets(`${Z}?rrset_name=utf8.diff.test.`);
+  assert.deepEqual([pu, ou], [['utf8.diff.test. TXT 300 "caf\\195\\169"'], ['utf8.diff.test. TXT 300 "café"']]);
+  // ... things both take, and only PowerDNS keeps: comments, and settings such as the account
+  // (after comments, PowerDNS's filtered GET shows the commented RRset whatever the filter:
+  // so this comes after the filtered GETs);
+  await same('PATCH with comments', 'PATCH', Z, { rrsets: [{ ...good, name: 'c.diff.test.', comments: [{ content: 'note', account: 'ops', modified_at: 1 }] }] }, 204);
+  const [pcm, ocm] = await both('GET', `${Z}?rrset_name=c.diff.test.`);
+  const comments = (r: Res) => (r.json as { rrsets: RRsetOut[] }).rrsets[0].comments.length;
+  assert.deepEqual([comments(pcm), comments(ocm)], [1, 0]);
+  await same('PUT account', 'PUT', Z, { account: 'ops' }, 204);
+  const [pa, oa] = await same('GET settings', 'GET', `${Z}?rrsets=false`, undefined, 200);
+  assert.deepEqual([(pa.json as { account: string }).account, (oa.json as { account: string }).account], ['ops', '']);
+  // Last, as it breaks the PowerDNS zone: PowerDNS deletes the SOA when asked, daneprime refuses.
   await differ('DELETE the SOA', 'PATCH', Z, { rrsets: [{ name: 'diff.test.', type: 'SOA', changetype: 'DELETE' }] }, 204, 422);
 
   await same('DELETE zone', 'DELETE', Z, undefined, 204);

@@ -2,6 +2,7 @@
 import { RRType, typeToText } from '../../zones/model/types.js';
 import { rdataToText, RdataError } from '../../zones/model/rdata/index.js';
 import { encodeTokens } from '../../zones/model/rdata/codec.js';
+import { escapeBytes } from '../../zones/model/rdata/encodings.js';
 import { tokenize, TokenizeError, type Token } from '../../zones/io/tokenize.js';
 import { PdnsError } from './errors.js';
 
@@ -45,7 +46,37 @@ export function contentToRdata(type: number, content: unknown, field: string): B
 
 /** Wire RDATA → content, in the form PowerDNS 4.7 shows. */
 export function rdataToContent(type: number, rdata: Buffer): string {
+  if (CHARACTER_STRINGS.has(type)) {
+    const text = characterStringsContent(rdata);
+    if (text !== undefined) return text;
+  }
   const text = rdataToText(type, rdata);
   // Every field before the hex is a number, and RFC 3597 `\# len hex` has only digits and hex.
   return LOWERCASE_HEX.has(type) || text.startsWith('\\# ') ? text.toLowerCase() : text;
+}
+
+// ignoreBOM: a leading U+FEFF is part of the string, not a byte-order mark to drop.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * TXT and SPF as quoted strings, with text in UTF-8 shown as the characters it spells
+ * (`"café"`), as PowerDNS shows what clients send it; `"` and `\` escaped, and control
+ * octets, and any string that is not UTF-8, as `\DDD`. Undefined for malformed RDATA.
+ */
+function characterStringsContent(rdata: Buffer): string | undefined {
+  const parts: string[] = [];
+  for (let off = 0; off < rdata.length; ) {
+    const end = off + 1 + rdata[off];
+    if (end > rdata.length) return undefined;
+    const bytes = rdata.subarray(off + 1, end);
+    off = end;
+    let text: string;
+    try {
+      text = [...utf8.decode(bytes)].map((c) => (c.charCodeAt(0) < 0x80 ? escapeBytes(Buffer.from(c, 'latin1')) : c)).join('');
+    } catch {
+      text = escapeBytes(bytes);
+    }
+    parts.push(`"${text}"`);
+  }
+  return parts.length ? parts.join(' ') : undefined;
 }
