@@ -14,6 +14,7 @@ import { listenUdp, resolveUdpIo, receiveBufferShort, receiveBufferWarning, type
 import { listenTcp, DEFAULT_TCP_LIMITS, type TcpListener } from './net/tcp.js';
 import { formatAddress, type ListenAddress } from './net/address.js';
 import type { Logger } from './log.js';
+import type { FastifyInstance } from 'fastify';
 import { XfrService } from './xfr/service.js';
 import { UpdateService } from './update/service.js';
 import { PolicyStore } from '../zones/store/policy-sqlite.js';
@@ -127,18 +128,8 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
       addresses.push(bound);
       opts.log(`dns: listening on ${formatAddress(bound)} (udp, tcp)`);
     }
-    if (api && opts.api) {
-      await api.listen({ host: opts.api.host, port: opts.api.port });
-      const a = api.server.address();
-      apiAddress = { host: opts.api.host, port: typeof a === 'object' && a ? a.port : opts.api.port };
-      opts.log(`api: listening on http://${formatAddress(apiAddress)}`);
-    }
-    if (pdnsApi && opts.pdnsApi) {
-      await pdnsApi.listen({ host: opts.pdnsApi.host, port: opts.pdnsApi.port });
-      const a = pdnsApi.server.address();
-      pdnsApiAddress = { host: opts.pdnsApi.host, port: typeof a === 'object' && a ? a.port : opts.pdnsApi.port };
-      opts.log(`pdns-api: listening on http://${formatAddress(pdnsApiAddress)}`);
-    }
+    if (api && opts.api) apiAddress = await listenHttp(api, opts.api, 'api', opts.log);
+    if (pdnsApi && opts.pdnsApi) pdnsApiAddress = await listenHttp(pdnsApi, opts.pdnsApi, 'pdns-api', opts.log);
   } catch (err) {
     notifier.close();
     for (const s of udps) void s.close();
@@ -187,4 +178,13 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
       store.close();
     },
   };
+}
+
+/** Start an HTTP API on `at` (port 0: any free port); the address actually bound, logged. */
+async function listenHttp(app: FastifyInstance, at: ListenAddress, name: string, log: Logger): Promise<ListenAddress> {
+  await app.listen({ host: at.host, port: at.port });
+  const a = app.server.address();
+  const bound = { host: at.host, port: typeof a === 'object' && a ? a.port : at.port };
+  log(`${name}: listening on http://${formatAddress(bound)}`);
+  return bound;
 }
