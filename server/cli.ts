@@ -10,6 +10,7 @@ import { UsageError, dbPath } from './commands/common.js';
 import { cmdZone, ZONE_USAGE } from './commands/zone.js';
 import { cmdTsig, TSIG_USAGE } from './commands/tsig.js';
 import { cmdUpdatePolicy, UPDATE_POLICY_USAGE } from './commands/update-policy.js';
+import { cmdCatalog, CATALOG_USAGE } from './commands/catalog.js';
 import { cmdToken, TOKEN_USAGE } from './commands/token.js';
 import { cmdBackup, BACKUP_USAGE } from './commands/backup.js';
 import { ApiError } from './admin/errors.js';
@@ -24,6 +25,7 @@ import { log } from './log.js';
 const USAGE = `usage:
   daneprime serve [--db PATH] [--dns ADDR:PORT]... [--api ADDR:PORT|off] [--pdns-api ADDR:PORT|off] [--workers N] [--udp-io auto|batch|dgram] [--fast-path on|off]
 ${ZONE_USAGE}
+${CATALOG_USAGE}
 ${TSIG_USAGE}
 ${UPDATE_POLICY_USAGE}
 ${TOKEN_USAGE}
@@ -91,6 +93,7 @@ export async function main(argv: string[]): Promise<void> {
   switch (cmd) {
     case 'serve': return cmdServe(rest);
     case 'zone': return cmdZone(rest);
+    case 'catalog': return cmdCatalog(rest);
     case 'tsig': return cmdTsig(rest);
     case 'update-policy': return cmdUpdatePolicy(rest);
     case 'token': return cmdToken(rest);

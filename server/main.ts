@@ -19,6 +19,7 @@ import { XfrService } from './xfr/service.js';
 import { UpdateService } from './update/service.js';
 import { PolicyStore } from '../zones/store/policy-sqlite.js';
 import { Notifier, type NotifyOptions } from './xfr/notify.js';
+import { SecondaryMonitor, type MonitorOptions } from './xfr/monitor.js';
 import { SignatureRefresher, type RefreshOptions } from './xfr/refresh.js';
 import { Metrics } from './metrics.js';
 import { buildApi } from './admin/app.js';
@@ -41,6 +42,8 @@ export interface ServeOptions {
   /** The clock, unix seconds; defaults to the system clock (plus the hidden test offset below). */
   now?: () => number;
   notify?: NotifyOptions;
+  /** How the leader checks what its secondaries serve (tests shorten the schedule). */
+  monitor?: MonitorOptions;
   journal?: Partial<JournalLimits>;
   refresh?: RefreshOptions;
   /** Sign every zone's RRsets and NSEC3 chain in the background after loading (default true). */
@@ -86,7 +89,9 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
   const { xs, zones, dnssec, pipeline, journal } = hostZones(store, { serving: true, now, log: opts.log, journal: opts.journal });
   // TSIG time is checked by the peer against its own clock (RFC 8945 §5.2.3): always the wall clock.
   const wallClock = () => Math.floor(Date.now() / 1000);
-  const notifier = new Notifier(store, xs, opts.log, wallClock, opts.notify);
+  // The leader asks each secondary what it serves after every NOTIFY (and on a schedule).
+  let monitor: SecondaryMonitor | undefined;
+  const notifier = new Notifier(store, xs, opts.log, wallClock, { ...opts.notify, sent: (apex, t) => monitor?.afterNotify(apex, t) });
   // With --workers, sibling workers catch up with each commit made here before the API answers.
   const share = shareCommits(pipeline, opts.log);
   pipeline.setHooks({ share });
@@ -142,6 +147,8 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
   // Once we can answer the secondaries' SOA queries and transfers, tell them what we serve,
   // and from now on every new version: the leader alone, so each change is notified once.
   if (leader) {
+    monitor = new SecondaryMonitor(store, xs, zones, opts.log, wallClock, undefined, opts.monitor);
+    monitor.start();
     pipeline.setHooks({ share, notify: (apex, soa) => notifier.notifyZone(apex, soa) });
     for (const apex of zones.apexes()) notifier.notifyZone(apex, zones.get(apex)!.soa);
     // One re-signer for all workers: each re-sign is a commit the others catch up with.
@@ -168,6 +175,7 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
       stopSigning();
       stopHeapPolicy();
       refresher.stop();
+      monitor?.close();
       notifier.close();
       await Promise.all([
         api?.close(),

@@ -6,6 +6,15 @@ import type { SignatureCache } from '../signer/sig-cache.js';
 const RCODE_NAMES = new Map<number, string>(Object.entries(Rcode).map(([k, v]) => [v, k]));
 const UPDATE_RCODE_NAMES = new Map<number, string>([...RCODE_NAMES, [6, 'YXDOMAIN'], [7, 'YXRRSET'], [8, 'NXRRSET'], [9, 'NOTAUTH'], [10, 'NOTZONE']]);
 
+/** One secondary of one zone, for the gauges. */
+export interface SecondaryGauge {
+  zone: string;
+  secondary: string;
+  serial: number | null;
+  lagSeconds: number | null;
+  state: string;
+}
+
 export class Metrics {
   /** Answered queries by qtype × 4096 + rcode (a number key: no string built per query). */
   private readonly queries = new Map<number, number>();
@@ -29,9 +38,16 @@ export class Metrics {
     this.apiErrors.set(status, (this.apiErrors.get(status) ?? 0) + 1);
   }
 
-  /** Prometheus text format 0.0.4. */
-  text(cache?: SignatureCache): string {
+  /**
+   * Prometheus text format 0.0.4. `secondaries`: what each secondary served when last asked
+   * (from the database, so any worker reports the leader's checks).
+   */
+  text(cache?: SignatureCache, secondaries: readonly SecondaryGauge[] = []): string {
     const out: string[] = [];
+    const gauge = (name: string, help: string, rows: [string, number][]) => {
+      out.push(`# HELP ${name} ${help}`, `# TYPE ${name} gauge`);
+      for (const [labels, v] of rows) out.push(`${name}${labels} ${v}`);
+    };
     const counter = (name: string, help: string, rows: [string, number][]) => {
       out.push(`# HELP ${name} ${help}`, `# TYPE ${name} counter`);
       for (const [labels, v] of rows) out.push(`${name}${labels} ${v}`);
@@ -49,6 +65,13 @@ export class Metrics {
       [...this.updates].sort((a, b) => a[0] - b[0]).map(([r, v]) => [`{rcode="${UPDATE_RCODE_NAMES.get(r) ?? String(r)}"}`, v]));
     counter('daneprime_api_errors_total', 'Admin API error responses, by HTTP status.',
       [...this.apiErrors].sort((a, b) => a[0] - b[0]).map(([s, v]) => [`{status="${s}"}`, v]));
+    const who = (g: SecondaryGauge) => `{zone="${g.zone}",secondary="${g.secondary}"}`;
+    gauge('daneprime_secondary_serial', 'The SOA serial each secondary served when last asked.',
+      secondaries.filter((g) => g.serial !== null).map((g) => [who(g), g.serial!]));
+    gauge('daneprime_secondary_lag_seconds', 'Seconds since the first version a secondary lacks was committed (0: current).',
+      secondaries.filter((g) => g.lagSeconds !== null).map((g) => [who(g), g.lagSeconds!]));
+    gauge('daneprime_secondary_up', '1 when the secondary answered its last SOA query with the zone, else 0.',
+      secondaries.map((g) => [who(g), g.state === 'current' || g.state === 'behind' ? 1 : 0]));
     return out.join('\n') + '\n';
   }
 }

@@ -5,9 +5,10 @@
 set -euo pipefail
 # ACME clients and a local ACME CA for the DNS-01 tests: pebble, certbot (+ its RFC 2136 plugin), lego.
 # pdns_server answers the same PowerDNS API requests as daneprime; lexicon drives that API.
+# Knot, BIND (named) and PowerDNS consume catalog zones.
 pkgs=(bind9-dnsutils bind9-utils knot-dnsutils knot-dnssecutils knot ldnsutils unbound openssl
       pebble certbot python3-certbot-dns-rfc2136 lego
-      pdns-server pdns-backend-sqlite3 python3-lexicon lexicon)
+      pdns-server pdns-backend-sqlite3 python3-lexicon lexicon bind9)
 missing=()
 for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 [ ${#missing[@]} -eq 0 ] && { echo "test deps: all present"; exit 0; }
@@ -20,4 +21,5 @@ for svc in unbound knot named pdns; do $SUDO systemctl disable --now "$svc" >/de
 pkill -x unbound >/dev/null 2>&1 || true
 pkill -x knotd >/dev/null 2>&1 || true
 pkill -x pdns_server >/dev/null 2>&1 || true
+pkill -x named >/dev/null 2>&1 || true
 echo "test deps: installed ${missing[*]}"

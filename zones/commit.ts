@@ -34,6 +34,8 @@ import { checkNames, ZoneCheckError } from './zone-check.js';
 import { parseSettings, type ZoneSettings } from './settings.js';
 import { planEdit, isDerivedRecord, nextSerial, EditError, ZoneExistsError, type RRsetEdit, type EditPlan, type PlannedPut } from './commit-plan.js';
 import { stepContent, encodeRRs, type SignedDelta, type StepContent } from './journal-step.js';
+import { CatalogStore } from './store/catalog-sqlite.js';
+import { catalogRecords, memberEdits, removalEdits, newMemberLabel, checkGroup } from './catalog.js';
 
 /** Who made a change, as the audit log names it: an API token, the CLI, the server itself. */
 export interface Actor {
@@ -59,14 +61,31 @@ export type ZoneChange =
    * cannot lose a concurrent commit.
    */
   | { kind: 'edit'; apex: Name; edits: readonly RRsetEdit[] | ((zone: Zone) => readonly RRsetEdit[]); ifSerial?: number; action: string }
-  /** Create a zone, or replace one's records (keys and secondaries stay). */
-  | { kind: 'import'; apex: Name; records: readonly Rec[]; replace?: boolean; settings?: Partial<ZoneSettings>; makeKeys?: () => NewKey[] }
+  /**
+   * Create a zone, or replace one's records (keys and secondaries stay). `catalog`: make it a
+   * member of that catalog zone in the same commit.
+   */
+  | { kind: 'import'; apex: Name; records: readonly Rec[]; replace?: boolean; settings?: Partial<ZoneSettings>; makeKeys?: () => NewKey[]; catalog?: CatalogMembership }
+  /** Delete a zone; a member leaves its catalog in the same commit. */
   | { kind: 'delete'; apex: Name; ifSerial?: number }
+  /** Create a catalog zone (RFC 9432): its SOA, `NS invalid.` and schema version; unsigned unless `signed`. */
+  | { kind: 'catalog-create'; apex: Name; signed?: boolean; makeKeys?: () => NewKey[] }
+  /**
+   * Make `member` a member of `catalog` with this group (none when undefined or null), or change
+   * the group of a member in place, keeping its label; `remove`: take it out.
+   */
+  | { kind: 'catalog-member'; catalog: Name; member: Name; group?: string | null; remove?: boolean }
   /**
    * Sign the zone anew: a new signing epoch, keys added, a new serial. `ifEpoch`: only if the
    * epoch is still this one (two processes renewing at once renew once).
    */
   | { kind: 'resign'; apex: Name; addKeys?: readonly NewKey[]; ifEpoch?: number; action: string };
+
+/** A member's catalog and group (RFC 9432 §4.4.2). */
+export interface CatalogMembership {
+  name: Name;
+  group?: string | null;
+}
 
 export interface ImportSummary {
   records: number;
@@ -90,6 +109,18 @@ export interface CommitResult {
   imported?: ImportSummary;
   /** Whether anything was written (a change list that changes nothing, or a re-sign another process made first, writes nothing). */
   written: boolean;
+  /** Other zones the same commit changed (a catalog following its member). */
+  also?: CommitResult[];
+}
+
+/** What one commit has done so far: undone in reverse if it fails, told to others once it holds. */
+interface Txn {
+  actor: Actor;
+  now: number;
+  undo: (() => void)[];
+  /** Zones served or dropped whole in memory: re-read from the store if the commit fails. */
+  whole: Name[];
+  also: CommitResult[];
 }
 
 /**
@@ -146,9 +177,11 @@ export class CommitPipeline {
   private readonly journalLimits: JournalLimits;
   private hooks: CommitHooks = {};
   private sharing: Promise<void>[] = [];
+  private readonly catalogs: CatalogStore;
 
   constructor(private readonly o: PipelineOptions) {
     this.journalLimits = { ...DEFAULT_JOURNAL_LIMITS, ...o.journal };
+    this.catalogs = CatalogStore.of(o.store);
   }
 
   /** Set what is told after commits (the server sets NOTIFY once it can answer the secondaries). */
@@ -167,43 +200,57 @@ export class CommitPipeline {
   // commit
 
   commit(change: ZoneChange, actor: Actor): CommitResult {
-    const now = this.o.now();
-    let undo: (() => void) | undefined;
+    const t: Txn = { actor, now: this.o.now(), undo: [], whole: [], also: [] };
     let result: CommitResult;
     try {
       result = this.o.store.transaction(() => {
         switch (change.kind) {
-          case 'edit': return this.edit(change, actor, now, (u) => { undo = u; });
-          case 'import': return this.importZone(change, actor, now);
-          case 'delete': return this.deleteZone(change, actor, now);
-          case 'resign': return this.resign(change, actor, now);
+          case 'edit': return this.edit(change, t);
+          case 'import': return this.importZone(change, t);
+          case 'delete': return this.deleteZone(change, t);
+          case 'resign': return this.resign(change, t);
+          case 'catalog-create': return this.createCatalog(change, t);
+          case 'catalog-member': return this.catalogMember(change, t);
         }
       });
     } catch (err) {
-      undo?.();
+      this.rollBackMemory(t);
       if (err instanceof ZoneCheckError) throw new EditError('invalid', err.message);
       if (err instanceof StoreBusyError) throw new EditError('busy', err.message);
       throw err;
     }
-    if (result.written) this.tellOthers(result);
+    const also = t.also.filter((r) => r !== result);
+    if (also.length) result = { ...result, also };
+    for (const r of [result, ...also]) if (r.written) this.tellOthers(r);
     return result;
+  }
+
+  /** Memory back to the store after a failed commit: edits undone in reverse, zones served or dropped whole re-read. */
+  private rollBackMemory(t: Txn): void {
+    for (const u of t.undo.reverse()) u();
+    if (!this.o.serving) return;
+    for (const apex of t.whole) {
+      try { this.catchUp(apex); } catch (err) { this.o.log?.(`zone ${apex}: reload after a failed commit failed: ${(err as Error).message}`); }
+    }
   }
 
   /**
    * Replace or delete RRsets. The SOA serial moves once, by the zone's policy, unless the edit
    * itself moves it forward. A change list that changes nothing writes nothing.
    */
-  private edit(change: Extract<ZoneChange, { kind: 'edit' }>, actor: Actor, now: number, onUndo: (u: () => void) => void): CommitResult {
+  private edit(change: Extract<ZoneChange, { kind: 'edit' }>, t: Txn, keepsCatalog = false): CommitResult {
     const apex = change.apex;
+    const { now } = t;
     const served = this.catchUp(apex);
     if (!served) throw new EditError('no_zone', `no such zone: ${apex}`);
     const { zone, row } = served;
+    if (!keepsCatalog) this.refuseCatalog(row);
     const plan = planEdit(zone, parseSettings(row.settings), change.edits, change.ifSerial, now);
     if (!plan.changes.length) return { apex, serial: plan.serial, version: row.version, changes: [], written: false };
-    const delta = this.applyToMemory(served, plan.puts, now, onUndo);
+    const delta = this.applyToMemory(served, plan.puts, now, (u) => t.undo.push(u));
     checkNames(zone, delta.touched);
     const signed = this.o.deriver?.applied(zone, delta, now, true);
-    const version = this.writeEdit(zone, row, plan, delta, signed, actor, change.action, now);
+    const version = this.writeEdit(zone, row, plan, delta, signed, t.actor, change.action, now);
     this.o.zones.changed(served, this.o.store.zone(apex)!);
     return { apex, serial: plan.newSerial, version, changes: plan.changes, written: true };
   }
@@ -230,10 +277,12 @@ export class CommitPipeline {
   }
 
   /** Create or replace a zone from records: checked whole before anything is written. */
-  private importZone(change: Extract<ZoneChange, { kind: 'import' }>, actor: Actor, now: number): CommitResult {
+  private importZone(change: Extract<ZoneChange, { kind: 'import' }>, t: Txn, asCatalog = false): CommitResult {
     const { apex } = change;
+    const { actor, now } = t;
     const existing = this.o.store.zone(apex);
     if (existing && !change.replace) throw new ZoneExistsError(`zone ${apex} already exists`);
+    if (existing) this.refuseCatalog(existing);
     const settings = parseSettings({ ...(existing ? JSON.parse(existing.settings) as object : {}), ...(change.settings ?? {}) });
     const records = settings.signed ? change.records.filter((r) => !isDerivedRecord(r, apex)) : change.records;
     const zone = buildZone(apex, records); // throws ZoneCheckError before anything is written
@@ -258,30 +307,94 @@ export class CommitPipeline {
     const imported: ImportSummary = {
       records: rows.length, rrsets, names: zone.nodes.size, replaced: !!existing, droppedDnssec: change.records.length - records.length, keysCreated,
     };
-    this.audit(actor, apex, existing ? 'zone.replace' : 'zone.create', now, undefined, { serial, ...imported });
+    if (asCatalog) this.catalogs.markCatalog(id);
+    this.audit(actor, apex, asCatalog ? 'catalog.create' : existing ? 'zone.replace' : 'zone.create', now, undefined, { serial, ...imported });
     if (oldSerial !== undefined) this.journal(id, oldSerial, serial, now, undefined);
 
-    if (this.o.serving) this.serveWhole(zone, this.o.store.zone(apex)!);
+    if (this.o.serving) {
+      t.whole.push(apex);
+      this.serveWhole(zone, this.o.store.zone(apex)!);
+    }
+    if (change.catalog) this.catalogMember({ kind: 'catalog-member', catalog: change.catalog.name, member: apex, group: change.catalog.group }, t);
     return { apex, serial, version, changes: [], imported, written: true };
   }
 
-  private deleteZone(change: Extract<ZoneChange, { kind: 'delete' }>, actor: Actor, now: number): CommitResult {
+  private deleteZone(change: Extract<ZoneChange, { kind: 'delete' }>, t: Txn): CommitResult {
     const { apex } = change;
+    const { actor, now } = t;
     const row = this.o.store.zone(apex);
     if (!row) throw new EditError('no_zone', `no such zone: ${apex}`, 'zone');
     const serial = this.storedSerial(row);
     if (change.ifSerial !== undefined && change.ifSerial !== serial) {
       throw new EditError('stale', `zone ${apex} is at serial ${serial}, not ${change.ifSerial}`, 'if-match');
     }
+    const membership = this.catalogs.membership(row.id);
+    if (membership) this.leaveCatalog(membership.catalog, membership.label, t);
     this.o.store.deleteZone(apex);
     this.audit(actor, apex, 'zone.delete', now, { serial }, undefined);
+    t.whole.push(apex);
     this.unserve(apex);
     return { apex, serial, version: 0, changes: [], written: true };
   }
 
+  // ---------------------------------------------------------------------------------------
+  // catalog zones (RFC 9432): the pipeline keeps a catalog's member records, in the commit
+  // that changes the membership (zone created into a catalog, deleted, added, moved, removed)
+
+  private createCatalog(change: Extract<ZoneChange, { kind: 'catalog-create' }>, t: Txn): CommitResult {
+    const records = catalogRecords(change.apex, t.now);
+    return this.importZone({ kind: 'import', apex: change.apex, records, settings: { signed: change.signed ?? false }, makeKeys: change.makeKeys }, t, true);
+  }
+
+  private catalogMember(change: Extract<ZoneChange, { kind: 'catalog-member' }>, t: Txn): CommitResult {
+    const cat = this.o.store.zone(change.catalog);
+    if (!cat || !this.catalogs.isCatalog(cat.id)) throw new EditError('no_zone', `no such catalog zone: ${change.catalog}`, 'catalog');
+    const member = this.o.store.zone(change.member);
+    if (!member) throw new EditError('no_zone', `no such zone: ${change.member}`, 'zone');
+    if (this.catalogs.isCatalog(member.id)) throw new EditError('invalid', `${change.member} is a catalog zone, not a zone a catalog can list`, 'zone');
+    const had = this.catalogs.membership(member.id);
+    if (change.remove) {
+      if (!had || had.catalog_id !== cat.id) throw new EditError('no_zone', `zone ${change.member} is not a member of catalog ${cat.name}`, 'zone');
+      this.catalogs.removeMember(member.id);
+      return this.leaveCatalog(cat.name, had.label, t);
+    }
+    if (had && had.catalog_id !== cat.id) {
+      throw new EditError('exists', `zone ${change.member} is a member of catalog ${had.catalog}: remove it there first`, 'zone');
+    }
+    const group = change.group == null ? null : checkGroup(change.group);
+    let label: string;
+    if (had) {
+      label = had.label;
+      this.catalogs.setGroup(member.id, group);
+    } else {
+      label = newMemberLabel((l) => this.catalogs.labelTaken(cat.id, l));
+      this.catalogs.addMember(cat.id, member.id, label, group, t.now);
+    }
+    return this.keepCatalog(cat.name, memberEdits(cat.name, label, member.name, group), had ? 'catalog.group' : 'catalog.add', t);
+  }
+
+  private leaveCatalog(catalog: Name, label: string, t: Txn): CommitResult {
+    return this.keepCatalog(catalog, removalEdits(catalog, label), 'catalog.remove', t);
+  }
+
+  /** An edit of a catalog's member records, made by the pipeline: in the same transaction, told to others with the commit. */
+  private keepCatalog(catalog: Name, edits: RRsetEdit[], action: string, t: Txn): CommitResult {
+    const r = this.edit({ kind: 'edit', apex: catalog, edits, action }, t, true);
+    if (r.written) t.also.push(r);
+    return r;
+  }
+
+  /** A catalog's records are the pipeline's to keep: other writers change them through catalog-member. */
+  private refuseCatalog(row: ZoneRow): void {
+    if (this.catalogs.isCatalog(row.id)) {
+      throw new EditError('not_allowed', `${row.name} is a catalog zone: its members change with catalog add and remove`, 'zone');
+    }
+  }
+
   /** New signing epoch (and keys), new serial: every signature is made again, and the step is a whole one. */
-  private resign(change: Extract<ZoneChange, { kind: 'resign' }>, actor: Actor, now: number): CommitResult {
+  private resign(change: Extract<ZoneChange, { kind: 'resign' }>, t: Txn): CommitResult {
     const { apex } = change;
+    const { actor, now } = t;
     const row = this.o.store.zone(apex);
     if (!row) throw new EditError('no_zone', `no such zone: ${apex}`, 'zone');
     const serial = this.storedSerial(row);
@@ -332,7 +445,7 @@ export class CommitPipeline {
       const served = incremental
         ? this.follow(have, row, new Set(log.flatMap((c) => c.names!)), log.some((c) => c.signing), this.o.now())
         : this.loadWhole(row);
-      this.notifyCaughtUp(apex, row.version, served.zone.soa);
+      this.announce(apex, row.version, served.zone.soa);
       return served;
     });
   }
@@ -415,24 +528,25 @@ export class CommitPipeline {
   // the steps' helpers
 
   /**
-   * NOTIFY for a version this process caught up with (the leader only: the others have no
-   * notify hook). The secondaries' SOA query may reach any worker, and one that has not
-   * polled yet would answer the old serial, after which the secondary waits for its refresh
-   * timer: so the siblings catch up first (the share hook; at once when they already have it).
+   * Siblings first, then NOTIFY (the leader only: the others have no notify hook). A
+   * secondary's SOA query after a NOTIFY may reach any worker, and one that does not serve
+   * the version yet answers the old serial, after which the secondary waits for its refresh
+   * timer: so NOTIFY leaves once the siblings serve it (or gave up waiting, at most 1 s).
+   * `shared`: the siblings' promise when the caller already told them.
    */
-  private notifyCaughtUp(apex: Name, version: number, soa: RRset): void {
+  private announce(apex: Name, version: number, soa: RRset | undefined, shared?: Promise<void>): void {
     const notify = this.hooks.notify;
-    if (!notify) return;
-    const shared = this.hooks.share?.(apex, version);
-    if (shared) void shared.then(() => notify(apex, soa));
+    if (!notify || !soa || version === 0) return;
+    const wait = shared ?? this.hooks.share?.(apex, version);
+    if (wait) void wait.then(() => notify(apex, soa));
     else notify(apex, soa);
   }
 
-  /** After the commit: sibling workers catch up (their promise is what `settled` waits for); NOTIFY. */
+  /** After the commit: sibling workers catch up (their promise is what `settled` waits for); NOTIFY once they serve it. */
   private tellOthers(r: CommitResult): void {
-    if (this.hooks.share) this.sharing.push(this.hooks.share(r.apex, r.version));
-    const zone = this.o.zones.get(r.apex);
-    if (zone && r.version > 0) this.hooks.notify?.(r.apex, zone.soa);
+    const shared = this.hooks.share?.(r.apex, r.version);
+    if (shared) this.sharing.push(shared);
+    this.announce(r.apex, r.version, this.o.zones.get(r.apex)?.soa, shared);
   }
 
   private audit(actor: Actor, zone: Name, action: string, at: number, before: unknown, after: unknown): void {

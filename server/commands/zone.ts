@@ -18,7 +18,7 @@ import { cmdSecondary, SECONDARY_USAGE } from './secondary.js';
 
 export const ZONE_USAGE = `  daneprime zone import FILE [--origin NAME] [--replace] [--csk] [--unsigned]
                         [--nsec3-iterations N] [--nsec3-salt HEX] [--nsec3-optout]
-                        [--serial increment|unixtime] [--db PATH]
+                        [--serial increment|unixtime] [--catalog NAME [--group GROUP]] [--db PATH]
   daneprime zone export NAME [--signed] [--db PATH]
   daneprime zone list [--db PATH]
   daneprime zone delete NAME [--db PATH]
@@ -37,7 +37,7 @@ export function cmdZone(argv: string[]): void {
       db: { type: 'string' }, origin: { type: 'string' }, replace: { type: 'boolean' }, signed: { type: 'boolean' },
       csk: { type: 'boolean' }, unsigned: { type: 'boolean' }, role: { type: 'string' },
       'nsec3-iterations': { type: 'string' }, 'nsec3-salt': { type: 'string' }, 'nsec3-optout': { type: 'boolean' },
-      serial: { type: 'string' },
+      serial: { type: 'string' }, catalog: { type: 'string' }, group: { type: 'string' },
     },
   });
   const db = dbPath(values.db);
@@ -57,18 +57,20 @@ export function cmdZone(argv: string[]): void {
         ...(values.unsigned ? { signed: false } : {}), ...(Object.keys(nsec3).length ? { nsec3 } : {}),
         ...(values.serial !== undefined ? { serial: values.serial } : {}),
       };
+      if (values.group !== undefined && values.catalog === undefined) throw new UsageError('--group needs --catalog');
+      const catalog = values.catalog === undefined ? undefined : { name: zoneArg(values.catalog, '--catalog'), group: values.group };
       const now = nowSeconds();
       let res;
       try {
         res = withStore(db, (s) => commitOffline(s, { kind: 'import', apex, records, replace: values.replace, settings: settings as never,
-          makeKeys: () => initialKeys(now, !!values.csk) })).imported!;
+          makeKeys: () => initialKeys(now, !!values.csk), catalog })).imported!;
       } catch (err) {
         if (err instanceof ZoneExistsError) throw new UsageError(`${err.message}; use --replace to overwrite it`);
         throw err;
       }
       const extra = [res.keysCreated ? `${res.keysCreated} new key(s)` : '', res.droppedDnssec ? `${res.droppedDnssec} DNSSEC record(s) dropped (we sign ourselves)` : '']
         .filter(Boolean).join(', ');
-      process.stdout.write(`${res.replaced ? 'replaced' : 'imported'} zone ${apex}: ${res.records} records, ${res.rrsets} RRsets, ${res.names} names${extra ? '; ' + extra : ''}\n`);
+      process.stdout.write(`${res.replaced ? 'replaced' : 'imported'} zone ${apex}: ${res.records} records, ${res.rrsets} RRsets, ${res.names} names${extra ? '; ' + extra : ''}${catalog ? `; member of catalog ${catalog.name}` : ''}\n`);
       return;
     }
     case 'export': {
@@ -141,7 +143,8 @@ function mustZone(s: Store, apex: Name) {
 }
 
 /** A commit from the CLI: the same pipeline the server runs, in this process, without serving anything. */
-function commitOffline(s: Store, change: ZoneChange): CommitResult {
+/** One commit from the CLI, through the pipeline a server uses; a running server catches up within its poll interval. */
+export function commitOffline(s: Store, change: ZoneChange): CommitResult {
   return hostZones(s, { serving: false, now: nowSeconds }).pipeline.commit(change, cliActor());
 }
 

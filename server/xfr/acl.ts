@@ -2,7 +2,8 @@
 import { BlockList, isIP } from 'node:net';
 import type { Name } from '../../zones/model/name.js';
 import type { XfrStore, SecondaryRow } from '../../zones/store/xfr-sqlite.js';
-import type { Store } from '../../zones/store/sqlite.js';
+import type { Store, ZoneRow } from '../../zones/store/sqlite.js';
+import { CatalogStore } from '../../zones/store/catalog-sqlite.js';
 import { tsigKeyName, TsigKeyError } from './keys.js';
 
 export class SecondaryError extends Error {
@@ -87,11 +88,23 @@ export type AclDecision = { allowed: true } | { allowed: false; reason: string }
  * entry must match the address and, when it names a key, the request must be signed with
  * that key. Read from the store on every request: a CLI change applies without restart.
  */
+/**
+ * A zone's secondaries: its own, and for a member of a catalog zone the catalog's (RFC 9432:
+ * a consumer of the catalog transfers every member, and hears of its changes by NOTIFY).
+ */
+function secondariesOf(store: Store, xs: XfrStore, row: ZoneRow): SecondaryRow[] {
+  const own = xs.secondaries(row.id);
+  const catalog = CatalogStore.of(store).membership(row.id);
+  if (!catalog) return own;
+  const seen = new Set(own.map((s) => `${s.address} ${s.port}`));
+  return [...own, ...xs.secondaries(catalog.catalog_id).filter((s) => !seen.has(`${s.address} ${s.port}`))];
+}
+
 export function transferAllowed(store: Store, xs: XfrStore, apex: Name, remote: string, keyName: Name | null): AclDecision {
   const row = store.zone(apex);
   if (!row) return { allowed: false, reason: 'no such zone' };
   const addr = plainAddress(remote);
-  const entries = xs.secondaries(row.id).filter((s) => matches(s.address, addr));
+  const entries = secondariesOf(store, xs, row).filter((s) => matches(s.address, addr));
   if (!entries.length) return { allowed: false, reason: `${addr} is not a secondary of ${apex}` };
   if (entries.some((s) => s.tsig_key_name === null || s.tsig_key_name === keyName)) return { allowed: true };
   return { allowed: false, reason: keyName ? `key ${keyName} is not the one required for ${addr}` : `TSIG key required for ${addr}` };
@@ -101,5 +114,5 @@ export function transferAllowed(store: Store, xs: XfrStore, apex: Name, remote: 
 export function notifyTargets(store: Store, xs: XfrStore, apex: Name): SecondarySpec[] {
   const row = store.zone(apex);
   if (!row) return [];
-  return xs.secondaries(row.id).filter((s) => !s.address.includes('/')).map(toSpec);
+  return secondariesOf(store, xs, row).filter((s) => !s.address.includes('/')).map(toSpec);
 }

@@ -20,6 +20,8 @@ export interface NotifyOptions {
   tries?: number;
   /** Wait before the first retry; doubled after each (RFC 1996 §3.6: retransmit with backoff). */
   initialTimeoutMs?: number;
+  /** Called when a NOTIFY to a target is first sent (the secondary monitor then asks what it serves, a few times). */
+  sent?: (apex: Name, target: SecondarySpec) => void;
 }
 
 /** The NOTIFY request: opcode NOTIFY, AA, question <zone> SOA IN, the new SOA in the answer (RFC 1996 §3.7). */
@@ -34,6 +36,7 @@ export class Notifier {
   private readonly pending = new Map<string, () => void>();
   private readonly tries: number;
   private readonly initialMs: number;
+  private readonly sent: NotifyOptions['sent'];
   /** Completed notifications (acknowledged by the peer), for tests and metrics. */
   acked = 0;
 
@@ -41,6 +44,7 @@ export class Notifier {
     private readonly now: () => number, opts: NotifyOptions = {}) {
     this.tries = opts.tries ?? 5;
     this.initialMs = opts.initialTimeoutMs ?? 1000;
+    this.sent = opts.sent;
   }
 
   /** Tell every secondary of `apex` that its SOA is now `soa`. Targets are read from the store each time. */
@@ -85,6 +89,7 @@ export class Notifier {
       timer = setTimeout(send, wait);
     };
     send();
+    this.sent?.(apex, t);
   }
 
   close(): void {

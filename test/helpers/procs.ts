@@ -16,7 +16,8 @@ export function cli(args: string[], env: NodeJS.ProcessEnv = {}): string {
 
 export interface Child { proc: ChildProcess; log: () => string; stop(): Promise<void> }
 
-function track(proc: ChildProcess): Child {
+/** A spawned process whose output is kept (for failure messages), stopped by SIGTERM, then SIGKILL after 3 s. */
+export function track(proc: ChildProcess): Child {
   let out = '';
   proc.stdout?.on('data', (d) => { out += d; });
   proc.stderr?.on('data', (d) => { out += d; });

@@ -143,4 +143,39 @@ export const MIGRATIONS: readonly string[] = [
      created_at INTEGER NOT NULL
    );
    CREATE INDEX update_policies_by_zone ON update_policies(zone_id, key_name);`,
+  // 7: catalog zones (RFC 9432). A catalog is a hosted zone whose member records the pipeline
+  // keeps from this table; a member keeps its label for as long as it is a member (a new label
+  // tells consumers to reset the zone).
+  `CREATE TABLE catalogs (
+     zone_id INTEGER PRIMARY KEY REFERENCES zones(id) ON DELETE CASCADE
+   );
+   CREATE TABLE catalog_members (
+     catalog_id INTEGER NOT NULL REFERENCES catalogs(zone_id) ON DELETE CASCADE,
+     -- a zone is a member of one catalog at most
+     member_id INTEGER NOT NULL UNIQUE REFERENCES zones(id) ON DELETE CASCADE,
+     -- the unique-N label under zones.<catalog>
+     label TEXT NOT NULL,
+     -- the group property (RFC 9432 §4.4.2), NULL for none
+     grp TEXT,
+     added_at INTEGER NOT NULL,
+     PRIMARY KEY (catalog_id, member_id),
+     UNIQUE (catalog_id, label)
+   );`,
+  // 8: what each secondary serves, as the leader last asked it (after each NOTIFY and every
+  // refresh interval). Keyed by zone and address: a catalog's secondaries have a row per member.
+  `CREATE TABLE secondary_status (
+     zone_id INTEGER NOT NULL REFERENCES zones(id) ON DELETE CASCADE,
+     address TEXT NOT NULL,
+     port INTEGER NOT NULL,
+     -- current | behind | refused | unreachable
+     state TEXT NOT NULL,
+     serial INTEGER,
+     -- when it last answered an SOA query, when it was last asked
+     last_answer INTEGER,
+     checked_at INTEGER NOT NULL,
+     -- when the first version it lacks was committed; NULL while current
+     behind_since INTEGER,
+     detail TEXT NOT NULL DEFAULT '',
+     PRIMARY KEY (zone_id, address, port)
+   );`,
 ];

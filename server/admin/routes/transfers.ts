@@ -1,5 +1,6 @@
 // Zone transfer routes (admin only): TSIG keys (the secret is in the create response only) and each zone's secondaries.
 import type { FastifyInstance } from 'fastify';
+import { secondaryStatus } from '../../xfr/monitor.js';
 import { requireAdmin } from '../auth.js';
 import { ApiError, E } from '../errors.js';
 import { zoneName } from '../names.js';
@@ -36,6 +37,18 @@ const secondaryJson = {
   properties: {
     address: { type: 'string', description: 'an IP address, or a prefix ADDR/LEN (may transfer, never notified)' },
     port: { type: 'integer' }, tsig: { type: ['string', 'null'], description: 'the TSIG key transfers must be signed with' },
+  },
+} as const;
+
+const statusJson = {
+  type: 'object', required: ['address', 'port', 'serial', 'lagSeconds', 'lastAnswer', 'state', 'detail'],
+  properties: {
+    address: { type: 'string' }, port: { type: 'integer' },
+    serial: { type: ['integer', 'null'], description: 'the SOA serial it served when last asked' },
+    lagSeconds: { type: ['integer', 'null'], description: 'seconds since the first version it lacks was committed; 0 when current' },
+    lastAnswer: { type: ['string', 'null'], description: 'ISO 8601' },
+    state: { type: 'string', enum: ['current', 'behind', 'refused', 'unreachable', 'unknown'] },
+    detail: { type: 'string' },
   },
 } as const;
 
@@ -108,6 +121,17 @@ export async function transferRoutes(app: FastifyInstance): Promise<void> {
       params: zoneParams, response: { 200: { type: 'array', items: secondaryJson }, ...errors(400, 403, 404) },
     },
   }, async (req) => listSecondaries(deps.store, xs, zoneName(req.params.zone)).map(secondaryOut));
+
+  app.get<{ Params: { zone: string } }>('/zones/:zone/secondaries/status', {
+    schema: {
+      summary: 'what each secondary serves (its own and its catalog\'s), as the server last asked: after every NOTIFY and each refresh interval',
+      tags: ['transfers'], params: zoneParams, response: { 200: { type: 'array', items: statusJson }, ...errors(400, 403, 404) },
+    },
+  }, async (req) => {
+    const apex = zoneName(req.params.zone);
+    if (!deps.store.zone(apex)) throw new ApiError(404, E.NOT_FOUND, `no such zone: ${apex}`, 'zone');
+    return secondaryStatus(deps.store, xs, apex, now(deps));
+  });
 
   app.post<{ Params: { zone: string }; Body: { address: string; tsig?: string } }>('/zones/:zone/secondaries', {
     schema: {

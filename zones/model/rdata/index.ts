@@ -7,7 +7,7 @@ import type { JsonValue } from './kinds.js';
 
 export { RdataError } from './errors.js';
 export { canonicalRdata } from './canonical.js';
-export { soaSerial, soaMinimum, withSoaSerial } from './soa.js';
+export { soaSerial, soaRefresh, soaMinimum, withSoaSerial } from './soa.js';
 export type { JsonValue } from './kinds.js';
 export type { Token } from '../../io/tokenize.js';
 

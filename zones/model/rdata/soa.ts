@@ -3,6 +3,7 @@
 import { RdataError } from './errors.js';
 
 const SERIAL_FROM_END = 20;
+const REFRESH_FROM_END = 16;
 const MINIMUM_FROM_END = 4;
 
 function check(rdata: Buffer): void {
@@ -12,6 +13,12 @@ function check(rdata: Buffer): void {
 export function soaSerial(rdata: Buffer): number {
   check(rdata);
   return rdata.readUInt32BE(rdata.length - SERIAL_FROM_END);
+}
+
+/** How often a secondary should check the primary's serial (seconds). */
+export function soaRefresh(rdata: Buffer): number {
+  check(rdata);
+  return rdata.readUInt32BE(rdata.length - REFRESH_FROM_END);
 }
 
 export function soaMinimum(rdata: Buffer): number {
