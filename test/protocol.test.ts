@@ -52,7 +52,12 @@ test('unknown opcode is NOTIMP', () => {
   assert.equal(r.opcode, 'STATUS');
 });
 
-test('UPDATE (opcode 5) is NOTIMP until RFC 2136 support lands', () => {
+test('unknown opcodes are NOTIMP even in a header-only message (RFC 8906 §8.1.4); known ones with no question stay FORMERR', () => {
+  for (const opcode of [1, 2, 3, 6, 15]) assert.equal(decode(rawAsk(ctx, header(0, opcode << 11, 1))!).rcode, 'NOTIMP', `opcode ${opcode}`);
+  for (const opcode of [0, 4]) assert.equal(decode(rawAsk(ctx, header(0, opcode << 11, 1))!).rcode, 'FORMERR', `opcode ${opcode}`);
+});
+
+test('UPDATE (opcode 5) in a context without an update service is NOTIMP', () => {
   const r = decode(rawAsk(ctx, Buffer.concat([header(3, 5 << 11, 1), question]))!);
   assert.equal(r.rcode, 'NOTIMP');
 });

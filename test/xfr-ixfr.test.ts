@@ -175,3 +175,19 @@ function verifyLater(m: Buffer, at: number, k: { secret: Buffer }, prior: Buffer
   assert.ok(expect.equals(mac), 'subsequent message MAC');
   return Buffer.from(mac);
 }
+
+test('TSIG time (RFC 8945 §5.2.3): the window is the smaller of the request\'s fudge and 300 s, so an old request cannot widen it', () => {
+  const key = { name: 'k.', algorithm: 'hmac-sha256' as const, secret: Buffer.alloc(32, 7) };
+  const msg = packet.encode({ type: 'query', id: 1, questions: [{ type: 'SOA', name: 'example.com' }] });
+  const now = 1_800_000_000;
+  const at = (age: number, fudge: number) => {
+    const signed = new TsigSigner(key, undefined, () => now - age, 0, Buffer.alloc(0), fudge).sign(msg);
+    return verifyTsig(signed, msg.length, () => key, now);
+  };
+  assert.equal(at(250, 300).ok, true, 'inside 300 s');
+  assert.equal(at(30_000, 65_535).ok, false, 'signed 30,000 s ago with a fudge of 65,535 s: replayed, refused');
+  const v = at(30_000, 65_535);
+  assert.ok(!v.ok && v.error === 18, 'BADTIME');
+  assert.equal(at(400, 65_535).ok, false, 'our 300 s window, whatever the request says');
+  assert.equal(at(20, 10).ok, false, 'a request\'s own smaller fudge holds too');
+});

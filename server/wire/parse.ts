@@ -118,7 +118,9 @@ export function parseQuery(buf: Buffer): ParseResult {
       const partial: Partial<Query> & { id: number; flags: number } = { id, flags, opcode, rd, cd };
       if (questionWire) Object.assign(partial, { qname, qtype, qclass, questionWire });
       if (edns) partial.edns = edns;
-      return { kind: 'error', rcode: Rcode.FORMERR, partial, reason: err.message };
+      // RFC 8906 §8.1.4: an opcode we do not implement is NOTIMP, however the rest reads.
+      const known = opcode === Opcode.QUERY || opcode === Opcode.NOTIFY || opcode === Opcode.UPDATE;
+      return { kind: 'error', rcode: known ? Rcode.FORMERR : Rcode.NOTIMP, partial, reason: known ? err.message : `opcode ${opcode} is not implemented` };
     }
     throw err;
   }

@@ -104,7 +104,10 @@ export function verifyTsig(msg: Buffer, tsigOffset: number, lookup: (name: Name)
   // §5.2.2.1: we accept no truncation; a shorter MAC is simply a bad signature.
   if (record.mac.length !== expect.length || !timingSafeEqual(record.mac, expect)) return { ok: false, error: TsigError.BADSIG, record, reason: 'bad MAC' };
   // §5.2.3: time is checked only after the MAC, so a forged time cannot provoke a signed BADTIME.
-  if (Math.abs(now - record.timeSigned) > record.fudge) return { ok: false, error: TsigError.BADTIME, record, key, reason: `time off by ${now - record.timeSigned} s` };
+  // The window is the smaller of the request's fudge and ours: a signer cannot widen it (a
+  // request signed hours ago with a fudge of 65535 s would otherwise replay).
+  const window = Math.min(record.fudge, FUDGE);
+  if (Math.abs(now - record.timeSigned) > window) return { ok: false, error: TsigError.BADTIME, record, key, reason: `time off by ${now - record.timeSigned} s (window ${window} s)` };
   return { ok: true, key, record };
 }
 
@@ -117,12 +120,12 @@ export class TsigSigner {
   private priorMac: Buffer | undefined;
 
   constructor(private readonly key: TsigKey, private readonly requestMac: Buffer | undefined, private readonly now: () => number,
-    private readonly error = 0, private readonly other: Buffer = Buffer.alloc(0)) {}
+    private readonly error = 0, private readonly other: Buffer = Buffer.alloc(0), private readonly fudge = FUDGE) {}
 
   get lastMac(): Buffer | undefined { return this.priorMac; }
 
   sign(msg: Buffer): Buffer {
-    const t = { timeSigned: this.now(), fudge: FUDGE, error: this.error, other: this.other };
+    const t = { timeSigned: this.now(), fudge: this.fudge, error: this.error, other: this.other };
     const id = msg.readUInt16BE(0);
     const first = this.priorMac === undefined;
     const parts = first
