@@ -1,5 +1,5 @@
 // What a commit may change and how the serial moves: the checks every writer's request goes through before anything is written.
-import { isInZone, type Name } from './model/name.js';
+import { isInZone, nameWireLength, type Name } from './model/name.js';
 import { RRType, isDnssecDerivedType, typeToText, type Rec } from './model/types.js';
 import { makeRRset, sameRRset, type RRset } from './model/rrset.js';
 import { soaSerial, withSoaSerial } from './model/rdata/index.js';
@@ -38,8 +38,24 @@ export function isDerivedRecord(r: Pick<Rec, 'name' | 'type'>, apex: Name): bool
 }
 
 /**
+ * The most octets an RRset's records may take on the wire (owner written out each time).
+ * A DNS message holds 65,535 octets, header, question and the RRset's RRSIG included: an
+ * RRset larger than this could never be sent whole, so every answer would be truncated empty.
+ */
+export const MAX_RRSET_OCTETS = 64_000;
+
+/** The RRset's records on the wire, uncompressed: what MAX_RRSET_OCTETS bounds. */
+function rrsetOctets(e: RRsetEdit): number {
+  const owner = nameWireLength(e.name);
+  let n = 0;
+  for (const rd of e.rdatas ?? []) n += owner + 10 + rd.length;
+  return n;
+}
+
+/**
  * The request-level rules of an edit, before the zone is looked at: every name inside the
- * zone, no (name, type) twice, no record the signer makes itself in a signed zone.
+ * zone, no (name, type) twice, no record the signer makes itself in a signed zone, no RRset
+ * too large for a DNS message.
  */
 export function checkEdits(apex: Name, edits: readonly RRsetEdit[], signed: boolean): void {
   const seen = new Set<string>();
@@ -51,6 +67,10 @@ export function checkEdits(apex: Name, edits: readonly RRsetEdit[], signed: bool
     if (e.name === apex && e.type === RRType.SOA) {
       if (!e.rdatas?.length) throw new EditError('not_allowed', `the SOA of ${apex} cannot be deleted, only replaced`, `changes[${i}]`);
       if (e.rdatas.length !== 1) throw new EditError('invalid', `a zone has exactly one SOA record, not ${e.rdatas.length}`, `changes[${i}].records`);
+    }
+    const octets = rrsetOctets(e);
+    if (octets > MAX_RRSET_OCTETS) {
+      throw new EditError('invalid', `${e.name} ${typeToText(e.type)}: ${e.rdatas!.length} records, ${octets} octets on the wire; at most ${MAX_RRSET_OCTETS} fit one DNS message with their signature`, `changes[${i}].records`);
     }
     if (signed && isDerivedRecord(e, apex)) {
       throw new EditError('not_allowed', `${typeToText(e.type)} at ${e.name} is maintained by the signer`, `changes[${i}].type`);

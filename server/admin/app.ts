@@ -27,7 +27,7 @@ export const API_PREFIX = '/api/v1';
 
 export function buildApi(deps: ApiDeps): FastifyInstance {
   // removeAdditional off: an unknown (misspelt) field is a 400, not silently dropped.
-  const app = Fastify({ logger: false, bodyLimit: 16 * 1024 * 1024, ajv: { customOptions: { removeAdditional: false } } });
+  const app = Fastify({ logger: false, maxParamLength: 1024, bodyLimit: 16 * 1024 * 1024, ajv: { customOptions: { removeAdditional: false } } });
   const routes = collectRoutes(app);
   app.decorate('deps', deps);
   installErrorHandling(app, deps.log, (status) => deps.metrics.apiError(status));

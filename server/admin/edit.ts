@@ -61,7 +61,11 @@ export function commit(deps: ApiDeps, req: FastifyRequest, p: Principal, apex: N
   try {
     return commitChange(deps, p, { kind: 'edit', apex, edits, ifSerial: ifMatchSerial(req), action });
   } catch (err) {
-    if (field && err instanceof EditError && err.code === 'invalid') throw new EditError(err.code, err.message, field);
+    // The pipeline names `changes[0]…` of a one-RRset change list: say `records` when it names
+    // the records, else the route's field.
+    if (field && err instanceof EditError && err.code === 'invalid') {
+      throw new EditError(err.code, err.message, err.field?.startsWith('changes[0].records') ? err.field.slice('changes[0].'.length) : field);
+    }
     throw err;
   }
 }

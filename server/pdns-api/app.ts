@@ -27,7 +27,7 @@ function parseJsonBody(_req: unknown, text: string, done: (err: Error | null, bo
 }
 
 export function buildPdnsApi(deps: PdnsApiDeps): FastifyInstance {
-  const app = Fastify({ logger: false, bodyLimit: PDNS_BODY_LIMIT });
+  const app = Fastify({ logger: false, maxParamLength: 1024, bodyLimit: PDNS_BODY_LIMIT });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, parseJsonBody);
   installErrorHandling(app, deps.log, (status) => deps.metrics.apiError(status));
