@@ -13,6 +13,7 @@ import { tokenRoutes } from './routes/tokens.js';
 import { auditRoutes } from './routes/audit.js';
 import { transferRoutes } from './routes/transfers.js';
 import { updatePolicyRoutes } from './routes/update-policy.js';
+import { serviceRoutes } from './routes/services.js';
 
 export type { ApiDeps } from './deps.js';
 
@@ -50,6 +51,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     api.register(auditRoutes);
     api.register(transferRoutes);
     api.register(updatePolicyRoutes);
+    api.register(serviceRoutes);
   }, { prefix: API_PREFIX });
   return app;
 }
