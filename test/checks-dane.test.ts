@@ -1,9 +1,11 @@
-// Live checks against openssl s_server, held against ldns-dane verify through unbound validating our signed zone: the same verdict in every scenario.
+// Live checks against openssl s_server, held against ldns-dane verify and hash-slinger's tlsa --verify through unbound validating our signed zone: the same verdict in every scenario.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash, X509Certificate } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { requireTool } from './helpers/tools.js';
 import { tmpDir, cli, runCli, freePort } from './helpers/server.js';
 import { startServer, type Child } from './helpers/procs.js';
@@ -35,8 +37,8 @@ _${ports.closed}._tcp.srv TLSA 3 1 1 ${spkiSha256(leafPem)}
 `;
 }
 
-test('service check agrees with ldns-dane (through unbound, validating) on direct-TLS servers', { timeout: 180_000 }, async (t) => {
-  for (const tool of ['openssl', 'unbound', 'ldns-dane', 'unshare', 'kdig']) if (!requireTool(tool, t)) return;
+test('service check agrees with ldns-dane and hash-slinger (through unbound, validating) on direct-TLS servers', { timeout: 180_000 }, async (t) => {
+  for (const tool of ['openssl', 'unbound', 'ldns-dane', 'unshare', 'kdig', 'tlsa', 'python3']) if (!requireTool(tool, t)) return;
   const { dir, cleanup } = tmpDir('daneprime-checks-');
   const children: Child[] = [];
   t.after(async () => { for (const c of children.reverse()) await c.stop(); cleanup(); });
@@ -64,21 +66,33 @@ test('service check agrees with ldns-dane (through unbound, validating) on direc
   await serve('cbc', certs.leafCert, certs.leafKey, { args: ['-tls1_2', '-cipher', 'ECDHE-ECDSA-AES128-SHA'] });
   for (const p of Object.keys(ports) as (keyof Ports)[]) cli(['service', 'add', `_${ports[p]}._tcp.${HOST}`, '--connect', `127.0.0.1:${ports[p]}`, '--db', db]);
 
-  /** daneprime's verdict and exit status, and ldns-dane's exit status and output, for one port. */
+  // hash-slinger's `tlsa --verify`, validating itself from the DS through our unbound.
+  const dsFile = join(dir, 'ds');
+  writeFileSync(dsFile, ds.join('\n') + '\n');
+  const tlsaShim = fileURLToPath(new URL('../../test/helpers/tlsa-verify.py', import.meta.url));
+
+  /** daneprime's verdict and exit status, and ldns-dane's and hash-slinger's exit status and output, for one port. */
   const both = (port: number) => {
     const ours = runCli(['service', 'check', `_${port}._tcp.${HOST}`, '--json', '--db', db], { timeoutMs: 30_000 });
     assert.ok(ours.status === 0 || ours.status === 1, `exit ${ours.status}: ${ours.stderr}`);
     const json = JSON.parse(ours.stdout) as CheckJson;
     assert.equal(ours.status === 0, json.verdict === 'match', 'exit 0 exactly when the verdict is match');
     const theirs = withResolvConf(unbound.resolvConf, 'ldns-dane', ['-4', 'verify', HOST, String(port)], { env: { OPENSSL_CONF: legacy }, timeoutMs: 20_000 });
-    return { json, events: ours.stderr, ldnsOk: theirs.status === 0, ldns: `${theirs.stdout}${theirs.stderr}` };
+    // 0: every record matched; 2: one did not; 1: an error (no connection). The system Python, as tlsa's own #! says.
+    const slinger = spawnSync('/usr/bin/python3', [tlsaShim, `${ZONE}.`, '--verify', '--resolvconf', unbound.resolvConf, '--rootkey', dsFile, '--port', String(port), HOST],
+      { encoding: 'utf8', timeout: 20_000, env: { ...process.env, OPENSSL_CONF: legacy } });
+    return {
+      json, events: ours.stderr, ldnsOk: theirs.status === 0, ldns: `${theirs.stdout}${theirs.stderr}`,
+      slingerOk: slinger.status === 0, slinger: `exit ${slinger.status}: ${slinger.stdout}${slinger.stderr}`,
+    };
   };
 
-  await t.test('3 1 1 on a TLS 1.3 server: match, as ldns-dane says; no version or cipher warning', () => {
+  await t.test('3 1 1 on a TLS 1.3 server: match, as ldns-dane and hash-slinger say; no version or cipher warning', () => {
     const r = both(ports.ee);
     assert.equal(r.json.verdict, 'match', JSON.stringify(r.json));
     assert.equal(r.ldnsOk, true, r.ldns);
     assert.match(r.ldns, /dane-validated successfully/);
+    assert.equal(r.slingerOk, true, r.slinger);
     const e = r.json.endpoints[0];
     assert.equal(e.address, `127.0.0.1:${ports.ee}`);
     assert.equal(e.tls!.version, 'TLSv1.3');
@@ -90,41 +104,48 @@ test('service check agrees with ldns-dane (through unbound, validating) on direc
     assert.ok(!Number.isNaN(Date.parse(r.json.checkedAt)));
   });
 
-  await t.test('2 1 1 with the issuer in the sent chain: match, as ldns-dane says', () => {
+  await t.test('2 1 1 with the issuer in the sent chain: match, as ldns-dane and hash-slinger say', () => {
     const r = both(ports.ta);
     assert.equal(r.json.verdict, 'match', JSON.stringify(r.json));
     assert.equal(r.ldnsOk, true, r.ldns);
     assert.equal(r.json.endpoints[0].chain.length, 2);
+    assert.equal(r.slingerOk, true, r.slinger);
   });
 
-  await t.test('TLS 1.1 only: match with a version warning; ldns-dane (security level 0) agrees', () => {
+  await t.test('TLS 1.1 only: match with a version warning; ldns-dane and hash-slinger (security level 0) agree', () => {
     const r = both(ports.tls11);
     assert.equal(r.json.verdict, 'match', JSON.stringify(r.json));
     assert.equal(r.ldnsOk, true, r.ldns);
+    assert.equal(r.slingerOk, true, r.slinger);
     assert.equal(r.json.endpoints[0].tls!.version, 'TLSv1.1');
     assert.ok(r.json.endpoints[0].warnings.some((w) => /TLSv1\.1 is below TLS 1\.2/.test(w)), r.json.endpoints[0].warnings.join('; '));
   });
 
-  await t.test('a CBC (non-AEAD) suite: match with a cipher warning; ldns-dane agrees', () => {
+  await t.test('a CBC (non-AEAD) suite: match with a cipher warning; ldns-dane and hash-slinger agree', () => {
     const r = both(ports.cbc);
     assert.equal(r.json.verdict, 'match');
     assert.equal(r.ldnsOk, true, r.ldns);
+    assert.equal(r.slingerOk, true, r.slinger);
     assert.ok(r.json.endpoints[0].warnings.some((w) => /is not AEAD/.test(w)), r.json.endpoints[0].warnings.join('; '));
   });
 
-  await t.test('an unreachable address: unreachable; ldns-dane fails too', () => {
+  await t.test('an unreachable address: unreachable; ldns-dane fails, hash-slinger cannot connect', () => {
     const r = both(ports.closed);
     assert.equal(r.json.verdict, 'unreachable');
     assert.equal(r.ldnsOk, false, r.ldns);
+    // hash-slinger reports the failed connection but exits 0 (it verified no record, none failed).
+    assert.match(r.slinger, /Cannot connect to 127\.0\.0\.1/);
   });
 
-  await t.test('the key replaced: mismatch, as ldns-dane says, and a critical "key changed" event', () => {
+  await t.test('the key replaced: mismatch, as ldns-dane and hash-slinger say, and a critical "key changed" event', () => {
     const next = newLeaf(certs.dir, HOST, 'next');
     return (async () => {
       await serve('ee', next.cert, next.key);
       const r = both(ports.ee);
       assert.equal(r.json.verdict, 'mismatch', JSON.stringify(r.json));
       assert.equal(r.ldnsOk, false, r.ldns);
+      assert.equal(r.slingerOk, false, r.slinger);
+      assert.match(r.slinger, /^exit 2/);
       assert.equal(r.json.endpoints[0].chain[0].spkiSha256, spkiSha256(readFileSync(next.cert, 'utf8')));
       // The first check after the change raised the event; a second one sees the same key and raises none.
       assert.match(r.events, /check event critical: .*key changed \(certificate SHA-256 [0-9a-f]{64} → [0-9a-f]{64}\); the new one matches no TLSA record/);
