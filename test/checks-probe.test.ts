@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import tls from 'node:tls';
 import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import { makeCerts } from './helpers/certs.js';
 import { probe, type ProbeTarget } from '../server/checks/probe.js';
@@ -65,8 +67,38 @@ test('direct TLS: version, suite, group and the chain as sent, leaf first, nothi
   alone.on('tlsClientError', () => {});
   await new Promise<void>((r) => alone.listen(0, '127.0.0.1', () => r()));
   t.after(() => alone.close());
-  const q = await probe(target((alone.address() as net.AddressInfo).port));
+  const alonePort = (alone.address() as net.AddressInfo).port;
+  const q = await probe(target(alonePort));
   assert.equal(q.chain.length, 1);
+  // Why the probe empties its trust store: with the issuer in the client's store, Node's
+  // getPeerCertificate(true) reports a chain of two, one of which the server never sent.
+  const naive = await new Promise<number>((resolve) => {
+    const s = tls.connect({ port: alonePort, host: '127.0.0.1', rejectUnauthorized: false, ca: [certs.caPem] }, () => {
+      let n = 0;
+      for (let c = s.getPeerCertificate(true); c?.raw; c = c.issuerCertificate) { n++; if (c.issuerCertificate === c) break; }
+      s.destroy();
+      resolve(n);
+    });
+    s.on('error', () => {});
+  });
+  assert.equal(naive, 2);
+});
+
+test('TLS 1.2 with RSA key exchange: AEAD, but no forward secrecy; a CBC suite: no AEAD', async (t) => {
+  const dir = certs.dir;
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'rsa.key'), '-out', join(dir, 'rsa.pem'), '-days', '2', '-subj', '/CN=srv.example.test'], { stdio: 'ignore' });
+  for (const [ciphers, aead, fs] of [['AES128-GCM-SHA256', true, false], ['ECDHE-RSA-AES128-SHA', false, true]] as const) {
+    const srv = tls.createServer({ key: readFileSync(join(dir, 'rsa.key')), cert: readFileSync(join(dir, 'rsa.pem')), maxVersion: 'TLSv1.2', ciphers: `${ciphers}:@SECLEVEL=0` });
+    srv.on('tlsClientError', () => {});
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+    t.after(() => srv.close());
+    const p = await probe(target((srv.address() as net.AddressInfo).port));
+    assert.equal(p.failure, undefined, p.failure?.reason);
+    assert.equal(p.tls!.version, 'TLSv1.2');
+    assert.equal(p.tls!.aead, aead, p.tls!.cipher);
+    assert.equal(p.tls!.forwardSecrecy, fs, p.tls!.cipher);
+    assert.equal(p.tls!.group === null, !fs, `group ${p.tls!.group}`);
+  }
 });
 
 test('SMTP STARTTLS (RFC 3207), and plaintext the server sends after its 220 is a fault', async (t) => {
