@@ -88,7 +88,11 @@ export async function probe(t: ProbeTarget, limits: ProbeLimits = DEFAULT_PROBE_
     } catch (err) {
       return failed('tls-failed', `the server's certificate chain does not parse: ${(err as Error).message}`);
     } finally {
-      secure.destroy();
+      // close_notify and FIN rather than a reset, so the server sees an orderly end (a TLS 1.3
+      // server may not yet have read our Finished); the socket is destroyed if it lingers.
+      const s = secure;
+      s.end();
+      setTimeout(() => s.destroy(), 2000).unref();
     }
   };
   try {
