@@ -13,6 +13,7 @@ import { cmdUpdatePolicy, UPDATE_POLICY_USAGE } from './commands/update-policy.j
 import { cmdCatalog, CATALOG_USAGE } from './commands/catalog.js';
 import { cmdToken, TOKEN_USAGE } from './commands/token.js';
 import { cmdBackup, BACKUP_USAGE } from './commands/backup.js';
+import { cmdService, SERVICE_USAGE } from './commands/service.js';
 import { ApiError } from './admin/errors.js';
 import { StoreOpenError } from '../zones/store/sqlite.js';
 import { parseListenAddress } from './net/address.js';
@@ -24,22 +25,36 @@ import { log } from './log.js';
 
 const USAGE = `usage:
   daneprime serve [--db PATH] [--dns ADDR:PORT]... [--api ADDR:PORT|off] [--pdns-api ADDR:PORT|off] [--workers N] [--udp-io auto|batch|dgram] [--fast-path on|off]
+                  [--check-interval DURATION|off] [--event-hook CMD]
 ${ZONE_USAGE}
 ${CATALOG_USAGE}
 ${TSIG_USAGE}
 ${UPDATE_POLICY_USAGE}
 ${TOKEN_USAGE}
 ${BACKUP_USAGE}
+${SERVICE_USAGE}
 
 defaults: --db $DANEPRIME_DB or ./data/daneprime.db; --dns $DANEPRIME_DNS (comma-separated)
 or 127.0.0.1:5300; --api $DANEPRIME_API or 127.0.0.1:8053; --pdns-api $DANEPRIME_PDNS_API or off; TCP idle timeout $DANEPRIME_TCP_IDLE_MS or 10000;
 --workers $DANEPRIME_WORKERS or the number of cores; --udp-io $DANEPRIME_UDP_IO or auto (batch: the recvmmsg/sendmmsg addon, dgram: node:dgram);
---fast-path $DANEPRIME_FAST_PATH or on (off: every query takes the full path); background signing after load: DANEPRIME_PRESIGN=1 (0: sign on first use only)`;
+--fast-path $DANEPRIME_FAST_PATH or on (off: every query takes the full path); background signing after load: DANEPRIME_PRESIGN=1 (0: sign on first use only);
+--check-interval $DANEPRIME_CHECK_INTERVAL or 1h (seconds, or with s/m/h/d; off: only on TLSA changes and on request)`;
+
+/** `3600`, `90s`, `30m`, `1h`, `2d` → seconds; `off` → 0. */
+function parseDuration(text: string, what: string): number {
+  if (text === 'off') return 0;
+  const m = /^([1-9][0-9]{0,6})([smhd]?)$/.exec(text);
+  if (!m) throw new UsageError(`bad ${what} ${JSON.stringify(text)}: expected seconds, or a number with s, m, h or d, or off`);
+  return Number(m[1]) * { '': 1, s: 1, m: 60, h: 3600, d: 86400 }[m[2] as '' | 's' | 'm' | 'h' | 'd'];
+}
 
 async function cmdServe(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv, strict: true, allowPositionals: false,
-    options: { db: { type: 'string' }, dns: { type: 'string', multiple: true }, api: { type: 'string' }, 'pdns-api': { type: 'string' }, workers: { type: 'string' }, 'udp-io': { type: 'string' }, 'fast-path': { type: 'string' } },
+    options: {
+      db: { type: 'string' }, dns: { type: 'string', multiple: true }, api: { type: 'string' }, 'pdns-api': { type: 'string' }, workers: { type: 'string' }, 'udp-io': { type: 'string' },
+      'fast-path': { type: 'string' }, 'check-interval': { type: 'string' }, 'event-hook': { type: 'string' },
+    },
   });
   const workersText = values.workers ?? process.env.DANEPRIME_WORKERS ?? String(availableParallelism());
   if (!/^[1-9][0-9]{0,2}$/.test(workersText)) throw new UsageError(`bad --workers ${JSON.stringify(workersText)}: expected a number of processes (1-999)`);
@@ -65,6 +80,7 @@ async function cmdServe(argv: string[]): Promise<void> {
   } catch (err) { throw new UsageError(`--udp-io: ${(err as Error).message}`); }
   const fastPath = values['fast-path'] ?? process.env.DANEPRIME_FAST_PATH ?? 'on';
   if (fastPath !== 'on' && fastPath !== 'off') throw new UsageError(`bad --fast-path ${JSON.stringify(fastPath)}: expected on or off`);
+  const checkIntervalSec = parseDuration(values['check-interval'] ?? process.env.DANEPRIME_CHECK_INTERVAL ?? '1h', '--check-interval');
   if (workers > 1 && isPrimaryProcess()) {
     // The primary only supervises; each worker re-runs this command and serves.
     runPrimary(workers, log);
@@ -84,7 +100,7 @@ async function cmdServe(argv: string[]): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
-  running = await serve({ db: dbPath(values.db), dns, api, pdnsApi, log, tcpIdleMs: idle === undefined ? undefined : Number(idle), presign: presign === '1', udpIo, fastPath: fastPath === 'on' });
+  running = await serve({ db: dbPath(values.db), dns, api, pdnsApi, log, tcpIdleMs: idle === undefined ? undefined : Number(idle), presign: presign === '1', udpIo, fastPath: fastPath === 'on', checkIntervalSec, eventHook: values['event-hook'] });
   if (stopping) shutdown();
 }
 
@@ -98,6 +114,7 @@ export async function main(argv: string[]): Promise<void> {
     case 'update-policy': return cmdUpdatePolicy(rest);
     case 'token': return cmdToken(rest);
     case 'backup': return cmdBackup(rest);
+    case 'service': return cmdService(rest);
     case undefined: case '-h': case '--help': case 'help':
       process.stdout.write(USAGE + '\n');
       return;
@@ -112,5 +129,6 @@ main(process.argv.slice(2)).catch((err: unknown) => {
     || (err instanceof Error && (err as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION');
   const msg = err instanceof Error ? err.message : String(err);
   process.stderr.write(`daneprime: ${known ? msg : (err as Error).stack ?? msg}\n`);
-  process.exit(1);
+  // `service check` promises 2 for a usage error (0 and 1 are its verdicts).
+  process.exit(err instanceof UsageError ? err.exitCode : 1);
 });

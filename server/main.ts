@@ -26,6 +26,9 @@ import { buildApi } from './admin/app.js';
 import { buildPdnsApi } from './pdns-api/app.js';
 import { startBackgroundSigning } from './background-signing.js';
 import { startHeapPolicy } from './heap-policy.js';
+import { CheckRunner } from './checks/runner.js';
+import { CheckScheduler } from './checks/scheduler.js';
+import { eventHook } from './checks/event-hook.js';
 
 export interface ServeOptions {
   db: string;
@@ -52,6 +55,10 @@ export interface ServeOptions {
   udpIo?: UdpIoChoice;
   /** Answer plain queries through the declared fast path (server/query/fast/); default true. */
   fastPath?: boolean;
+  /** Seconds between live checks of each service (leader process); 0: no scheduled checks. Default 3600. */
+  checkIntervalSec?: number;
+  /** A shell command given each check event as JSON on stdin. */
+  eventHook?: string;
 }
 
 /**
@@ -105,8 +112,16 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
   const update = new UpdateService({ store, xs, ps: new PolicyStore(store), pipeline, log: opts.log, tsigNow: wallClock, observe: metrics.observeUpdate });
   ctx.special = (q, msg, responder) => update.special(q, msg, responder) || xfr.special(q, msg, responder);
   const refresher = new SignatureRefresher(zones, dnssec, pipeline, now, opts.log, opts.refresh);
+  // Live checks: any process checks on an API request; the leader also on its schedule.
+  const hook = opts.eventHook ? eventHook(opts.eventHook, opts.log) : undefined;
+  const checks = new CheckRunner({
+    store, log: opts.log, now, onResult: (r) => metrics.observeCheck(r.verdict),
+    onEvent: (e) => { metrics.observeCheckEvent(e.level); hook?.(e); },
+  });
+  const checkInterval = opts.checkIntervalSec ?? 3600;
+  const scheduler = leader && checkInterval > 0 ? new CheckScheduler(checks, { intervalSec: checkInterval, now, log: opts.log }) : undefined;
   // Admin writes go through the same pipeline, in this process: the next query already sees them.
-  const api = opts.api ? buildApi({ store, zones, dnssec, pipeline, metrics, log: opts.log, now }) : undefined;
+  const api = opts.api ? buildApi({ store, zones, dnssec, pipeline, metrics, log: opts.log, now, checks }) : undefined;
   let apiAddress: ListenAddress | undefined;
   // PUT …/notify sends NOTIFY from whichever worker takes the request: it is asked for, not a commit's.
   const pdnsApi = opts.pdnsApi ? buildPdnsApi({ store, zones, dnssec, pipeline, metrics, log: opts.log, now,
@@ -147,12 +162,20 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
   // Once we can answer the secondaries' SOA queries and transfers, tell them what we serve,
   // and from now on every new version: the leader alone, so each change is notified once.
   if (leader) {
-    monitor = new SecondaryMonitor(store, xs, zones, opts.log, wallClock, undefined, opts.monitor);
+    // A secondary in trouble is an event like the checks' (GET /api/v1/events, metrics, the hook).
+    monitor = new SecondaryMonitor(store, xs, zones, opts.log, wallClock, (e) => {
+      const at = wallClock();
+      checks.checks.addEvent({ at, zone: e.zone, service: '', endpoint: e.secondary, level: e.level, kind: 'secondary', message: e.message });
+      hook?.({ time: new Date(at * 1000).toISOString(), level: e.level, zone: e.zone, service: '', endpoint: e.secondary, kind: 'secondary', message: e.message });
+    }, opts.monitor);
     monitor.start();
-    pipeline.setHooks({ share, notify: (apex, soa) => notifier.notifyZone(apex, soa) });
+    // A changed TLSA RRset is checked at once, whichever process committed it.
+    pipeline.setHooks({ share, notify: (apex, soa) => notifier.notifyZone(apex, soa), changed: scheduler?.zoneChanged });
     for (const apex of zones.apexes()) notifier.notifyZone(apex, zones.get(apex)!.soa);
     // One re-signer for all workers: each re-sign is a commit the others catch up with.
     refresher.start();
+    scheduler?.start();
+    if (scheduler) opts.log(`checks: every service every ${checkInterval} s (with jitter) and after each change to its TLSA records`);
   }
   const stopSigning = (opts.presign ?? true) ? startBackgroundSigning(dnssec, now, opts.log) : () => {};
   // After loading, so the first look sees the zones' live heap.
@@ -176,6 +199,7 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
       stopHeapPolicy();
       refresher.stop();
       monitor?.close();
+      scheduler?.stop();
       notifier.close();
       await Promise.all([
         api?.close(),

@@ -1,4 +1,4 @@
-// Process counters (DNS queries, signing, cache, edits, API errors) and their Prometheus text exposition.
+// Process counters (DNS queries, signing, cache, edits, API errors, service checks) and their Prometheus text exposition.
 import { Rcode } from './wire/parse.js';
 import { typeToText } from '../zones/model/types.js';
 import type { SignatureCache } from '../signer/sig-cache.js';
@@ -34,6 +34,18 @@ export class Metrics {
     this.updates.set(rcode, (this.updates.get(rcode) ?? 0) + 1);
   };
 
+  /** Live service checks by service verdict, and their events by level. */
+  private readonly checks = new Map<string, number>();
+  private readonly checkEvents = new Map<string, number>();
+
+  readonly observeCheck = (verdict: string): void => {
+    this.checks.set(verdict, (this.checks.get(verdict) ?? 0) + 1);
+  };
+
+  readonly observeCheckEvent = (level: string): void => {
+    this.checkEvents.set(level, (this.checkEvents.get(level) ?? 0) + 1);
+  };
+
   apiError(status: number): void {
     this.apiErrors.set(status, (this.apiErrors.get(status) ?? 0) + 1);
   }
@@ -65,6 +77,10 @@ export class Metrics {
       [...this.updates].sort((a, b) => a[0] - b[0]).map(([r, v]) => [`{rcode="${UPDATE_RCODE_NAMES.get(r) ?? String(r)}"}`, v]));
     counter('daneprime_api_errors_total', 'Admin API error responses, by HTTP status.',
       [...this.apiErrors].sort((a, b) => a[0] - b[0]).map(([s, v]) => [`{status="${s}"}`, v]));
+    counter('daneprime_service_checks_total', 'Live service checks made by this process, by service verdict.',
+      [...this.checks].sort().map(([v, n]) => [`{verdict="${v}"}`, n]));
+    counter('daneprime_service_check_events_total', 'Events raised by live service checks in this process, by level.',
+      [...this.checkEvents].sort().map(([l, n]) => [`{level="${l}"}`, n]));
     const who = (g: SecondaryGauge) => `{zone="${g.zone}",secondary="${g.secondary}"}`;
     gauge('daneprime_secondary_serial', 'The SOA serial each secondary served when last asked.',
       secondaries.filter((g) => g.serial !== null).map((g) => [who(g), g.serial!]));

@@ -73,6 +73,12 @@ test('Knot as a monitored secondary of 2 workers: current after each NOTIFY; beh
     await waitFor('the monitor to see Knot behind', 10_000, () => status().state === 'behind');
     assert.equal(status().serial, serial, 'it serves what it had');
     await waitFor(`a warning once the lag passes the refresh interval (${REFRESH} s)`, 40_000, () => /secondary 127\.0\.0\.1:\d+ of example\.com\.: lags \d+ s, more than the zone's refresh interval/.test(ours.log()));
+    const events = await (await fetch(`${api}/api/v1/events?zone=example.com`, { headers: { authorization: `Bearer ${token}` } })).json() as { events: { level: string; kind: string; endpoint: string; message: string }[] };
+    const lagging = events.events.find((e) => e.kind === 'secondary');
+    assert.ok(lagging, `a secondary event in GET /api/v1/events: ${JSON.stringify(events)}`);
+    assert.equal(lagging.level, 'warning');
+    assert.equal(lagging.endpoint, `127.0.0.1:${knotPort}`);
+    assert.match(lagging.message, /lags \d+ s/);
     const behind = status();
     assert.ok(behind.lagSeconds! > REFRESH, `lag ${behind.lagSeconds}`);
     assert.match((await (await fetch(`${api}/metrics`)).text()), new RegExp(`daneprime_secondary_lag_seconds\\{zone="example.com.",secondary="127.0.0.1:${knotPort}"\\} (\\d+)`));

@@ -171,6 +171,12 @@ export interface CommitHooks {
   share?: (apex: Name, version: number) => Promise<void>;
   /** Tell the zone's secondaries (RFC 1996): the leader process only. */
   notify?: (apex: Name, soa: RRset) => void;
+  /**
+   * The zone this process serves moved to a new version, by its own commit or by catching up
+   * with another's: the owner names that changed, or null when the whole zone may have (an
+   * import, a reload, a delete). Live checks re-probe a service whose TLSA RRset moved.
+   */
+  changed?: (apex: Name, names: readonly Name[] | null) => void;
 }
 
 export class CommitPipeline {
@@ -442,10 +448,10 @@ export class CommitPipeline {
       if (have && have.row.id === row.id && have.row.version === row.version) return have;
       const log = have && have.row.id === row.id ? this.o.store.changesSince(row.id, have.row.version) : [];
       const incremental = have && log.length === row.version - have.row.version && log.every((c) => c.names !== null);
-      const served = incremental
-        ? this.follow(have, row, new Set(log.flatMap((c) => c.names!)), log.some((c) => c.signing), this.o.now())
-        : this.loadWhole(row);
+      const names = incremental ? new Set(log.flatMap((c) => c.names!)) : undefined;
+      const served = have && names ? this.follow(have, row, names, log.some((c) => c.signing), this.o.now()) : this.loadWhole(row);
       this.announce(apex, row.version, served.zone.soa);
+      this.tellChanged(apex, names ? [...names] : null);
       return served;
     });
   }
@@ -542,11 +548,21 @@ export class CommitPipeline {
     else notify(apex, soa);
   }
 
-  /** After the commit: sibling workers catch up (their promise is what `settled` waits for); NOTIFY once they serve it. */
+  /** After the commit: sibling workers catch up (their promise is what `settled` waits for); NOTIFY once they serve it; the changed names told. */
   private tellOthers(r: CommitResult): void {
     const shared = this.hooks.share?.(r.apex, r.version);
     if (shared) this.sharing.push(shared);
     this.announce(r.apex, r.version, this.o.zones.get(r.apex)?.soa, shared);
+    this.tellChanged(r.apex, r.imported || r.version === 0 ? null : r.changes.map((c) => c.name));
+  }
+
+  /** The `changed` hook; what a listener does is its own business and never fails the commit. */
+  private tellChanged(apex: Name, names: readonly Name[] | null): void {
+    try {
+      this.hooks.changed?.(apex, names);
+    } catch (err) {
+      this.o.log?.(`zone ${apex}: change listener failed: ${(err as Error).message}`);
+    }
   }
 
   private audit(actor: Actor, zone: Name, action: string, at: number, before: unknown, after: unknown): void {

@@ -14,6 +14,7 @@ import { auditRoutes } from './routes/audit.js';
 import { transferRoutes } from './routes/transfers.js';
 import { updatePolicyRoutes } from './routes/update-policy.js';
 import { catalogRoutes } from './routes/catalogs.js';
+import { serviceRoutes } from './routes/services.js';
 
 export type { ApiDeps } from './deps.js';
 
@@ -52,6 +53,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     api.register(transferRoutes);
     api.register(updatePolicyRoutes);
     api.register(catalogRoutes);
+    api.register(serviceRoutes);
   }, { prefix: API_PREFIX });
   return app;
 }

@@ -5,6 +5,7 @@ import type { CommitPipeline } from '../../zones/commit.js';
 import type { DnssecService } from '../../signer/service.js';
 import type { Metrics } from '../metrics.js';
 import type { Logger } from '../log.js';
+import type { CheckRunner } from '../checks/runner.js';
 
 export interface ApiDeps {
   store: Store;
@@ -17,4 +18,6 @@ export interface ApiDeps {
   log: Logger;
   /** The clock, unix seconds (injected in tests). */
   now?: () => number;
+  /** Live service checks; made from the store when absent. */
+  checks?: CheckRunner;
 }

@@ -9,6 +9,7 @@ import { NameError } from '../../zones/model/name.js';
 import { TsigKeyError } from '../xfr/keys.js';
 import { SecondaryError } from '../xfr/acl.js';
 import { PolicyError } from '../update/policy.js';
+import { ServiceError } from '../checks/service-spec.js';
 import type { Logger } from '../log.js';
 
 /** The `error` field of every error response: stable strings clients can switch on. */
@@ -94,6 +95,7 @@ export function toApiError(err: unknown): ApiError {
     const [status, code] = err instanceof TsigKeyError ? TSIG_STATUS[err.code] : err instanceof SecondaryError ? SECONDARY_STATUS[err.code] : POLICY_STATUS[err.code];
     return new ApiError(status, code, err.message, err.field);
   }
+  if (err instanceof ServiceError) return err.notFound ? new ApiError(404, E.NOT_FOUND, err.message, err.field) : new ApiError(400, E.INVALID, err.message, err.field);
   if (err instanceof RdataError || err instanceof ZoneCheckError || err instanceof NameError) return new ApiError(400, E.INVALID, err.message);
   if (err instanceof ZoneParseError) return new ApiError(400, E.INVALID, err.message, 'zonefile');
   if (err instanceof SettingsError) return new ApiError(400, E.INVALID, err.message, 'settings');

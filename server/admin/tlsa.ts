@@ -1,7 +1,10 @@
 // TLSA association data from certificates/keys (RFC 6698 §2.1), TLSA owner names, and RFC 7218 mnemonics.
-import { X509Certificate, createHash, createPublicKey } from 'node:crypto';
-import { labels, parseName, type Name } from '../../zones/model/name.js';
+import { X509Certificate, createPublicKey } from 'node:crypto';
+import { parseName, type Name } from '../../zones/model/name.js';
+import { matchingDigest, parseTlsaOwner, selectedBytes } from '../dane/association.js';
 import { ApiError, E } from './errors.js';
+
+export { parseTlsaOwner };
 
 export const PROTOCOLS = ['tcp', 'udp', 'sctp'] as const;
 export type Protocol = (typeof PROTOCOLS)[number];
@@ -39,7 +42,7 @@ function selected(usage: number, selector: number, src: TlsaSource): Buffer {
   if (src.certificate !== undefined) {
     const chain = pemCertificates(src.certificate);
     const cert = usage === 0 || usage === 2 ? chain[chain.length - 1] : chain[0];
-    return selector === 0 ? cert.raw : cert.publicKey.export({ type: 'spki', format: 'der' });
+    return selectedBytes(cert, selector === 0 ? 0 : 1)!;
   }
   if (selector !== 1) throw new ApiError(400, E.INVALID, 'an spki key can only make selector 1 (SubjectPublicKeyInfo) records', 'spki');
   try {
@@ -57,27 +60,14 @@ export function associationData(usage: number, selector: number, matching: numbe
     if (!/^([0-9a-fA-F]{2})+$/.test(src.data)) throw new ApiError(400, E.INVALID, 'data must be an even number of hex digits', 'data');
     return Buffer.from(src.data, 'hex');
   }
-  const bytes = selected(usage, selector, src);
-  if (matching === 0) return bytes;
-  if (matching === 1) return createHash('sha256').update(bytes).digest();
-  if (matching === 2) return createHash('sha512').update(bytes).digest();
+  const digest = matchingDigest(selected(usage, selector, src), matching);
+  if (digest) return digest;
   throw new ApiError(400, E.INVALID, `matching type ${matching} is not one we can compute (0, 1 or 2); give data instead`, 'matching');
 }
 
 /** `_port._proto.host` (RFC 6698 §3). */
 export function tlsaOwner(port: number, protocol: Protocol, host: Name): Name {
   return parseName(`_${port}._${protocol}`, host);
-}
-
-/** Port, protocol and host of a TLSA owner; port undefined for a wildcard (`*._tcp.host`). */
-export function parseTlsaOwner(owner: Name): { port?: number; protocol: string; host: Name } | undefined {
-  const ls = labels(owner);
-  if (ls.length < 2) return undefined;
-  const port = /^_(0|[1-9][0-9]{0,4})$/.exec(ls[0]);
-  const proto = /^_(tcp|udp|sctp)$/.exec(ls[1]);
-  if ((!port && ls[0] !== '*') || !proto || (port && Number(port[1]) > 65535)) return undefined;
-  const host = ls.length === 2 ? '.' : ls.slice(2).join('.') + '.';
-  return { port: port ? Number(port[1]) : undefined, protocol: proto[1], host };
 }
 
 /** Why a TLSA owner is malformed, or undefined (RFC 6698 §3: `_port._proto.host`, decimal port without leading zeros). */

@@ -2,8 +2,10 @@
 import { Store } from '../../zones/store/sqlite.js';
 import { parseName, type Name } from '../../zones/model/name.js';
 
-/** A user error: printed as one line, exit status 1. */
-export class UsageError extends Error {}
+/** A user error: printed as one line, exit status 1 (or `exitCode` where a command's contract says otherwise). */
+export class UsageError extends Error {
+  constructor(message: string, readonly exitCode = 1) { super(message); }
+}
 
 export const DEFAULT_DB = './data/daneprime.db';
 

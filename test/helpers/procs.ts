@@ -47,8 +47,8 @@ export async function waitFor(what: string, ms: number, check: () => boolean | P
  * Start `daneprime serve` (with `workers` worker processes) on a free loopback port; resolves
  * with the port once every worker serves. The API is off unless env DANEPRIME_API says where.
  */
-export async function startServer(db: string, env: NodeJS.ProcessEnv = {}, port0 = 0, workers = 1): Promise<Child & { port: number }> {
-  const c = track(spawn(process.execPath, [CLI, 'serve', '--db', db, '--dns', `127.0.0.1:${port0}`, '--workers', String(workers), '--api', env.DANEPRIME_API ?? 'off'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }));
+export async function startServer(db: string, env: NodeJS.ProcessEnv = {}, port0 = 0, workers = 1, args: string[] = []): Promise<Child & { port: number }> {
+  const c = track(spawn(process.execPath, [CLI, 'serve', '--db', db, '--dns', `127.0.0.1:${port0}`, '--workers', String(workers), '--api', env.DANEPRIME_API ?? 'off', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }));
   let port = 0;
   await waitFor('daneprime to listen', 15_000, () => {
     if (c.proc.exitCode !== null) throw new Error(`daneprime exited: ${c.log()}`);

@@ -178,4 +178,59 @@ export const MIGRATIONS: readonly string[] = [
      detail TEXT NOT NULL DEFAULT '',
      PRIMARY KEY (zone_id, address, port)
    );`,
+  // 9: live service checks. A service is a TLSA owner plus how to reach it; each probe's
+  // result is kept (the last few per service), with the certificates each endpoint presented
+  // (first and last seen), when each TLSA record last matched, and the events raised.
+  `CREATE TABLE services (
+     id INTEGER PRIMARY KEY,
+     zone_id INTEGER NOT NULL REFERENCES zones(id) ON DELETE CASCADE,
+     -- the TLSA owner, _PORT._tcp.HOST
+     name TEXT NOT NULL UNIQUE,
+     starttls TEXT NOT NULL,
+     -- JSON array of "ADDR:PORT"; [] = HOST's A/AAAA records, port PORT
+     connect TEXT NOT NULL DEFAULT '[]',
+     sni TEXT,
+     -- the service domain (XMPP stream header, SRV owner's domain); NULL = HOST
+     domain TEXT,
+     -- 1: endpoints only from the addresses our own zones publish (services a scoped token added)
+     own_addresses_only INTEGER NOT NULL DEFAULT 0,
+     created_at INTEGER NOT NULL
+   );
+   CREATE INDEX services_by_zone ON services(zone_id);
+   CREATE TABLE service_checks (
+     id INTEGER PRIMARY KEY,
+     service_id INTEGER NOT NULL REFERENCES services(id) ON DELETE CASCADE,
+     at INTEGER NOT NULL,
+     verdict TEXT NOT NULL,
+     -- the check's JSON, as the API returns it
+     result TEXT NOT NULL
+   );
+   CREATE INDEX service_checks_by_service ON service_checks(service_id, id);
+   CREATE TABLE service_fingerprints (
+     service_id INTEGER NOT NULL REFERENCES services(id) ON DELETE CASCADE,
+     endpoint TEXT NOT NULL,
+     cert_sha256 TEXT NOT NULL,
+     spki_sha256 TEXT NOT NULL,
+     first_seen INTEGER NOT NULL,
+     last_seen INTEGER NOT NULL,
+     PRIMARY KEY (service_id, endpoint, cert_sha256)
+   );
+   CREATE TABLE service_records (
+     service_id INTEGER NOT NULL REFERENCES services(id) ON DELETE CASCADE,
+     record TEXT NOT NULL,
+     first_seen INTEGER NOT NULL,
+     last_matched INTEGER,
+     PRIMARY KEY (service_id, record)
+   );
+   CREATE TABLE check_events (
+     id INTEGER PRIMARY KEY,
+     at INTEGER NOT NULL,
+     zone TEXT NOT NULL,
+     service TEXT NOT NULL,
+     endpoint TEXT,
+     level TEXT NOT NULL CHECK (level IN ('critical', 'warning', 'notice')),
+     kind TEXT NOT NULL,
+     message TEXT NOT NULL
+   );
+   CREATE INDEX check_events_by_zone ON check_events(zone, id);`,
 ];
