@@ -1,7 +1,7 @@
 // What each secondary really serves: its SOA serial, asked after every NOTIFY and once per refresh interval, stored with its state and lag.
 import dgram from 'node:dgram';
 import { randomInt } from 'node:crypto';
-import { isIPv6 } from 'node:net';
+import net, { isIPv6 } from 'node:net';
 import type { Name } from '../../zones/model/name.js';
 import { readWireName } from '../../zones/model/name.js';
 import { RRType } from '../../zones/model/types.js';
@@ -222,27 +222,51 @@ export class SecondaryMonitor {
     }
   }
 
-  /**
-   * One SOA query over UDP, one retry; undefined without an answer. Unsigned: a secondary
-   * answers its zone's SOA to anyone, and one that lost the transfer key would answer a
-   * signed query with BADKEY, hiding the serial it serves.
-   */
   private askSoa(apex: Name, t: SecondarySpec): Promise<Buffer | undefined> {
-    const id = randomInt(0, 65536);
-    const msg = new MessageBuilder({ id, flags: 0, questionWire: questionWire(apex, RRType.SOA), qname: apex }, 512).finish({ request: true });
+    return querySoa(apex, t, 'udp', this.timeoutMs);
+  }
+}
+
+/**
+ * One SOA query to a secondary over UDP (one retry) or TCP (RFC 7766 framing); undefined
+ * without an answer. Unsigned: a secondary answers its zone's SOA to anyone, and one that
+ * lost the transfer key would answer a signed query with BADKEY, hiding the serial it serves.
+ */
+export function querySoa(apex: Name, t: Pick<SecondarySpec, 'address' | 'port'>, transport: 'udp' | 'tcp', timeoutMs = 2000): Promise<Buffer | undefined> {
+  const id = randomInt(0, 65536);
+  const msg = new MessageBuilder({ id, flags: 0, questionWire: questionWire(apex, RRType.SOA), qname: apex }, 512).finish({ request: true });
+  const ok = (reply: Buffer) => reply.length >= 12 && reply.readUInt16BE(0) === id && (reply[2] & 0x80) !== 0;
+  if (transport === 'tcp') {
     return new Promise((resolve) => {
-      const sock = dgram.createSocket(isIPv6(t.address) ? 'udp6' : 'udp4');
-      let tries = 0;
-      let timer: NodeJS.Timeout | undefined;
-      const done = (r: Buffer | undefined) => { if (timer) clearTimeout(timer); try { sock.close(); } catch { /* closed */ } resolve(r); };
+      const sock = net.connect({ host: t.address, port: t.port });
+      let buf = Buffer.alloc(0);
+      const timer = setTimeout(() => done(undefined), 2 * timeoutMs);
+      const done = (r: Buffer | undefined) => { clearTimeout(timer); sock.destroy(); resolve(r); };
       sock.on('error', () => done(undefined));
-      sock.on('message', (reply) => { if (reply.length >= 12 && reply.readUInt16BE(0) === id && (reply[2] & 0x80)) done(reply); });
-      const send = () => {
-        if (tries++ >= 2) { done(undefined); return; }
-        sock.send(msg, t.port, t.address);
-        timer = setTimeout(send, this.timeoutMs);
-      };
-      send();
+      sock.on('close', () => done(undefined));
+      sock.on('connect', () => { const len = Buffer.alloc(2); len.writeUInt16BE(msg.length); sock.write(Buffer.concat([len, msg])); });
+      sock.on('data', (d: Buffer) => {
+        buf = Buffer.concat([buf, d]);
+        if (buf.length > 65537) { done(undefined); return; }
+        if (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
+          const reply = buf.subarray(2, 2 + buf.readUInt16BE(0));
+          done(ok(reply) ? reply : undefined);
+        }
+      });
     });
   }
+  return new Promise((resolve) => {
+    const sock = dgram.createSocket(isIPv6(t.address) ? 'udp6' : 'udp4');
+    let tries = 0;
+    let timer: NodeJS.Timeout | undefined;
+    const done = (r: Buffer | undefined) => { if (timer) clearTimeout(timer); try { sock.close(); } catch { /* closed */ } resolve(r); };
+    sock.on('error', () => done(undefined));
+    sock.on('message', (reply) => { if (ok(reply)) done(reply); });
+    const send = () => {
+      if (tries++ >= 2) { done(undefined); return; }
+      sock.send(msg, t.port, t.address);
+      timer = setTimeout(send, timeoutMs);
+    };
+    send();
+  });
 }

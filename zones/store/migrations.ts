@@ -233,4 +233,27 @@ export const MIGRATIONS: readonly string[] = [
      message TEXT NOT NULL
    );
    CREATE INDEX check_events_by_zone ON check_events(zone, id);`,
+  // 10: TLSA rollovers (RFC 7671 §8): per service, the current and next TLSA records, the
+  // state, and what the clock needs: the serial that published the next records and when it
+  // was committed, the largest TTL served since, the moment every secondary served it (T_vis)
+  // and readyAt. Times in milliseconds. What each secondary last answered, as JSON.
+  `CREATE TABLE service_rollovers (
+     service_id INTEGER PRIMARY KEY REFERENCES services(id) ON DELETE CASCADE,
+     state TEXT NOT NULL CHECK (state IN ('steady', 'publishing', 'holding', 'ready', 'verifying', 'retiring')),
+     since INTEGER NOT NULL,
+     -- JSON arrays of TLSA records in presentation form ("3 1 1 <hex>")
+     current TEXT NOT NULL,
+     next TEXT NOT NULL,
+     serial INTEGER,
+     committed_at INTEGER,
+     max_ttl INTEGER NOT NULL DEFAULT 0,
+     -- the zone's negative TTL when the TLSA RRset did not exist before the rollover, else 0
+     negative_ttl INTEGER NOT NULL DEFAULT 0,
+     t_vis INTEGER,
+     ready_at INTEGER,
+     -- 1: an endpoint presented the next key before readyAt
+     premature INTEGER NOT NULL DEFAULT 0,
+     secondaries TEXT NOT NULL DEFAULT '[]',
+     started_at INTEGER NOT NULL
+   );`,
 ];
