@@ -38,7 +38,8 @@ defaults: --db $DANEPRIME_DB or ./data/daneprime.db; --dns $DANEPRIME_DNS (comma
 or 127.0.0.1:5300; --api $DANEPRIME_API or 127.0.0.1:8053; --pdns-api $DANEPRIME_PDNS_API or off; TCP idle timeout $DANEPRIME_TCP_IDLE_MS or 10000;
 --workers $DANEPRIME_WORKERS or the number of cores; --udp-io $DANEPRIME_UDP_IO or auto (batch: the recvmmsg/sendmmsg addon, dgram: node:dgram);
 --fast-path $DANEPRIME_FAST_PATH or on (off: every query takes the full path); background signing after load: DANEPRIME_PRESIGN=1 (0: sign on first use only);
---check-interval $DANEPRIME_CHECK_INTERVAL or 1h (seconds, or with s/m/h/d; off: only on TLSA changes and on request)`;
+--check-interval $DANEPRIME_CHECK_INTERVAL or 1h (seconds, or with s/m/h/d; off: only on TLSA changes and on request);
+--rollover-check-interval $DANEPRIME_ROLLOVER_CHECK_INTERVAL or 30s (the rollover engine's own checks of a service with a rollover under way)`;
 
 /** `3600`, `90s`, `30m`, `1h`, `2d` → seconds; `off` → 0. */
 function parseDuration(text: string, what: string): number {
@@ -53,7 +54,7 @@ async function cmdServe(argv: string[]): Promise<void> {
     args: argv, strict: true, allowPositionals: false,
     options: {
       db: { type: 'string' }, dns: { type: 'string', multiple: true }, api: { type: 'string' }, 'pdns-api': { type: 'string' }, workers: { type: 'string' }, 'udp-io': { type: 'string' },
-      'fast-path': { type: 'string' }, 'check-interval': { type: 'string' }, 'event-hook': { type: 'string' },
+      'fast-path': { type: 'string' }, 'check-interval': { type: 'string' }, 'event-hook': { type: 'string' }, 'rollover-check-interval': { type: 'string' },
     },
   });
   const workersText = values.workers ?? process.env.DANEPRIME_WORKERS ?? String(availableParallelism());
@@ -81,6 +82,7 @@ async function cmdServe(argv: string[]): Promise<void> {
   const fastPath = values['fast-path'] ?? process.env.DANEPRIME_FAST_PATH ?? 'on';
   if (fastPath !== 'on' && fastPath !== 'off') throw new UsageError(`bad --fast-path ${JSON.stringify(fastPath)}: expected on or off`);
   const checkIntervalSec = parseDuration(values['check-interval'] ?? process.env.DANEPRIME_CHECK_INTERVAL ?? '1h', '--check-interval');
+  const rolloverCheckSec = parseDuration(values['rollover-check-interval'] ?? process.env.DANEPRIME_ROLLOVER_CHECK_INTERVAL ?? '30s', '--rollover-check-interval');
   if (workers > 1 && isPrimaryProcess()) {
     // The primary only supervises; each worker re-runs this command and serves.
     runPrimary(workers, log);
@@ -100,7 +102,7 @@ async function cmdServe(argv: string[]): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
-  running = await serve({ db: dbPath(values.db), dns, api, pdnsApi, log, tcpIdleMs: idle === undefined ? undefined : Number(idle), presign: presign === '1', udpIo, fastPath: fastPath === 'on', checkIntervalSec, eventHook: values['event-hook'] });
+  running = await serve({ db: dbPath(values.db), dns, api, pdnsApi, log, tcpIdleMs: idle === undefined ? undefined : Number(idle), presign: presign === '1', udpIo, fastPath: fastPath === 'on', checkIntervalSec, eventHook: values['event-hook'], rolloverCheckSec: rolloverCheckSec || 30 });
   if (stopping) shutdown();
 }
 

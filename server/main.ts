@@ -29,6 +29,8 @@ import { startHeapPolicy } from './heap-policy.js';
 import { CheckRunner } from './checks/runner.js';
 import { CheckScheduler } from './checks/scheduler.js';
 import { eventHook } from './checks/event-hook.js';
+import { RolloverEngine } from './rollover/engine.js';
+import { SERVER_ACTOR } from '../zones/commit.js';
 
 export interface ServeOptions {
   db: string;
@@ -59,6 +61,8 @@ export interface ServeOptions {
   checkIntervalSec?: number;
   /** A shell command given each check event as JSON on stdin. */
   eventHook?: string;
+  /** Seconds between the rollover engine's own checks of a service with a rollover under way (default 30). */
+  rolloverCheckSec?: number;
 }
 
 /**
@@ -114,14 +118,15 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
   const refresher = new SignatureRefresher(zones, dnssec, pipeline, now, opts.log, opts.refresh);
   // Live checks: any process checks on an API request; the leader also on its schedule.
   const hook = opts.eventHook ? eventHook(opts.eventHook, opts.log) : undefined;
+  let rollovers: RolloverEngine | undefined;
   const checks = new CheckRunner({
-    store, log: opts.log, now, onResult: (r) => metrics.observeCheck(r.verdict),
+    store, log: opts.log, now, onResult: (r) => { metrics.observeCheck(r.verdict); rollovers?.observe(r); },
     onEvent: (e) => { metrics.observeCheckEvent(e.level); hook?.(e); },
   });
   const checkInterval = opts.checkIntervalSec ?? 3600;
   const scheduler = leader && checkInterval > 0 ? new CheckScheduler(checks, { intervalSec: checkInterval, now, log: opts.log }) : undefined;
   // Admin writes go through the same pipeline, in this process: the next query already sees them.
-  const api = opts.api ? buildApi({ store, zones, dnssec, pipeline, metrics, log: opts.log, now, checks }) : undefined;
+  const api = opts.api ? buildApi({ store, zones, dnssec, pipeline, metrics, log: opts.log, now, checks, onEvent: (e) => { metrics.observeCheckEvent(e.level); hook?.(e); } }) : undefined;
   let apiAddress: ListenAddress | undefined;
   // PUT …/notify sends NOTIFY from whichever worker takes the request: it is asked for, not a commit's.
   const pdnsApi = opts.pdnsApi ? buildPdnsApi({ store, zones, dnssec, pipeline, metrics, log: opts.log, now,
@@ -175,6 +180,13 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
     // One re-signer for all workers: each re-sign is a commit the others catch up with.
     refresher.start();
     scheduler?.start();
+    // TLSA rollovers move on from SQLite: whatever was under way when the leader stopped resumes here.
+    rollovers = new RolloverEngine({
+      store, xs, runner: checks, log: opts.log, checkEverySec: opts.rolloverCheckSec,
+      commit: (change) => pipeline.commit(change, SERVER_ACTOR),
+      onEvent: (e) => { metrics.observeCheckEvent(e.level); hook?.(e); },
+    });
+    rollovers.start();
     if (scheduler) opts.log(`checks: every service every ${checkInterval} s (with jitter) and after each change to its TLSA records`);
   }
   const stopSigning = (opts.presign ?? true) ? startBackgroundSigning(dnssec, now, opts.log) : () => {};
@@ -200,6 +212,7 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
       refresher.stop();
       monitor?.close();
       scheduler?.stop();
+      rollovers?.stop();
       notifier.close();
       await Promise.all([
         api?.close(),

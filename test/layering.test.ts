@@ -100,8 +100,10 @@ const RULES: { layer: string; mustNot: string[]; why: string }[] = [
   { layer: 'server/wire/', mustNot: ['server/query/', 'server/xfr/', 'server/net/', 'server/admin/'], why: 'the message codec is shared by queries, transfers and updates' },
   { layer: 'server/query/', mustNot: ['server/net/', 'server/xfr/', 'server/admin/'], why: 'the query path answers through a Responder, whatever the transport' },
   { layer: 'server/net/', mustNot: ['server/xfr/', 'server/admin/', 'server/wire/'], why: 'listeners carry messages; they do not read them' },
-  { layer: 'server/checks/', mustNot: ['server/admin/', 'server/commands/', 'server/query/', 'server/net/', 'server/xfr/', 'server/wire/'], why: 'probes are protocol clients apart from the DNS server; the API and the CLI use them' },
-  { layer: 'server/dane/', mustNot: ['server/admin/', 'server/checks/', 'server/commands/'], why: 'TLSA association data is shared by the API and the checks' },
+  { layer: 'server/checks/', mustNot: ['server/admin/', 'server/commands/', 'server/query/', 'server/net/', 'server/xfr/', 'server/wire/', 'server/rollover/'], why: 'probes are protocol clients apart from the DNS server; the API and the CLI use them' },
+  { layer: 'server/dane/', mustNot: ['server/admin/', 'server/checks/', 'server/commands/', 'server/rollover/'], why: 'TLSA association data is shared by the API and the checks' },
+  { layer: 'server/rollover/', mustNot: ['server/admin/', 'server/commands/', 'server/pdns-api/', 'server/update/', 'server/query/', 'server/net/'], why: 'rollovers are built on the checks, the secondaries\' SOA and the commit pipeline; the API, the CLI and the server wire them' },
+  { layer: 'server/xfr/', mustNot: ['server/rollover/'], why: 'the rollover clock asks the secondaries through the transfer layer, not the other way round' },
 ];
 
 /**

@@ -6,6 +6,7 @@ import type { DnssecService } from '../../signer/service.js';
 import type { Metrics } from '../metrics.js';
 import type { Logger } from '../log.js';
 import type { CheckRunner } from '../checks/runner.js';
+import type { CheckEvent } from '../checks/types.js';
 
 export interface ApiDeps {
   store: Store;
@@ -18,6 +19,8 @@ export interface ApiDeps {
   log: Logger;
   /** The clock, unix seconds (injected in tests). */
   now?: () => number;
+  /** Told of each rollover event raised by a request (the event hook, metrics). */
+  onEvent?: (e: CheckEvent) => void;
   /** Live service checks; made from the store when absent. */
   checks?: CheckRunner;
 }
