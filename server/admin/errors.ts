@@ -10,6 +10,7 @@ import { TsigKeyError } from '../xfr/keys.js';
 import { SecondaryError } from '../xfr/acl.js';
 import { PolicyError } from '../update/policy.js';
 import { ServiceError } from '../checks/service-spec.js';
+import { RolloverError } from '../rollover/records.js';
 import type { Logger } from '../log.js';
 
 /** The `error` field of every error response: stable strings clients can switch on. */
@@ -23,6 +24,8 @@ export const E = {
   /** 409: still referenced (a TSIG key a secondary requires). */
   IN_USE: 'in_use',
   STALE: 'stale',
+  /** 409: the request does not fit the state it finds (a rollover under way, or not yet ready to retire). */
+  CONFLICT: 'conflict',
   /** 503: another writer held the database past the busy timeout; nothing was written, retry. */
   BUSY: 'busy',
   UNSUPPORTED_MEDIA: 'unsupported_media_type',
@@ -95,6 +98,7 @@ export function toApiError(err: unknown): ApiError {
     const [status, code] = err instanceof TsigKeyError ? TSIG_STATUS[err.code] : err instanceof SecondaryError ? SECONDARY_STATUS[err.code] : POLICY_STATUS[err.code];
     return new ApiError(status, code, err.message, err.field);
   }
+  if (err instanceof RolloverError) return new ApiError(err.status, err.status === 404 ? E.NOT_FOUND : err.status === 409 ? E.CONFLICT : E.INVALID, err.message, err.field);
   if (err instanceof ServiceError) return err.notFound ? new ApiError(404, E.NOT_FOUND, err.message, err.field) : new ApiError(400, E.INVALID, err.message, err.field);
   if (err instanceof RdataError || err instanceof ZoneCheckError || err instanceof NameError) return new ApiError(400, E.INVALID, err.message);
   if (err instanceof ZoneParseError) return new ApiError(400, E.INVALID, err.message, 'zonefile');

@@ -7,13 +7,20 @@ import { planService, srvServices, hostName, ServiceError, type ServiceRequest }
 import { serviceJson } from '../checks/service-json.js';
 import type { CheckJson } from '../checks/types.js';
 import { UsageError, dbPath, zoneArg, withStore, nowSeconds } from './common.js';
+import { readFileSync } from 'node:fs';
+import { startRollover, retireNow, rolloverStatus, serviceOf, RolloverError, type NextKeySource, type RolloverStatus } from '../rollover/rollover.js';
+import { commitOffline } from './zone.js';
 
 export const SERVICE_USAGE = `  daneprime service add NAME [--starttls none|smtp|xmpp-client|xmpp-server|imap|pop3] [--connect ADDR:PORT]... [--sni NAME] [--db PATH]
                         (NAME: the TLSA owner _PORT._tcp.HOST in a zone served here)
   daneprime service add-srv SRVNAME [--starttls KIND] [--db PATH]   (one service per SRV target, TLSA at _PORT._tcp.TARGET)
   daneprime service list [ZONE] [--db PATH]
   daneprime service remove NAME [--db PATH]
-  daneprime service check NAME [--json] [--db PATH]   (exit 0: every endpoint matches; 1: one does not; 2: usage error)`;
+  daneprime service check NAME [--json] [--db PATH]   (exit 0: every endpoint matches; 1: one does not; 2: usage error)
+  daneprime service next NAME (--cert FILE | --spki FILE | --csr FILE | --data HEX) [--db PATH]
+                        (publish the next key's TLSA records beside the current ones and start a rollover, RFC 7671 §8)
+  daneprime service status NAME [--json] [--db PATH]   (the rollover's state, readyAt, records and secondaries)
+  daneprime service retire NAME [--db PATH]   (remove the old records now: only when every endpoint shows the next key)`;
 
 /** A service rule broken: one line, exit 1, the field named. */
 function usage(err: ServiceError, exitCode = 1): UsageError {
@@ -29,6 +36,7 @@ export async function cmdService(argv: string[]): Promise<void> {
       args: rest, strict: true, allowPositionals: true,
       options: {
         db: { type: 'string' }, starttls: { type: 'string' }, connect: { type: 'string', multiple: true }, sni: { type: 'string' }, json: { type: 'boolean' },
+        cert: { type: 'string' }, spki: { type: 'string' }, csr: { type: 'string' }, data: { type: 'string' },
       },
     });
   } catch (err) {
@@ -99,6 +107,42 @@ export async function cmdService(argv: string[]): Promise<void> {
       process.exitCode = result.verdict === 'match' ? 0 : 1;
       return;
     }
+    case 'next': {
+      const name = nameArg(positionals[0], 1);
+      const file = (path: string | undefined, flag: string) => {
+        if (path === undefined) return undefined;
+        try { return readFileSync(path === '-' ? 0 : path, 'utf8'); } catch (err) { throw new UsageError(`--${flag}: ${(err as Error).message}`); }
+      };
+      const src: NextKeySource = { certificate: file(values.cert, 'cert'), spki: file(values.spki, 'spki'), csr: file(values.csr, 'csr'), data: values.data };
+      const store = new Store(db);
+      try {
+        const st = await rollover(() => startRollover({ store, commit: (c) => commitOffline(store, c) }, name, src));
+        process.stdout.write(`${name}: next records ${st.next.join(', ')} published in serial ${st.serial}; ${st.state} (see daneprime service status ${name})\n`);
+      } finally {
+        store.close();
+      }
+      return;
+    }
+    case 'status': {
+      const name = nameArg(positionals[0], 1);
+      const st = withStore(db, (s) => {
+        try { return rolloverStatus(s, serviceOf(s, name)); } catch (err) { if (err instanceof RolloverError) throw new UsageError(`${err.field}: ${err.message}`); throw err; }
+      });
+      process.stdout.write(values.json ? JSON.stringify(st) + '\n' : statusText(st));
+      return;
+    }
+    case 'retire': {
+      const name = nameArg(positionals[0], 1);
+      const store = new Store(db);
+      try {
+        const runner = new CheckRunner({ store });
+        const st = await rollover(() => retireNow({ store, commit: (c) => commitOffline(store, c), log: (m) => { if (m.startsWith('rollover event')) process.stderr.write(m + '\n'); } }, name, (svc) => runner.checkService(svc)));
+        process.stdout.write(`${name}: old records removed; current ${st.current.join(', ')}\n`);
+      } finally {
+        store.close();
+      }
+      return;
+    }
     default:
       throw new UsageError(`unknown service command ${JSON.stringify(sub ?? '')}`, 2);
   }
@@ -120,6 +164,27 @@ function plan(s: Store, req: ServiceRequest) {
     if (err instanceof ServiceError) throw usage(err);
     throw err;
   }
+}
+
+/** A rollover refusal: one line naming the field, exit 1. */
+async function rollover<T>(fn: () => T | Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof RolloverError) throw new UsageError(`${err.field}: ${err.message}`);
+    throw err;
+  }
+}
+
+function statusText(s: RolloverStatus): string {
+  const out = [`${s.name}: ${s.state}${s.since ? ` since ${s.since}` : ''}${s.prematureSwitch ? ' (PREMATURE SWITCH: an endpoint showed the next key before readyAt)' : ''}`];
+  if (s.serial !== null && s.state !== 'steady') out.push(`  next records published in serial ${s.serial}; largest TTL ${s.maxTtl} s`);
+  if (s.tVis) out.push(`  every secondary served it at ${s.tVis}`);
+  if (s.readyAt) out.push(`  ready at ${s.readyAt}`);
+  for (const r of s.current) out.push(`  current: ${r}`);
+  for (const r of s.next) out.push(`  next: ${r}`);
+  for (const x of s.secondaries) out.push(`  secondary ${x.address}: serial ${x.serial ?? '-'}${x.servesNext ? ', serves the next records' : ''}`);
+  return out.join('\n') + '\n';
 }
 
 function checkText(r: CheckJson): string {

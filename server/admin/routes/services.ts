@@ -12,6 +12,32 @@ import { planService, srvServices } from '../../checks/service-spec.js';
 import { serviceJson } from '../../checks/service-json.js';
 import { STARTTLS_KINDS, type CheckJson } from '../../checks/types.js';
 import type { ApiDeps } from '../deps.js';
+import { actorOf } from '../edit.js';
+import { startRollover, retireNow, rolloverStatus, type NextKeySource } from '../../rollover/rollover.js';
+
+const u8 = { type: 'integer', minimum: 0, maximum: 255 } as const;
+
+const nextBody = {
+  type: 'object', additionalProperties: false,
+  properties: {
+    certificate: { type: 'string', maxLength: 65536, description: 'PEM certificate of the next key (a chain: leaf first)' },
+    spki: { type: 'string', maxLength: 65536, description: 'PEM public key of the next key' },
+    csr: { type: 'string', maxLength: 65536, description: 'PEM certificate request for the next key' },
+    data: { type: 'string', maxLength: 1024, description: 'certificate association data, hex (with one combination in use, or usage/selector/matching)' },
+    usage: u8, selector: u8, matching: u8,
+  },
+} as const;
+
+const rolloverSchema = {
+  type: 'object',
+  properties: {
+    name: { type: 'string' }, state: { type: 'string' }, since: { type: ['string', 'null'] }, readyAt: { type: ['string', 'null'] },
+    current: { type: 'array', items: { type: 'string' } }, next: { type: 'array', items: { type: 'string' } },
+    secondaries: { type: 'array', items: { type: 'object', properties: { address: { type: 'string' }, serial: { type: ['integer', 'null'] }, servesNext: { type: 'boolean' } } } },
+    serial: { type: ['integer', 'null'] }, tVis: { type: ['string', 'null'] }, maxTtl: { type: ['integer', 'null'] }, negativeTtl: { type: ['integer', 'null'] },
+    prematureSwitch: { type: 'boolean' },
+  },
+} as const;
 
 interface ServiceBody { name: string; starttls?: string; connect?: string[]; sni?: string; domain?: string }
 
@@ -180,6 +206,34 @@ export async function serviceRoutes(app: FastifyInstance): Promise<void> {
         firstSeen: new Date(f.first_seen * 1000).toISOString(), lastSeen: new Date(f.last_seen * 1000).toISOString(),
       })),
     };
+  });
+
+  app.post<{ Params: { zone: string; name: string }; Body: NextKeySource }>('/zones/:zone/services/:name/next', {
+    schema: {
+      summary: 'publish the next key\'s TLSA records beside the current ones and start a rollover (RFC 7671 §8)', tags: ['checks'], params: serviceParams, body: nextBody,
+      response: { 201: rolloverSchema, ...errors(400, 403, 404, 409) },
+    },
+  }, async (req, reply) => {
+    const svc = scopedService(deps, req);
+    const p = principal(req);
+    const st = await startRollover({ store: deps.store, commit: (c) => { const r = deps.pipeline.commit(c, actorOf(p)); if (r.written) deps.metrics.edits++; return r; }, log: deps.log, onEvent: deps.onEvent }, svc.name, req.body ?? {});
+    return reply.status(201).send(st);
+  });
+
+  app.get<{ Params: { zone: string; name: string } }>('/zones/:zone/services/:name/rollover', {
+    schema: { summary: 'where the service\'s TLSA rollover stands: the same JSON as `daneprime service status --json`', tags: ['checks'], params: serviceParams, response: { 200: rolloverSchema, ...errors(400, 403, 404) } },
+  }, async (req) => rolloverStatus(deps.store, scopedService(deps, req)));
+
+  app.delete<{ Params: { zone: string; name: string } }>('/zones/:zone/services/:name/rollover', {
+    schema: {
+      summary: 'retire the old TLSA records now: only when a check made now shows the next key on every endpoint (else 409)', tags: ['checks'], params: serviceParams,
+      response: { 200: rolloverSchema, ...errors(400, 403, 404, 409) },
+    },
+  }, async (req) => {
+    const svc = scopedService(deps, req);
+    const p = principal(req);
+    return retireNow({ store: deps.store, commit: (c) => { const r = deps.pipeline.commit(c, actorOf(p)); if (r.written) deps.metrics.edits++; return r; }, log: deps.log, onEvent: deps.onEvent },
+      svc.name, (s) => runner(deps).checkService(s));
   });
 
   app.get<{ Querystring: { zone?: string; service?: string; limit: number; before?: number } }>('/events', {
