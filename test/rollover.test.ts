@@ -11,6 +11,8 @@ import { cli, startServer, startKnot, freePort, waitFor, kdig, type Child } from
 import { makeCerts, newLeaf } from './helpers/certs.js';
 import { startSServer } from './helpers/dane-tools.js';
 import type { RolloverStatus } from '../server/rollover/rollover.js';
+import { nextRecords, RolloverError } from '../server/rollover/records.js';
+import { tlsaRecord } from '../server/checks/tlsa-match.js';
 
 const ZONE = 'example.test';
 const HOST = `srv.${ZONE}`;
@@ -277,4 +279,22 @@ _${p1}._tcp.srv ${TTL} TLSA ${record(certs.leafCert)}
   await waitFor('ready', 15_000, () => status().state === 'ready');
   assert.ok(Date.now() >= Date.parse(s1.readyAt!) - 50, `ready after readyAt (${Date.now() - ready} ms of waiting)`);
   assert.match(srv.log(), /publishing → holding/);
+});
+
+test('next records: one per combination in use, from a certificate, a public key or a CSR alike; trust-anchor records of the same CA are not rolled', () => {
+  const certs = makeCerts(HOST);
+  const b = newLeaf(certs.dir, HOST, 'b');
+  const cur = (text: string) => { const [u, s, m, hex] = text.split(' '); return tlsaRecord(Buffer.concat([Buffer.from([+u, +s, +m]), Buffer.from(hex, 'hex')])); };
+  const caSpki = `2 1 1 ${spkiSha256(certs.caPem)}`;
+  const current = [cur(record(certs.leafCert)), cur(`3 1 2 ${createHash('sha512').update(new X509Certificate(certs.leafPem).publicKey.export({ type: 'spki', format: 'der' })).digest('hex')}`), cur(caSpki)];
+  const bPem = readFileSync(b.cert, 'utf8');
+  const spkiPem = new X509Certificate(bPem).publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  const fromCert = nextRecords(current, { certificate: `${bPem}${certs.caPem}` }).map((r) => r.text);
+  assert.deepEqual(fromCert, [record(b.cert), `3 1 2 ${createHash('sha512').update(new X509Certificate(bPem).publicKey.export({ type: 'spki', format: 'der' })).digest('hex')}`]);
+  assert.deepEqual(nextRecords(current.slice(0, 2), { spki: spkiPem }).map((r) => r.text), fromCert);
+  assert.deepEqual(nextRecords(current.slice(0, 2), { csr: readFileSync(join(certs.dir, 'b.csr'), 'utf8') }).map((r) => r.text), fromCert);
+  assert.throws(() => nextRecords(current, { csr: '-----BEGIN CERTIFICATE REQUEST-----\nMAMCAQA=\n-----END CERTIFICATE REQUEST-----\n' }), (e: RolloverError) => e.field === 'csr');
+  assert.throws(() => nextRecords([cur(`3 0 1 ${'00'.repeat(32)}`)], { spki: spkiPem }), (e: RolloverError) => e.field === 'spki' && /selector 0/.test(e.message));
+  assert.throws(() => nextRecords(current, { data: '00'.repeat(32) }), (e: RolloverError) => e.field === 'data' && /several combinations/.test(e.message));
+  assert.deepEqual(nextRecords(current, { data: '00'.repeat(32), usage: 3, selector: 1, matching: 1 }).map((r) => r.text), [`3 1 1 ${'00'.repeat(32)}`]);
 });
