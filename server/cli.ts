@@ -25,7 +25,7 @@ import { log } from './log.js';
 
 const USAGE = `usage:
   daneprime serve [--db PATH] [--dns ADDR:PORT]... [--api ADDR:PORT|off] [--pdns-api ADDR:PORT|off] [--workers N] [--udp-io auto|batch|dgram] [--fast-path on|off]
-                  [--check-interval DURATION|off] [--event-hook CMD]
+                  [--check-interval DURATION|off] [--event-hook CMD] [--rollover-check-interval DURATION]
 ${ZONE_USAGE}
 ${CATALOG_USAGE}
 ${TSIG_USAGE}
