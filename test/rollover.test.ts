@@ -43,7 +43,9 @@ test('a rollover with 2 workers and two endpoints: bad input refused; publishing
   const certs = makeCerts(HOST);
   const b = newLeaf(certs.dir, HOST, 'b');
   const c = newLeaf(certs.dir, HOST, 'c');
-  const p1 = await freePort(), p2 = await freePort(), p3 = await freePort();
+  const d = newLeaf(certs.dir, HOST, 'd');
+  const p1 = await freePort(), p2 = await freePort(), p3 = await freePort(), p4 = await freePort();
+  const hookFile = join(dir, 'events.jsonl');
   const name = `_${p1}._tcp.${HOST}.`;
   const db = join(dir, 'dp.db');
   writeFileSync(join(dir, 'zone'), `$ORIGIN ${ZONE}.
@@ -54,9 +56,11 @@ ns1 A 127.0.0.1
 srv A 127.0.0.1
 _${p1}._tcp.srv ${TTL} TLSA ${record(certs.leafCert)}
 _${p3}._tcp.none ${TTL} TLSA ${record(certs.leafCert)}
+_${p4}._tcp.srv ${TTL} TLSA ${record(certs.leafCert)}
 `);
   cli(['zone', 'import', join(dir, 'zone'), '--db', db]);
   cli(['service', 'add', name, '--connect', `127.0.0.1:${p1}`, '--connect', `127.0.0.1:${p2}`, '--starttls', 'none', '--db', db]);
+  cli(['service', 'add', `_${p4}._tcp.${HOST}`, '--connect', `127.0.0.1:${p2}`, '--starttls', 'none', '--db', db]);
   // A host without addresses in our zone: a service with no endpoint.
   cli(['service', 'add', `_${p3}._tcp.none.${ZONE}`, '--starttls', 'none', '--db', db]);
   const admin = { authorization: `Bearer ${cli(['token', 'create', '--admin', '--db', db]).trim()}` };
@@ -69,7 +73,8 @@ _${p3}._tcp.none ${TTL} TLSA ${record(certs.leafCert)}
   await deploy(p1, { cert: certs.leafCert, key: certs.leafKey });
   await deploy(p2, { cert: certs.leafCert, key: certs.leafKey });
   const env = { DANEPRIME_API: '127.0.0.1:0', DANEPRIME_ROLLOVER_CHECK_INTERVAL: '1' };
-  let srv = await startServer(db, env, 0, 2, ['--check-interval', '1h']);
+  const serveArgs = ['--check-interval', '1h', '--event-hook', `cat >> ${hookFile}`];
+  let srv = await startServer(db, env, 0, 2, serveArgs);
   children.push(srv);
   let base = /api: listening on (http:\/\/\S+)/.exec(srv.log())![1] + '/api/v1';
   const call = async (method: string, path: string, body?: unknown) => {
@@ -136,7 +141,7 @@ _${p3}._tcp.none ${TTL} TLSA ${record(certs.leafCert)}
     assert.equal(Date.parse(holding.readyAt!) - tVis, 2 * TTL * 1000, 'readyAt = T_vis + 2 × TTL');
     // Restart while holding: the leader that comes up resumes from SQLite.
     await srv.stop();
-    srv = await startServer(db, env, srv.port, 2, ['--check-interval', '1h']);
+    srv = await startServer(db, env, srv.port, 2, serveArgs);
     children.push(srv);
     base = /api: listening on (http:\/\/\S+)/.exec(srv.log())![1] + '/api/v1';
     seen = await watch(status, (s) => s.state === 'ready', 15_000, seen);
@@ -202,6 +207,31 @@ _${p3}._tcp.none ${TTL} TLSA ${record(certs.leafCert)}
     assert.equal(premature.level, 'critical');
     assert.equal(premature.endpoint, `127.0.0.1:${p1}`);
     assert.match(cli(['service', 'status', name, '--db', db]), /PREMATURE SWITCH/);
+    // The event hook heard each kind of rollover event.
+    await waitFor('the hook to write the events', 5000, () => {
+      const kinds = readFileSync(hookFile, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { kind: string }).kind);
+      return ['rollover-ready', 'rollover-retired', 'premature-switch', 'rollover-held'].every((k) => kinds.includes(k));
+    });
+    cli(['zone', 'secondary', 'remove', ZONE, `127.0.0.1:${dead}`, '--db', db]);
+  });
+
+  await t.test('an owner without a TLSA RRset: the zone\'s negative TTL joins the clock', async () => {
+    const other = `/zones/${ZONE}/services/_${p4}._tcp.${HOST}.`;
+    const del = await call('DELETE', `/zones/${ZONE}/rrsets/_${p4}._tcp.${HOST}./TLSA`);
+    assert.ok(del.status === 204 || del.status === 200, JSON.stringify(del.body));
+    const r = await call('POST', `${other}/next`, { certificate: readFileSync(d.cert, 'utf8') });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    assert.deepEqual(r.body.current, []);
+    assert.deepEqual(r.body.next, [record(d.cert)]);
+    const get = async () => (await call('GET', `${other}/rollover`)).body as RolloverStatus;
+    const s = await watch(get, (x) => x.tVis !== null, 10_000);
+    const st = s[s.length - 1].status;
+    // The SOA's MINIMUM (3) is below its TTL (60): the negative TTL is 3 (RFC 2308 §5).
+    assert.equal(st.negativeTtl, TTL);
+    // The new RRset takes the zone's default TTL (60), the larger of the two here.
+    const ttl = Number(kdig(['@127.0.0.1', '-p', String(srv.port), `_${p4}._tcp.${HOST}`, 'TLSA', '+noall', '+answer']).trim().split(/\s+/)[1]);
+    assert.equal(st.maxTtl, ttl);
+    assert.equal(Date.parse(st.readyAt!) - Date.parse(st.tVis!), 2 * Math.max(ttl, TTL) * 1000);
   });
 });
 

@@ -84,8 +84,10 @@ export function sourceField(src: NextKeySource): (typeof SOURCE_FIELDS)[number] 
  */
 export function nextRecords(current: readonly TlsaRecord[], src: NextKeySource): TlsaRecord[] {
   const field = sourceField(src);
-  const combos = [...new Map(current.map((r) => [`${r.usage} ${r.selector} ${r.matching}`, r])).values()].filter((r) => !unusable(r));
-  if (!combos.length) throw new RolloverError('the service has no usable TLSA record: nothing says which usage, selector and matching type the next record takes', 'name');
+  let combos: Pick<TlsaRecord, 'usage' | 'selector' | 'matching'>[] = [...new Map(current.map((r) => [`${r.usage} ${r.selector} ${r.matching}`, r])).values()].filter((r) => !unusable(r));
+  if (!combos.length && current.length) throw new RolloverError('the service has no usable TLSA record: nothing says which usage, selector and matching type the next record takes', 'name');
+  // No TLSA RRset yet: the first records, 3 1 1 unless given (RFC 7671 §5.1's recommendation).
+  if (!current.length) combos = [{ usage: src.usage ?? 3, selector: src.selector ?? 1, matching: src.matching ?? 1 }];
   let wanted = combos;
   if (src.usage !== undefined || src.selector !== undefined || src.matching !== undefined) {
     wanted = combos.filter((r) => (src.usage ?? r.usage) === r.usage && (src.selector ?? r.selector) === r.selector && (src.matching ?? r.matching) === r.matching);
