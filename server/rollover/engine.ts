@@ -117,7 +117,15 @@ export class RolloverEngine {
         }
         break;
       case 'retiring':
-        retireOld(this.o, svc, row, 'every endpoint presents the next key');
+        try {
+          retireOld(this.o, svc, row, 'every endpoint presents the next key');
+        } catch (err) {
+          // Tried again every tick; said once.
+          if (!this.warned.has(`${svc.id} retire`)) {
+            this.warned.add(`${svc.id} retire`);
+            raise(this.o, svc, 'critical', 'rollover-stuck', `the old TLSA records cannot be retired: ${(err as Error).message}`);
+          }
+        }
         return;
       default: break;
     }
@@ -135,9 +143,10 @@ export class RolloverEngine {
         const [udp, tcp] = await Promise.all((['udp', 'tcp'] as const).map((tr) => querySoa(svc.zone, t, tr, this.o.soaTimeoutMs ?? 1000)));
         const serial = (m: Buffer | undefined) => (m && (m[3] & 0xf) === Rcode.NOERROR ? answeredSerial(m) : undefined);
         const su = serial(udp), st = serial(tcp);
+        const why = (tr: string, m: Buffer | undefined, v: number | undefined) => (v !== undefined ? '' : m ? `${tr}: rcode ${m[3] & 0xf} without the zone's SOA` : `${tr}: no answer`);
         const address = t.address.includes(':') ? `[${t.address}]:${t.port}` : `${t.address}:${t.port}`;
         const servesNext = su !== undefined && st !== undefined && serialAtLeast(su, row.serial!) && serialAtLeast(st, row.serial!);
-        return { address, serial: su ?? st ?? null, servesNext, answered: su !== undefined && st !== undefined, transports: `${su === undefined ? 'no UDP answer' : ''}${su === undefined && st === undefined ? ', ' : ''}${st === undefined ? 'no TCP answer' : ''}` };
+        return { address, serial: su ?? st ?? null, servesNext, answered: su !== undefined && st !== undefined, transports: [why('UDP', udp, su), why('TCP', tcp, st)].filter(Boolean).join('; ') };
       };
       const answers = await Promise.all(targets.map(ask));
       const at = this.nowMs();
@@ -146,7 +155,7 @@ export class RolloverEngine {
         const key = `${svc.id} ${a.address}`;
         if (!a.answered && !this.warned.has(key)) {
           this.warned.add(key);
-          raise(this.o, svc, 'warning', 'rollover-held', `secondary ${a.address} does not answer the SOA of ${svc.zone} (${a.transports}): the rollover waits for it`, a.address);
+          raise(this.o, svc, 'warning', 'rollover-held', `secondary ${a.address} does not answer the SOA of ${svc.zone} (${a.transports}): the rollover waits for it, it never moves on without it`, a.address);
         } else if (a.answered) this.warned.delete(key);
       }
       if (answers.every((a) => a.servesNext)) tVis = at;
