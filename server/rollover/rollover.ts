@@ -47,7 +47,6 @@ export interface RolloverDeps {
 }
 
 const iso = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
-export const ACTIVE: readonly RolloverState[] = ['publishing', 'holding', 'ready', 'verifying', 'retiring'];
 
 export function serviceOf(store: Store, name: string): ServiceRow {
   const svc = new CheckStore(store).service(name);
