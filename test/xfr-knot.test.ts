@@ -37,7 +37,7 @@ for (const workers of [1, 2]) test(`Knot DNS as secondary of ${workers} worker(s
     children.push(ours);
     const knot = await startKnot(dir, { port: knotPort, primaryPort: ours.port, secret, zone: 'example.com' });
     children.push(knot);
-    await waitFor('Knot to load the zone by AXFR', 10_000, () => knotSerial(knotPort) === 2024010101);
+    await waitFor('Knot to load the zone by AXFR', 20_000, () => knotSerial(knotPort) === 2024010101);
     const tsigArg = ['-y', `hmac-sha256:xfr:${secret}`];
     const at = ['@127.0.0.1', '-p', String(ours.port)];
 
