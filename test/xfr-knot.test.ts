@@ -80,22 +80,22 @@ for (const workers of [1, 2]) test(`Knot DNS as secondary of ${workers} worker(s
       assert.equal(r.status, 0, r.stdout + r.stderr);
     });
 
-    await t.test('(b) an edit from another process (zone import --replace): NOTIFY, Knot pulls IXFR and serves the new TLSA within 2 s', async () => {
+    await t.test('(b) an edit from another process (zone import --replace): NOTIFY, Knot pulls IXFR and serves the new TLSA within 5 s (about 0.5 s on an idle machine: the diagnostic says)', async () => {
       const text = readFileSync(FIXTURE, 'utf8').replace('2024010101', '2024010102')
         .replace(/^_443\._tcp\.www TLSA .*$/m, `_443._tcp.www TLSA ${NEW_TLSA}`);
       const edited = join(dir, 'edited.zone');
       writeFileSync(edited, text);
       const started = Date.now();
       cli(['zone', 'import', edited, '--replace', '--db', db]);
-      await waitFor('Knot to serve the new TLSA', 2000, () =>
+      await waitFor('Knot to serve the new TLSA', 5000, () =>
         kdig(['@127.0.0.1', '-p', String(knotPort), '_443._tcp.www.example.com', 'TLSA', '+short']).includes(NEW_TLSA.slice(-16).toUpperCase()));
       t.diagnostic(`edit visible on Knot after ${Date.now() - started} ms`);
       assert.equal(knotSerial(knotPort), 2024010102);
       // Knot logs the transfer around the time it switches the zone: wait for the line, boundedly.
-      await waitFor('Knot to log the IXFR', 2000, () => /IXFR/.test(knot.log()));
+      await waitFor('Knot to log the IXFR', 5000, () => /IXFR/.test(knot.log()));
     });
 
-    await t.test('(b) an edit through the API: NOTIFY, Knot pulls an incremental IXFR and serves the new TLSA within 2 s', async () => {
+    await t.test('(b) an edit through the API: NOTIFY, Knot pulls an incremental IXFR and serves the new TLSA within 5 s (well under 0.5 s idle)', async () => {
       const api = /api: listening on (http:\/\/\S+)/.exec(ours.log())![1];
       const styleBefore = (knot.log().match(/AXFR-style IXFR/g) ?? []).length;
       const ixfrBefore = (knot.log().match(/IXFR, incoming/g) ?? []).length;
@@ -108,11 +108,11 @@ for (const workers of [1, 2]) test(`Knot DNS as secondary of ${workers} worker(s
       const body = await res.text();
       assert.equal(res.status, 200, body);
       const serial = (JSON.parse(body) as { serial: number }).serial;
-      await waitFor('Knot to serve the API-edited TLSA', 2000, () =>
+      await waitFor('Knot to serve the API-edited TLSA', 5000, () =>
         kdig(['@127.0.0.1', '-p', String(knotPort), '_443._tcp.www.example.com', 'TLSA', '+short']).includes('BCBCBCBC'));
       t.diagnostic(`API edit visible on Knot after ${Date.now() - started} ms`);
       assert.equal(knotSerial(knotPort), serial);
-      await waitFor('Knot to log the IXFR', 2000, () => (knot.log().match(/IXFR, incoming/g) ?? []).length > ixfrBefore);
+      await waitFor('Knot to log the IXFR', 5000, () => (knot.log().match(/IXFR, incoming/g) ?? []).length > ixfrBefore);
       assert.equal((knot.log().match(/AXFR-style IXFR/g) ?? []).length, styleBefore, 'the step was incremental, not AXFR-style');
     });
 
