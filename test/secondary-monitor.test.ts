@@ -13,7 +13,7 @@ import { cli, startServer, startKnot, freePort, waitFor, kdig, type Child } from
 import { zonesFromText } from './helpers/dns.js';
 import { XfrStore } from '../zones/store/xfr-sqlite.js';
 import { addSecondary, notifyTargets } from '../server/xfr/acl.js';
-import { SecondaryMonitor, secondaryStatus, type SecondaryEvent } from '../server/xfr/monitor.js';
+import { SecondaryMonitor, secondaryStatus, QUIET_S, type SecondaryEvent } from '../server/xfr/monitor.js';
 
 const FIXTURE = readFileSync(fileURLToPath(new URL('../../test/fixtures/example.com.zone', import.meta.url)), 'utf8');
 /** The fixture with an SOA refresh of 3 s, so that "lags more than the refresh interval" comes within a test. */
@@ -122,4 +122,26 @@ test('a peer that answers REFUSED is "refused", one that never answers is "unrea
   for (const target of notifyTargets(s.store, xs, 'example.com.')) await monitor.check('example.com.', target);
   assert.deepEqual(events.map((e) => [e.level, e.secondary.split(':')[1]]).sort(),
     [['warning', String(refuser.address().port)], ['warning', String(silent.address().port)]].sort());
+});
+
+test('one secondary of many zones (a catalog consumer that is down): one event, the other zones counted into the next one after the quiet time', async (t) => {
+  const zones: Record<string, string> = {};
+  for (const z of ['a.test', 'b.test', 'c.test', 'd.test']) zones[z] = FIXTURE.replace(/example\.com\./g, `${z}.`);
+  const s = zonesFromText(zones);
+  const xs = new XfrStore(s.store);
+  const silent = dgram.createSocket('udp4');
+  t.after(() => silent.close());
+  await new Promise<void>((r) => silent.bind(0, '127.0.0.1', () => r()));
+  for (const z of Object.keys(zones)) addSecondary(s.store, xs, `${z}.`, `127.0.0.1:${silent.address().port}`, undefined, s.clock.now);
+  const events: SecondaryEvent[] = [];
+  const monitor = new SecondaryMonitor(s.store, xs, s.zones, () => {}, () => s.clock.now, (e) => events.push(e), { timeoutMs: 50 });
+  t.after(() => monitor.close());
+  const checkAll = async (names: string[]) => { for (const z of names) for (const target of notifyTargets(s.store, xs, `${z}.`)) await monitor.check(`${z}.`, target); };
+  await checkAll(['a.test', 'b.test', 'c.test']);
+  assert.equal(events.length, 1, 'three zones, one event');
+  assert.equal(secondaryStatus(s.store, xs, 'c.test.', s.clock.now)[0].state, 'unreachable', 'each zone\'s status is still kept');
+  s.clock.now += QUIET_S + 1;
+  await checkAll(['d.test']);
+  assert.equal(events.length, 2);
+  assert.match(events[1].message, /and 2 more zone\(s\)/);
 });

@@ -48,6 +48,9 @@ export interface SecondaryStatus {
   detail: string;
 }
 
+/** While a secondary has an event of one kind this recent, other zones' changes of that kind are counted, not raised. */
+export const QUIET_S = 600;
+
 const label = (t: Pick<SecondarySpec, 'address' | 'port'>) => (t.address.includes(':') ? `[${t.address}]:${t.port}` : `${t.address}:${t.port}`);
 
 /** The stored status of every NOTIFY target of `apex` (its own secondaries and its catalog's), for display. */
@@ -99,6 +102,8 @@ export class SecondaryMonitor {
   private tick: NodeJS.Timeout | undefined;
   /** Secondaries an event was raised for and not yet cleared: "zone address port". */
   private readonly troubled = new Set<string>();
+  /** The last event per secondary and kind, and the zones' changes counted into the next one. */
+  private readonly lastEvent = new Map<string, { at: number; held: number }>();
   private readonly timeoutMs: number;
   private readonly afterNotifyMs: readonly number[];
   private closed = false;
@@ -203,23 +208,40 @@ export class SecondaryMonitor {
     return undefined;
   }
 
-  /** Events on the way into trouble (once) and out of it. */
+  /**
+   * Events on the way into trouble (once per zone) and out of it. One secondary serves many
+   * zones (a catalog's consumer serves every member): while it has an event of the same kind
+   * from the last QUIET_S seconds, a zone's change is counted into the next one instead of
+   * raised on its own, so a consumer that is down, or still loading 10,000 members, makes one
+   * event, not 10,000.
+   */
   private raise(apex: Name, t: SecondarySpec, refresh: number, s: SecondaryStatusRow, now: number): void {
     const key = `${apex} ${t.address} ${t.port}`;
     const who = label(t);
     let trouble: string | undefined;
-    if (s.state === 'refused' || s.state === 'unreachable') trouble = `${s.state}: ${s.detail}`;
+    let kind: string;
+    if (s.state === 'refused' || s.state === 'unreachable') { trouble = `${s.state}: ${s.detail}`; kind = s.state; }
     else if (s.state === 'behind' && s.behind_since !== null && now - s.behind_since > refresh) {
       trouble = `lags ${now - s.behind_since} s, more than the zone's refresh interval (${refresh} s): ${s.detail}`;
-    }
+      kind = 'lagging';
+    } else kind = 'current';
     if (trouble && !this.troubled.has(key)) {
       this.troubled.add(key);
-      this.log(`secondary ${who} of ${apex}: ${trouble}`);
-      this.onEvent({ level: 'warning', zone: apex, secondary: who, message: `secondary ${who} ${trouble}` });
+      this.emit(who, kind, now, 'warning', apex, trouble);
     } else if (!trouble && s.state === 'current' && this.troubled.delete(key)) {
-      this.log(`secondary ${who} of ${apex}: current again (serial ${s.serial})`);
-      this.onEvent({ level: 'notice', zone: apex, secondary: who, message: `secondary ${who} serves the current serial ${s.serial} again` });
+      this.emit(who, kind, now, 'notice', apex, `current again (serial ${s.serial})`);
     }
+  }
+
+  /** Raise, or count into the next event of this secondary and kind while one is recent. */
+  private emit(who: string, kind: string, now: number, level: SecondaryEvent['level'], zone: Name, text: string): void {
+    const k = `${who} ${kind}`;
+    const last = this.lastEvent.get(k);
+    if (last && now - last.at < QUIET_S) { last.held++; return; }
+    const more = last?.held ? ` (and ${last.held} more zone(s) since the last such event)` : '';
+    this.lastEvent.set(k, { at: now, held: 0 });
+    this.log(`secondary ${who} of ${zone}: ${text}${more}`);
+    this.onEvent({ level, zone, secondary: who, message: `secondary ${who} ${text}${more}` });
   }
 
   private askSoa(apex: Name, t: SecondarySpec): Promise<Buffer | undefined> {
