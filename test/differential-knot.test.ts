@@ -26,6 +26,7 @@ import { CapturingResponder } from './helpers/dns.js';
 import { rawRRs } from './helpers/wire.js';
 import { tmpDir, freePort, pollUntil } from './helpers/server.js';
 import { requireTool } from './helpers/tools.js';
+import { track } from './helpers/procs.js';
 import {
   DIFF_ZONES, zoneFileText, zoneRecords, diffServer, zoneNames, randomQuestion, queryMessage, describe, runSeed, Random, type Question,
 } from './helpers/differential.js';
@@ -64,28 +65,17 @@ async function startKnot(dir: string, port: number): Promise<{ stop: () => Promi
   mkdirSync(join(dir, 'db'), { recursive: true });
   for (const z of DIFF_ZONES) writeFileSync(join(dir, `${z.origin}zone`), zoneFileText(z));
   writeFileSync(join(dir, 'knot.conf'), knotConfig(dir, port));
-  const proc = spawn(KNOTD, ['-c', join(dir, 'knot.conf')], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let log = '';
-  proc.stderr!.setEncoding('utf8');
-  proc.stderr!.on('data', (d: string) => { log += d; });
-  const exited = new Promise<void>((r) => proc.once('exit', () => r()));
-  let dead = false;
-  void exited.then(() => { dead = true; });
-  const stop = async () => {
-    if (dead) return;
-    proc.kill('SIGTERM');
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([exited, new Promise<void>((r) => { timer = setTimeout(() => { proc.kill('SIGKILL'); r(); }, 3000); })]);
-    clearTimeout(timer);
-    await exited;
-  };
-  const signed = (z: string) => log.includes(`[${z}] DNSSEC, successfully signed`) && log.includes(`[${z}] loaded, serial`);
-  const { value: ok } = await pollUntil(() => dead || DIFF_ZONES.every((z) => signed(z.origin)), 15_000);
-  if (!ok || dead) {
+  const proc = spawn(KNOTD, ['-c', join(dir, 'knot.conf')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Output kept, stopped with SIGTERM then SIGKILL: the tests' one process wrapper.
+  const { log: out, stop } = track(proc);
+  const dead = () => proc.exitCode !== null || proc.signalCode !== null;
+  const signed = (z: string) => out().includes(`[${z}] DNSSEC, successfully signed`) && out().includes(`[${z}] loaded, serial`);
+  const { value: ok } = await pollUntil(() => dead() || DIFF_ZONES.every((z) => signed(z.origin)), 15_000);
+  if (!ok || dead()) {
     await stop();
-    throw new Error(`knotd did not load and sign the zones; log:\n${log}`);
+    throw new Error(`knotd did not load and sign the zones; log:\n${out()}`);
   }
-  return { stop, log: () => log };
+  return { stop, log: out };
 }
 
 /** A UDP and a TCP client for one server: one question at a time, retried over UDP when lost. */

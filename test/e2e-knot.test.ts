@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { cli, startServer, tmpDir, fixturePath, freePort, pollUntil, type RunningServer } from './helpers/server.js';
 import { kdig, type Answer } from './helpers/client.js';
 import { requireTool } from './helpers/tools.js';
+import { track } from './helpers/procs.js';
 
 const KNOTD = '/usr/sbin/knotd';
 const E = 'example.com.';
@@ -65,27 +66,16 @@ async function startKnot(dir: string, port: number): Promise<{ stop: () => Promi
     'zone:', ...ZONES.flatMap((z) => [`  - domain: ${z}`, `    file: ${z}.zone`]),
     '',
   ].join('\n'));
-  const proc = spawn(KNOTD, ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let log = '';
-  proc.stderr!.setEncoding('utf8');
-  proc.stderr!.on('data', (d: string) => { log += d; });
-  const exited = new Promise<void>((r) => proc.once('exit', () => r()));
-  let dead = false;
-  void exited.then(() => { dead = true; });
-  const stop = async () => {
-    if (dead) return;
-    proc.kill('SIGTERM');
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([exited, new Promise<void>((r) => { timer = setTimeout(() => { proc.kill('SIGKILL'); r(); }, 3000); })]);
-    clearTimeout(timer);
-    await exited;
-  };
-  const { value: ok } = await pollUntil(() => dead || ZONES.every((z) => log.includes(`[${z}.] loaded, serial`)), 5000);
-  if (!ok || dead) {
+  const proc = spawn(KNOTD, ['-c', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Output kept, stopped with SIGTERM then SIGKILL: the tests' one process wrapper.
+  const { log: out, stop } = track(proc);
+  const dead = () => proc.exitCode !== null || proc.signalCode !== null;
+  const { value: ok } = await pollUntil(() => dead() || ZONES.every((z) => out().includes(`[${z}.] loaded, serial`)), 5000);
+  if (!ok || dead()) {
     await stop();
-    throw new Error(`knotd did not load the zones; log:\n${log}`);
+    throw new Error(`knotd did not load the zones; log:\n${out()}`);
   }
-  return { stop, log: () => log };
+  return { stop, log: out };
 }
 
 test('daneprime answers like Knot DNS for the fixture zones', async (t) => {

@@ -3,7 +3,7 @@ import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Child } from './procs.js';
-import { waitFor } from './procs.js';
+import { waitFor, track } from './procs.js';
 
 export interface Unbound extends Child { address: string; resolvConf: string }
 
@@ -50,18 +50,10 @@ remote-control:
   const resolvConf = join(dir, 'resolv.conf');
   writeFileSync(resolvConf, `nameserver ${o.address}\noptions trust-ad\n`);
   const proc = spawn('unbound', ['-d', '-c', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  proc.stdout!.on('data', (d) => { out += d; });
-  proc.stderr!.on('data', (d) => { out += d; });
+  const tracked = track(proc);
   const child: Unbound = {
-    proc, address: o.address, resolvConf,
-    log: () => out + (existsSync(logFile) ? readFileSync(logFile, 'utf8') : ''),
-    stop: () => new Promise<void>((resolve) => {
-      if (proc.exitCode !== null || proc.signalCode !== null) { resolve(); return; }
-      const kill = setTimeout(() => proc.kill('SIGKILL'), 3000);
-      proc.once('exit', () => { clearTimeout(kill); resolve(); });
-      proc.kill('SIGTERM');
-    }),
+    ...tracked, address: o.address, resolvConf,
+    log: () => tracked.log() + (existsSync(logFile) ? readFileSync(logFile, 'utf8') : ''),
   };
   await waitFor('unbound to answer with AD', 10_000, () => {
     if (proc.exitCode !== null) throw new Error(`unbound exited: ${child.log()}`);
@@ -97,17 +89,7 @@ CipherString = ALL:@SECLEVEL=0
 export async function startSServer(o: { port: number; cert: string; key: string; chain?: string; args?: string[] }): Promise<Child> {
   const args = ['s_server', '-accept', `127.0.0.1:${o.port}`, '-cert', o.cert, '-key', o.key, '-quiet', '-naccept', '1000', ...(o.chain ? ['-cert_chain', o.chain] : []), ...(o.args ?? [])];
   const proc = spawn('openssl', args, { stdio: ['pipe', 'pipe', 'pipe'] });
-  let out = '';
-  proc.stdout!.on('data', (d) => { out += d; });
-  proc.stderr!.on('data', (d) => { out += d; });
-  const child: Child = {
-    proc, log: () => out,
-    stop: () => new Promise<void>((resolve) => {
-      if (proc.exitCode !== null || proc.signalCode !== null) { resolve(); return; }
-      proc.once('exit', () => resolve());
-      proc.kill('SIGKILL');
-    }),
-  };
+  const child = track(proc);
   const net = await import('node:net');
   await waitFor('openssl s_server to accept', 5000, () => new Promise<boolean>((resolve) => {
     if (proc.exitCode !== null) { resolve(false); return; }
@@ -115,6 +97,6 @@ export async function startSServer(o: { port: number; cert: string; key: string;
     s.once('connect', () => { s.destroy(); resolve(true); });
     s.once('error', () => resolve(false));
   }));
-  if (proc.exitCode !== null) throw new Error(`openssl s_server exited: ${out}`);
+  if (proc.exitCode !== null) throw new Error(`openssl s_server exited: ${child.log()}`);
   return child;
 }

@@ -4,7 +4,7 @@ import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import net from 'node:net';
 import type { Child } from './procs.js';
-import { waitFor } from './procs.js';
+import { waitFor, track } from './procs.js';
 
 /** Prosody with one VirtualHost `domain`, STARTTLS on c2s and s2s with `cert`/`key`, listening on 127.0.0.1. */
 export async function startProsody(dir: string, o: { domain: string; cert: string; key: string; c2s: number; s2s: number }): Promise<Child> {
@@ -37,20 +37,9 @@ VirtualHost "${o.domain}"
   spawnSync('chown', ['-R', 'prosody:prosody', dir]);
   spawnSync('chmod', ['o+x', join(dir, '..')]);
   const proc = spawn('setpriv', ['--reuid=prosody', '--regid=prosody', '--init-groups', 'prosody', '--config', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  proc.stdout!.on('data', (d) => { out += d; });
-  proc.stderr!.on('data', (d) => { out += d; });
-  const child: Child = {
-    proc, log: () => out,
-    stop: () => new Promise<void>((resolve) => {
-      if (proc.exitCode !== null || proc.signalCode !== null) { resolve(); return; }
-      const kill = setTimeout(() => proc.kill('SIGKILL'), 3000);
-      proc.once('exit', () => { clearTimeout(kill); resolve(); });
-      proc.kill('SIGTERM');
-    }),
-  };
+  const child = track(proc);
   await waitFor('Prosody to listen', 15_000, () => {
-    if (proc.exitCode !== null) throw new Error(`prosody exited ${proc.exitCode}: ${out}`);
+    if (proc.exitCode !== null) throw new Error(`prosody exited ${proc.exitCode}: ${child.log()}`);
     return new Promise<boolean>((resolve) => {
       const s = net.connect(o.c2s, '127.0.0.1');
       s.once('connect', () => { s.destroy(); resolve(true); });
