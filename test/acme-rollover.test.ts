@@ -244,6 +244,7 @@ rm -f "${dir}/reload.done"
     const refused = await run('certbot', ['renew', '--non-interactive', '--no-random-sleep-on-renew', '--force-renewal', '--new-key', '--deploy-hook', join(HOOKS, 'dane-renew-hook.sh'), ...certbotDirs],
       { ...hookEnv, DANE_NAME: NAME }, 90_000);
     assert.match(refused.out, /not deployed/, refused.out);
+    assert.match(refused.out, /Hook 'deploy-hook' reported error code 1/);
     t.diagnostic(`A: certbot renew --new-key: exit ${refused.status}, the hook refused: ${/dane-renew-hook: [^\n]*/.exec(refused.out)?.[0]}`);
     assert.notEqual(record(join(live, 'cert.pem')), k0, 'certbot made a new key');
     assert.equal(reloads.length, 1, 'no reload');
