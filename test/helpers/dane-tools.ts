@@ -11,9 +11,10 @@ export interface Unbound extends Child { address: string; resolvConf: string }
  * unbound on `address`:53 (ldns-dane and posttls-finger take no resolver port), resolving
  * `zone` from our server at 127.0.0.1:`authPort` and validating it with the DS given as trust
  * anchor. The resolv.conf written next to it (with `options trust-ad`, so glibc keeps the AD
- * bit) is for a mount namespace, never the machine's own.
+ * bit) is for a mount namespace, never the machine's own. Answers are not cached unless `cache`
+ * (then they are kept for their TTLs, as a resolver in the field keeps them).
  */
-export async function startUnbound53(dir: string, o: { address: string; authPort: number; zone: string; ds: string[] }): Promise<Unbound> {
+export async function startUnbound53(dir: string, o: { address: string; authPort: number; zone: string; ds: string[]; cache?: boolean }): Promise<Unbound> {
   const conf = join(dir, 'unbound.conf');
   const logFile = join(dir, 'unbound.log');
   writeFileSync(conf, `server:
@@ -39,9 +40,7 @@ ${o.ds.map((d) => `  trust-anchor: "${d}"`).join('\n')}
   harden-referral-path: no
   trust-anchor-signaling: no
   root-key-sentinel: no
-  cache-max-ttl: 0
-  cache-max-negative-ttl: 0
-stub-zone:
+${o.cache ? '' : '  cache-max-ttl: 0\n  cache-max-negative-ttl: 0\n'}stub-zone:
   name: "${o.zone}"
   stub-addr: 127.0.0.1@${o.authPort}
 remote-control:
@@ -63,10 +62,27 @@ remote-control:
   return child;
 }
 
-/** Run a tool in a new mount namespace where /etc/resolv.conf is `resolvConf` (a bind mount only that namespace sees). */
+/** The unshare(1) arguments that run `cmd` where /etc/resolv.conf is `resolvConf` (a bind mount only that new mount namespace sees). */
+function inNamespace(resolvConf: string, cmd: string, args: string[]): string[] {
+  return ['-m', '--propagation', 'private', 'sh', '-c', 'mount --bind "$0" /etc/resolv.conf && exec "$@"', resolvConf, cmd, ...args];
+}
+
+/** Run a tool in a new mount namespace where /etc/resolv.conf is `resolvConf`. */
 export function withResolvConf(resolvConf: string, cmd: string, args: string[], o: { env?: NodeJS.ProcessEnv; timeoutMs?: number; input?: string } = {}): SpawnSyncReturns<string> {
-  return spawnSync('unshare', ['-m', '--propagation', 'private', 'sh', '-c', 'mount --bind "$0" /etc/resolv.conf && exec "$@"', resolvConf, cmd, ...args], {
+  return spawnSync('unshare', inNamespace(resolvConf, cmd, args), {
     encoding: 'utf8', timeout: o.timeoutMs ?? 30_000, env: { ...process.env, ...o.env }, input: o.input,
+  });
+}
+
+/** The same without blocking the event loop (for checks that run beside other work). */
+export function withResolvConfAsync(resolvConf: string, cmd: string, args: string[], o: { timeoutMs?: number } = {}): Promise<{ status: number | null; out: string }> {
+  return new Promise((resolve) => {
+    const proc = spawn('unshare', inNamespace(resolvConf, cmd, args), { stdio: ['ignore', 'pipe', 'pipe'], timeout: o.timeoutMs ?? 30_000 });
+    let out = '';
+    proc.stdout.on('data', (d) => { out += d; });
+    proc.stderr.on('data', (d) => { out += d; });
+    proc.on('error', (err) => resolve({ status: null, out: out + err.message }));
+    proc.on('close', (status) => resolve({ status, out }));
   });
 }
 
