@@ -191,7 +191,17 @@ export class WriteGuard implements CommitGuard {
   }
 }
 
+/** Chains parsed, by their PEM: a key changes rarely, and parsing costs more than matching. */
+const parsed = new Map<string, X509Certificate[]>();
+const PARSED_MAX = 256;
+
 /** The certificates of a chain kept as PEM, leaf first. */
 function pemChain(pem: string): X509Certificate[] {
-  return (pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []).map((c) => new X509Certificate(c));
+  let chain = parsed.get(pem);
+  if (!chain) {
+    chain = (pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []).map((c) => new X509Certificate(c));
+    if (parsed.size >= PARSED_MAX) parsed.delete(parsed.keys().next().value!);
+    parsed.set(pem, chain);
+  }
+  return chain;
 }
