@@ -42,7 +42,7 @@ test('the write guard, 2 workers: every write path refuses to break a checked se
   const db = join(dir, 'dp.db');
   // Services by role, all probing the one s_server: refusals, a rollover per writer, a forced
   // delete, one never checked, one written back unchanged (a renewal that kept the key).
-  const P = { refuse: 1001, restRoll: 1002, pdnsRoll: 1003, updateRoll: 1004, forced: 1005, unchecked: 1006, reuse: 1007 };
+  const P = { refuse: 1001, restRoll: 1002, pdnsRoll: 1003, updateRoll: 1004, forced: 1005, unchecked: 1006, reuse: 1007, pdnsForced: 1008 };
   const zoneText = (skip?: number) => `$ORIGIN ${ZONE}.
 $TTL 60
 @ SOA ns1 hostmaster 1 7200 3600 1209600 60
@@ -194,15 +194,21 @@ ${Object.values(P).filter((p) => p !== skip).map((p) => `_${p}._tcp.srv 60 TLSA 
     assert.equal(actions.filter((a) => a === 'guard.rollover').length, 3);
   });
 
-  await t.test('an admin forces a delete: 200, the guard says what broke, audited; a service never checked is not guarded; the same RRset written again changes nothing', async () => {
+  await t.test('an admin forces a delete (REST and the PowerDNS API): 200, the guard says what broke, audited, a warning event; a service never checked is not guarded; the same RRset written again changes nothing', async () => {
     const r = await call('DELETE', `${tlsaPath(P.forced)}?force=true`);
     assert.equal(r.status, 200, JSON.stringify(r.body));
     assert.equal(r.body.guard[0].kind, 'forced');
     assert.match(r.body.guard[0].detail, new RegExp(endpoint));
     await waitFor('the RRset gone on every worker', 5000, () => servedOnce(P.forced).length === 0);
+    const pf = await pdnsPatch([{ name: owner(P.pdnsForced), type: 'TLSA', changetype: 'DELETE' }], admin, '?force=true');
+    assert.equal(pf.status, 200, JSON.stringify(pf.body));
+    assert.equal(pf.body.guard[0].kind, 'forced');
+    await waitFor('the RRset gone on every worker', 5000, () => servedOnce(P.pdnsForced).length === 0);
     const forced = auditOf(db, `${ZONE}.`).filter((a) => a.action === 'guard.forced');
-    assert.equal(forced.length, 1);
-    assert.equal(forced[0].label, 'ops');
+    assert.equal(forced.length, 2);
+    assert.ok(forced.every((a) => a.label === 'ops'));
+    const ev = await call('GET', `/events?service=${owner(P.forced)}`);
+    assert.ok(ev.body.events.some((e: { kind: string; level: string }) => e.kind === 'forced-break' && e.level === 'warning'), JSON.stringify(ev.body));
     const un = await call('DELETE', tlsaPath(P.unchecked));
     assert.equal(un.status, 200, JSON.stringify(un.body));
     const before = serial();

@@ -76,7 +76,7 @@ export async function rrsetRoutes(app: FastifyInstance): Promise<void> {
   });
 
   app.delete<{ Params: RRsetParams }>('/zones/:zone/rrsets/:name/:type', {
-    schema: { summary: 'delete one RRset', tags: ['rrsets'], params: rrsetParams, response: { 200: writeResult, 202: writeResult, ...errors(400, 403, 404, 409, 412) } },
+    schema: { summary: 'delete one RRset (?force=true: past the write guard, admin only)', tags: ['rrsets'], params: rrsetParams, response: { 200: writeResult, 202: writeResult, ...errors(400, 403, 404, 409, 412) } },
   }, async (req, reply) => {
     const { apex, name, type } = target(req.params);
     const p = requireScope(req, apex, name, type);
@@ -89,7 +89,7 @@ export async function rrsetRoutes(app: FastifyInstance): Promise<void> {
 
   app.patch<{ Params: { zone: string }; Body: { changes: Change[] } }>('/zones/:zone/rrsets', {
     schema: {
-      summary: 'apply RRset changes atomically: {name, type, ttl, records} replaces, {name, type, delete: true} removes', tags: ['rrsets'],
+      summary: 'apply RRset changes atomically: {name, type, ttl, records} replaces, {name, type, delete: true} removes (?force=true: past the write guard, admin only)', tags: ['rrsets'],
       params: zoneParams, body: patchBody, response: { 200: writeResult, 202: writeResult, ...errors(400, 403, 404, 409, 412) },
     },
   }, async (req, reply) => {

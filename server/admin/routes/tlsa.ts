@@ -75,7 +75,7 @@ export async function tlsaRoutes(app: FastifyInstance): Promise<void> {
 
   app.post<{ Params: { zone: string }; Body: TlsaBody }>('/zones/:zone/tlsa', {
     schema: {
-      summary: 'publish a TLSA record computed from a certificate, a public key or given data (default 3 1 1)', tags: ['tlsa'],
+      summary: 'publish a TLSA record computed from a certificate, a public key or given data (default 3 1 1; ?force=true: past the write guard, admin only)', tags: ['tlsa'],
       params: zoneParams, body: tlsaBody,
       response: { 200: writeResult, 202: writeResult, ...errors(400, 403, 404, 409, 412) },
     },
