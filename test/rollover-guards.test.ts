@@ -8,9 +8,16 @@ import { spawnSync } from 'node:child_process';
 import { requireTool } from './helpers/tools.js';
 import { tmpDir, runCli } from './helpers/server.js';
 import { cli, startServer, freePort, waitFor, kdig, type Child } from './helpers/procs.js';
-import { makeCerts, newLeaf, opensslCertDigest } from './helpers/certs.js';
+import { makeCerts, newLeaf, opensslCertDigest, opensslSpkiDigest } from './helpers/certs.js';
 import { startSServer } from './helpers/dane-tools.js';
 import { auditOf } from './helpers/pdns-api.js';
+import { Store } from '../zones/store/sqlite.js';
+import { CheckStore } from '../zones/store/checks-sqlite.js';
+import { hostZones } from '../server/zone-host.js';
+import { cliActor, EditError } from '../zones/commit.js';
+import { parseZoneText } from '../zones/io/zonefile-parse.js';
+import { RRType } from '../zones/model/types.js';
+import { rdataFromText } from '../zones/model/rdata/index.js';
 
 const ZONE = 'example.test';
 const HOST = `srv.${ZONE}`;
@@ -233,4 +240,61 @@ ${Object.values(P).filter((p) => p !== skip).map((p) => `_${p}._tcp.srv 60 TLSA 
     assert.equal(k.level, 'critical');
     assert.match(k.message, /no rollover published it first/);
   });
+});
+
+test('the guard holds changes with the checks\' matcher: DANE-TA through the chain sent; another record for the same key passes; records that already fail, and services never checked, are not guarded', (t) => {
+  if (!requireTool('openssl', t)) return;
+  const { dir, cleanup } = tmpDir('daneprime-guard-unit-');
+  t.after(cleanup);
+  const certs = makeCerts(HOST);
+  const store = new Store(join(dir, 'g.db'));
+  t.after(() => store.close());
+  const host = hostZones(store, { serving: false, now: () => Math.floor(Date.now() / 1000) });
+  const ta = `2 0 1 ${opensslCertDigest(certs.caCert)}`;
+  const ee = `3 1 1 ${opensslSpkiDigest(certs.leafCert)}`;
+  const wrong = `3 1 1 ${'ab'.repeat(32)}`;
+  const apex = `${ZONE}.`;
+  host.pipeline.commit({ kind: 'import', apex, records: parseZoneText(`$ORIGIN ${apex}
+$TTL 60
+@ SOA ns1 hostmaster 1 7200 3600 1209600 60
+@ NS ns1
+ns1 A 127.0.0.1
+srv A 127.0.0.1
+_1._tcp.srv TLSA ${ta}
+_2._tcp.srv TLSA ${wrong}
+_3._tcp.srv TLSA ${ee}
+`) }, cliActor());
+  const cs = new CheckStore(store);
+  const zoneId = store.zone(apex)!.id;
+  // Checked: _1 and _2, each endpoint having sent the leaf and the CA, as s_server -cert_chain does.
+  for (const p of [1, 2, 3]) {
+    cs.add({ zone_id: zoneId, name: `_${p}._tcp.${HOST}.`, starttls: 'none', connect: `["127.0.0.1:${p}"]`, sni: null, domain: null, own_addresses_only: 0, created_at: 1 });
+    if (p === 3) continue;
+    const svc = cs.service(`_${p}._tcp.${HOST}.`)!;
+    cs.saveCheck({
+      serviceId: svc.id, at: 1, verdict: 'match', records: [], dropRecords: [], events: [],
+      result: JSON.stringify({ name: svc.name, verdict: 'match', checkedAt: new Date().toISOString(), endpoints: [{ address: `127.0.0.1:${p}`, verdict: 'match', tls: null, chain: [], matched: [], warnings: [] }] }),
+      fingerprints: [{ endpoint: `127.0.0.1:${p}`, cert: opensslCertDigest(certs.leafCert), spki: opensslSpkiDigest(certs.leafCert), chain: certs.leafPem + certs.caPem }],
+    });
+  }
+  const put = (p: number, records: string[], force = false) => host.pipeline.commit({
+    kind: 'edit', apex, action: 'test', force,
+    edits: [{ name: `_${p}._tcp.${HOST}.`, type: RRType.TLSA, rdatas: records.map((r) => rdataFromText(RRType.TLSA, r, apex)) }],
+  }, cliActor());
+  const refused = (fn: () => unknown) => assert.throws(fn, (err: unknown) => err instanceof EditError && err.code === 'would_break_service' && /127\.0\.0\.1:1 /.test(err.message));
+  // The TA record matches through the CA the endpoint sent; another CA's key does not (and, in
+  // a combination not in use, is no next record either).
+  refused(() => put(1, [`2 1 1 ${'cd'.repeat(32)}`]));
+  refused(() => put(1, []));
+  // The leaf's own key as 3 1 1 still matches what the endpoint presents: no break.
+  assert.equal(put(1, [ee]).guard, undefined);
+  // Now DANE-EE only: dropping it breaks again; forced, it passes and says so.
+  refused(() => put(1, []));
+  const forced = put(1, [], true);
+  assert.equal(forced.guard?.[0].kind, 'forced');
+  // A service whose records already match nothing cannot be made worse, and may be fixed.
+  assert.equal(put(2, [`3 1 1 ${'ef'.repeat(32)}`]).written, true);
+  assert.equal(put(2, [ee]).written, true);
+  // A service never checked: no key known to break.
+  assert.equal(put(3, []).written, true);
 });
