@@ -97,7 +97,11 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
   const store = new Store(opts.db);
   const now = opts.now ?? systemClock();
   // Every zone in the store, loaded and signed; from here on it changes only through the pipeline.
-  const { xs, zones, dnssec, pipeline, journal } = hostZones(store, { serving: true, now, log: opts.log, journal: opts.journal });
+  const metrics = new Metrics();
+  const hook = opts.eventHook ? eventHook(opts.eventHook, opts.log) : undefined;
+  const { xs, zones, dnssec, pipeline, journal } = hostZones(store, {
+    serving: true, now, log: opts.log, journal: opts.journal, onEvent: (e) => { metrics.observeCheckEvent(e.level); hook?.(e); },
+  });
   // TSIG time is checked by the peer against its own clock (RFC 8945 §5.2.3): always the wall clock.
   const wallClock = () => Math.floor(Date.now() / 1000);
   // The leader asks each secondary what it serves after every NOTIFY (and on a schedule).
@@ -107,7 +111,6 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
   const share = shareCommits(pipeline, opts.log);
   pipeline.setHooks({ share });
   const leader = isLeaderProcess();
-  const metrics = new Metrics();
   const ctx: QueryContext = {
     zones, dnssec, now, wire: new RRsetWireCache(), observe: metrics.observe,
     fastPath: opts.fastPath === false ? undefined : new FastPath(),
@@ -117,7 +120,6 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
   ctx.special = (q, msg, responder) => update.special(q, msg, responder) || xfr.special(q, msg, responder);
   const refresher = new SignatureRefresher(zones, dnssec, pipeline, now, opts.log, opts.refresh);
   // Live checks: any process checks on an API request; the leader also on its schedule.
-  const hook = opts.eventHook ? eventHook(opts.eventHook, opts.log) : undefined;
   let rollovers: RolloverEngine | undefined;
   const checks = new CheckRunner({
     store, log: opts.log, now, onResult: (r) => { metrics.observeCheck(r.verdict); rollovers?.observe(r); },

@@ -6,6 +6,8 @@ import { CommitPipeline, type JournalLimits } from '../zones/commit.js';
 import { DnssecService, type DnssecOptions } from '../signer/service.js';
 import { SqliteKeyStore } from '../signer/keystore-sqlite.js';
 import { Journal } from './xfr/journal.js';
+import { WriteGuard } from './rollover/guard.js';
+import type { CheckEvent } from './checks/types.js';
 
 export interface ZoneHost {
   store: Store;
@@ -28,13 +30,17 @@ export interface HostOptions {
   log?: (m: string) => void;
   dnssec?: DnssecOptions;
   journal?: Partial<JournalLimits>;
+  /** Told of each event the write guard raises (the event hook, metrics). */
+  onEvent?: (e: CheckEvent) => void;
 }
 
 export function hostZones(store: Store, opts: HostOptions): ZoneHost {
   const xs = new XfrStore(store);
   const zones = new Registry();
   const dnssec = new DnssecService(new SqliteKeyStore(store), opts.log, opts.dnssec);
-  const pipeline = new CommitPipeline({ store, xs, zones, deriver: dnssec, now: opts.now, log: opts.log, journal: opts.journal, serving: opts.serving });
+  // Every writer's commits pass the write guard: the CLI's as well as a server's.
+  const guard = new WriteGuard({ store, log: opts.log, onEvent: opts.onEvent });
+  const pipeline = new CommitPipeline({ store, xs, zones, deriver: dnssec, now: opts.now, log: opts.log, journal: opts.journal, serving: opts.serving, guard });
   if (opts.serving) pipeline.catchUpAll();
   return { store, xs, zones, dnssec, pipeline, journal: new Journal(store, xs) };
 }

@@ -98,8 +98,10 @@ _${other}._tcp.srv TLSA 3 1 1 ${spkiSha256(certs.leafPem)}
   });
 
   await t.test('a TLSA change is checked within seconds: the mismatch is an event, in the history and in the hook', async () => {
-    const put = await call('PUT', `/zones/${ZONE}/rrsets/_${port}._tcp.srv/TLSA`, { ttl: 60, records: [`3 1 1 ${'ab'.repeat(32)}`] });
+    // Forced: the write guard would otherwise take the replacement as a rollover (test/rollover-guards.test.ts).
+    const put = await call('PUT', `/zones/${ZONE}/rrsets/_${port}._tcp.srv/TLSA?force=true`, { ttl: 60, records: [`3 1 1 ${'ab'.repeat(32)}`] });
     assert.equal(put.status, 200, JSON.stringify(put.body));
+    assert.equal(put.body.guard[0].kind, 'forced');
     let events: (CheckEvent & { id: number })[] = [];
     await waitFor('the scheduler to check the changed service', 10_000, async () => {
       events = (await call('GET', `/events?zone=${ZONE}&service=_${port}._tcp.srv`)).body.events;

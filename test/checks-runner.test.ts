@@ -61,7 +61,7 @@ test('a planned rollover is a notice; a key matching nothing is critical, once',
   s.clock.now += 60;
   const r = await s.runner.check('_443._tcp.srv.example.test.');
   assert.equal(r.verdict, 'mismatch');
-  const changed = s.events.filter((e) => e.kind === 'key-changed');
+  const changed = s.events.filter((e) => e.kind === 'key-changed-without-rollover');
   assert.equal(changed.length, 2);
   assert.ok(changed.every((e) => e.level === 'critical' && /matches no TLSA record/.test(e.message)));
   assert.equal(s.events.filter((e) => e.kind === 'mismatch').length, 2);

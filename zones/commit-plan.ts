@@ -15,7 +15,7 @@ export interface RRsetEdit {
 }
 
 /** Why a commit was refused; nothing was written. `field` names the part of the request at fault. */
-export type CommitErrorCode = 'no_zone' | 'not_allowed' | 'invalid' | 'stale' | 'exists' | 'busy';
+export type CommitErrorCode = 'no_zone' | 'not_allowed' | 'invalid' | 'stale' | 'exists' | 'busy' | 'would_break_service';
 
 export class EditError extends Error {
   constructor(readonly code: CommitErrorCode, message: string, readonly field?: string) {
@@ -111,16 +111,22 @@ export interface EditPlan {
  * Plan an edit of `zone` (the stored version): check the request and the `If-Match` serial,
  * drop the RRsets it leaves as they are, and decide the new serial — the one an SOA edit gives
  * when it moves forward, else the zone's policy's next. `edits` may be a function of the
- * zone, called here. Throws EditError; changes nothing.
+ * zone, called here. `review` (the commit guard) sees the checked edits and returns those to
+ * plan. Throws EditError; changes nothing.
  */
 export function planEdit(zone: Zone, settings: ZoneSettings, request: readonly RRsetEdit[] | ((zone: Zone) => readonly RRsetEdit[]),
-  ifSerial: number | undefined, now: number): EditPlan {
+  ifSerial: number | undefined, now: number, review?: (edits: readonly RRsetEdit[]) => readonly RRsetEdit[]): EditPlan {
   const apex = zone.apex;
   const soaBefore = zone.soa;
   const serial = soaSerial(soaBefore.rdatas[0]);
   if (ifSerial !== undefined && ifSerial !== serial) throw new EditError('stale', `zone ${apex} is at serial ${serial}, not ${ifSerial}`);
-  const edits = typeof request === 'function' ? request(zone) : request;
+  let edits = typeof request === 'function' ? request(zone) : request;
   checkEdits(apex, edits, settings.signed);
+  // The commit guard sees only well-formed requests, and may hand back other edits (checked again).
+  if (review) {
+    edits = review(edits);
+    checkEdits(apex, edits, settings.signed);
+  }
   const puts: PlannedPut[] = [];
   const changes: EditPlan['changes'] = [];
   for (const e of edits) {

@@ -60,12 +60,13 @@ export type ZoneChange =
    * depends on the current data (add a record to an RRset, RFC 2136 prerequisites) then
    * cannot lose a concurrent commit.
    */
-  | { kind: 'edit'; apex: Name; edits: readonly RRsetEdit[] | ((zone: Zone) => readonly RRsetEdit[]); ifSerial?: number; action: string }
+  | { kind: 'edit'; apex: Name; edits: readonly RRsetEdit[] | ((zone: Zone) => readonly RRsetEdit[]); ifSerial?: number; action: string; force?: boolean }
   /**
    * Create a zone, or replace one's records (keys and secondaries stay). `catalog`: make it a
-   * member of that catalog zone in the same commit.
+   * member of that catalog zone in the same commit. `force` (here and in an edit): made even
+   * when the commit guard would refuse it (an admin's call; the writer decides who may; audited).
    */
-  | { kind: 'import'; apex: Name; records: readonly Rec[]; replace?: boolean; settings?: Partial<ZoneSettings>; makeKeys?: () => NewKey[]; catalog?: CatalogMembership }
+  | { kind: 'import'; apex: Name; records: readonly Rec[]; replace?: boolean; settings?: Partial<ZoneSettings>; makeKeys?: () => NewKey[]; catalog?: CatalogMembership; force?: boolean }
   /** Delete a zone; a member leaves its catalog in the same commit. */
   | { kind: 'delete'; apex: Name; ifSerial?: number }
   /** Create a catalog zone (RFC 9432): its SOA, `NS invalid.` and schema version; unsigned unless `signed`. */
@@ -111,7 +112,37 @@ export interface CommitResult {
   written: boolean;
   /** Other zones the same commit changed (a catalog following its member). */
   also?: CommitResult[];
+  /** What the commit guard did besides the writer's ask: a replacement made a rollover, a forced break. */
+  guard?: GuardNote[];
 }
+
+/**
+ * The commit guard (server/rollover/guard.ts implements it): the plan step's last word on a
+ * change, for every writer alike. It refuses a change that would break a live service by
+ * throwing an EditError (`would_break_service`), may hand back other edits (a TLSA replacement
+ * turned into a rollover), and says what it did in notes, which the pipeline audits.
+ */
+export interface CommitGuard {
+  /** An edit's checked change list, against the zone as stored. */
+  reviewEdit(zone: Zone, edits: readonly RRsetEdit[], o: GuardContext): GuardReview | undefined;
+  /** A zone's records replaced whole (`row`: the stored zone, still unchanged): `after` is the zone the import builds. */
+  reviewImport(row: ZoneRow, after: Zone, o: GuardContext): GuardReview | undefined;
+  /** A commit it refused, after the rollback: say so outside the transaction (log, events). */
+  refused?(err: EditError, actor: Actor): void;
+}
+
+export interface GuardContext { force: boolean; now: number }
+
+export interface GuardReview {
+  /** The edits to plan instead of the writer's. */
+  edits?: readonly RRsetEdit[];
+  notes: GuardNote[];
+  /** In the commit's transaction, once written: keep what the notes say (a rollover's row). */
+  written?(serial: number): void;
+}
+
+/** One thing the guard did: `rollover` (a replacement became one), `forced` (an admin's change broke a service). */
+export interface GuardNote { kind: 'rollover' | 'forced'; service: Name; detail: string }
 
 /** What one commit has done so far: undone in reverse if it fails, told to others once it holds. */
 interface Txn {
@@ -158,6 +189,7 @@ export interface PipelineOptions {
   now: () => number;
   log?: (m: string) => void;
   journal?: Partial<JournalLimits>;
+  guard?: CommitGuard;
   /**
    * True in a serving process: every zone in the store is held in memory, and a new or
    * replaced zone is served at once. False for the CLI, which loads a zone only to edit it.
@@ -221,6 +253,7 @@ export class CommitPipeline {
       });
     } catch (err) {
       this.rollBackMemory(t);
+      if (err instanceof EditError && err.code === 'would_break_service') this.o.guard?.refused?.(err, actor);
       if (err instanceof ZoneCheckError) throw new EditError('invalid', err.message);
       if (err instanceof StoreBusyError) throw new EditError('busy', err.message);
       throw err;
@@ -251,14 +284,18 @@ export class CommitPipeline {
     if (!served) throw new EditError('no_zone', `no such zone: ${apex}`);
     const { zone, row } = served;
     if (!keepsCatalog) this.refuseCatalog(row);
-    const plan = planEdit(zone, parseSettings(row.settings), change.edits, change.ifSerial, now);
+    let review: GuardReview | undefined;
+    const guard = this.o.guard;
+    const plan = planEdit(zone, parseSettings(row.settings), change.edits, change.ifSerial, now,
+      guard && ((edits) => (review = guard.reviewEdit(zone, edits, { force: !!change.force, now }))?.edits ?? edits));
     if (!plan.changes.length) return { apex, serial: plan.serial, version: row.version, changes: [], written: false };
     const delta = this.applyToMemory(served, plan.puts, now, (u) => t.undo.push(u));
     checkNames(zone, delta.touched);
     const signed = this.o.deriver?.applied(zone, delta, now, true);
     const version = this.writeEdit(zone, row, plan, delta, signed, t.actor, change.action, now);
+    const notes = this.guarded(review, apex, plan.newSerial, t);
     this.o.zones.changed(served, this.o.store.zone(apex)!);
-    return { apex, serial: plan.newSerial, version, changes: plan.changes, written: true };
+    return { apex, serial: plan.newSerial, version, changes: plan.changes, written: true, ...notes };
   }
 
   /** Put the planned RRsets into the served zone, recording the inverse change for `onUndo`. */
@@ -292,6 +329,7 @@ export class CommitPipeline {
     const settings = parseSettings({ ...(existing ? JSON.parse(existing.settings) as object : {}), ...(change.settings ?? {}) });
     const records = settings.signed ? change.records.filter((r) => !isDerivedRecord(r, apex)) : change.records;
     const zone = buildZone(apex, records); // throws ZoneCheckError before anything is written
+    const review = existing ? this.o.guard?.reviewImport(existing, zone, { force: !!change.force, now }) : undefined;
     const rows: Rec[] = [];
     let rrsets = 0;
     for (const rrset of zone.allRRsets()) {
@@ -322,7 +360,7 @@ export class CommitPipeline {
       this.serveWhole(zone, this.o.store.zone(apex)!);
     }
     if (change.catalog) this.catalogMember({ kind: 'catalog-member', catalog: change.catalog.name, member: apex, group: change.catalog.group }, t);
-    return { apex, serial, version, changes: [], imported, written: true };
+    return { apex, serial, version, changes: [], imported, written: true, ...this.guarded(review, apex, serial, t) };
   }
 
   private deleteZone(change: Extract<ZoneChange, { kind: 'delete' }>, t: Txn): CommitResult {
@@ -421,6 +459,14 @@ export class CommitPipeline {
     if (served) this.follow(served, this.o.store.zone(apex)!, [apex], true, now);
     else if (this.o.serving) this.loadWhole(this.o.store.zone(apex)!);
     return { apex, serial: newSerial, version, changes: [], written: true };
+  }
+
+  /** What the guard did, audited (`guard.rollover`, `guard.forced`) and kept, in the commit's transaction. */
+  private guarded(review: GuardReview | undefined, apex: Name, serial: number, t: Txn): { guard?: GuardNote[] } {
+    if (!review?.notes.length) return {};
+    for (const n of review.notes) this.audit(t.actor, apex, `guard.${n.kind}`, t.now, undefined, n);
+    review.written?.(serial);
+    return { guard: review.notes };
   }
 
   /** Memory back to before a failed commit: the inverse change, with derived data following it. */

@@ -2,7 +2,9 @@
 import type { FastifyRequest } from 'fastify';
 import type { Name } from '../../zones/model/name.js';
 import { typeToText } from '../../zones/model/types.js';
-import { EditError, type RRsetEdit, type CommitResult, type Actor, type ZoneChange } from '../../zones/commit.js';
+import { EditError, type RRsetEdit, type CommitResult, type Actor, type ZoneChange, type GuardNote } from '../../zones/commit.js';
+import { CheckStore } from '../../zones/store/checks-sqlite.js';
+import { rolloverStatus, type RolloverStatus } from '../rollover/rollover.js';
 import type { Zone } from '../../zones/zone.js';
 import { soaSerial } from '../../zones/model/rdata/index.js';
 import type { ApiDeps } from './deps.js';
@@ -44,6 +46,30 @@ export function audit(deps: ApiDeps, p: Principal, zone: Name, action: string, b
   });
 }
 
+/**
+ * `?force=true`: the change is made even where the write guard would refuse it (it would leave
+ * a live-checked service without a record for its key). An admin's call only; audited.
+ */
+export function forceOf(req: FastifyRequest, p: Principal): boolean {
+  const v = (req.query as Record<string, unknown> | undefined)?.force;
+  if (v === undefined || v === 'false' || v === '0') return false;
+  if (v !== 'true' && v !== '1' && v !== '') throw new ApiError(400, E.INVALID, `force must be true or false, not ${JSON.stringify(v)}`, 'force');
+  if (!p.admin) throw new ApiError(403, E.FORBIDDEN, 'force needs an admin token: a scoped token cannot override the write guard', 'force');
+  return true;
+}
+
+/**
+ * What a write reply adds when the guard acted: 202 and the rollovers a replacement started
+ * (the records asked for are published as the next key's, beside the current ones), or the
+ * services a forced change broke; else 200.
+ */
+export function guardReply(deps: ApiDeps, res: CommitResult): { status: number; extra: { guard?: GuardNote[]; rollovers?: RolloverStatus[] } } {
+  if (!res.guard?.length) return { status: 200, extra: {} };
+  const checks = new CheckStore(deps.store);
+  const rollovers = res.guard.filter((n) => n.kind === 'rollover').map((n) => checks.service(n.service)).filter((s) => s !== undefined).map((s) => rolloverStatus(deps.store, s));
+  return { status: rollovers.length ? 202 : 200, extra: { guard: res.guard, ...(rollovers.length ? { rollovers } : {}) } };
+}
+
 /** Any zone change through the pipeline, in the token's name; counted when something was written. */
 export function commitChange(deps: ApiDeps, p: Principal, change: ZoneChange): CommitResult {
   const res = deps.pipeline.commit(change, actorOf(p));
@@ -59,11 +85,11 @@ export function commitChange(deps: ApiDeps, p: Principal, change: ZoneChange): C
 export function commit(deps: ApiDeps, req: FastifyRequest, p: Principal, apex: Name,
   edits: readonly RRsetEdit[] | ((zone: Zone) => readonly RRsetEdit[]), action: string, field?: string): CommitResult {
   try {
-    return commitChange(deps, p, { kind: 'edit', apex, edits, ifSerial: ifMatchSerial(req), action });
+    return commitChange(deps, p, { kind: 'edit', apex, edits, ifSerial: ifMatchSerial(req), action, force: forceOf(req, p) });
   } catch (err) {
     // The pipeline names `changes[0]…` of a one-RRset change list: say `records` when it names
     // the records, else the route's field.
-    if (field && err instanceof EditError && err.code === 'invalid') {
+    if (field && err instanceof EditError && (err.code === 'invalid' || err.code === 'would_break_service')) {
       throw new EditError(err.code, err.message, err.field?.startsWith('changes[0].records') ? err.field.slice('changes[0].'.length) : field);
     }
     throw err;

@@ -26,6 +26,8 @@ export const E = {
   STALE: 'stale',
   /** 409: the request does not fit the state it finds (a rollover under way, or not yet ready to retire). */
   CONFLICT: 'conflict',
+  /** 409: the change would leave a live-checked service with no TLSA record for the key it presents. */
+  WOULD_BREAK_SERVICE: 'would_break_service',
   /** 503: another writer held the database past the busy timeout; nothing was written, retry. */
   BUSY: 'busy',
   UNSUPPORTED_MEDIA: 'unsupported_media_type',
@@ -64,6 +66,7 @@ const EDIT_STATUS: Record<EditError['code'], [number, ErrorCode]> = {
   stale: [412, E.STALE],
   exists: [409, E.EXISTS],
   busy: [503, E.BUSY],
+  would_break_service: [409, E.WOULD_BREAK_SERVICE],
 };
 
 const TSIG_STATUS: Record<TsigKeyError['code'], [number, ErrorCode]> = {

@@ -55,9 +55,30 @@ export const warningsJson = {
   items: { type: 'object', required: ['code', 'name', 'detail'], properties: { code: { type: 'string' }, name: { type: 'string' }, detail: { type: 'string' } } },
 } as const;
 
+/** Where a service's TLSA rollover stands: `service status --json`, GET …/rollover, and a write the guard took as a rollover. */
+export const rolloverSchema = {
+  type: 'object',
+  properties: {
+    name: { type: 'string' }, state: { type: 'string' }, since: { type: ['string', 'null'] }, readyAt: { type: ['string', 'null'] },
+    current: { type: 'array', items: { type: 'string' } }, next: { type: 'array', items: { type: 'string' } },
+    secondaries: { type: 'array', items: { type: 'object', properties: { address: { type: 'string' }, serial: { type: ['integer', 'null'] }, servesNext: { type: 'boolean' } } } },
+    serial: { type: ['integer', 'null'] }, tVis: { type: ['string', 'null'] }, maxTtl: { type: ['integer', 'null'] }, negativeTtl: { type: ['integer', 'null'] },
+    prematureSwitch: { type: 'boolean' },
+  },
+} as const;
+
+/**
+ * A write's reply. `guard`: what the write guard did (`rollover`: a replacement taken as a
+ * rollover, 202; `forced`: a service an admin's forced change broke); `rollovers`: the status of
+ * each rollover so started.
+ */
 export const writeResult = {
   type: 'object', required: ['serial', 'warnings'],
-  properties: { serial: { type: 'integer' }, changed: { type: 'integer' }, rrset: rrsetJson, warnings: warningsJson },
+  properties: {
+    serial: { type: 'integer' }, changed: { type: 'integer' }, rrset: rrsetJson, warnings: warningsJson,
+    guard: { type: 'array', items: { type: 'object', properties: { kind: { type: 'string' }, service: { type: 'string' }, detail: { type: 'string' } } } },
+    rollovers: { type: 'array', items: rolloverSchema },
+  },
 } as const;
 
 /** Error responses a route can give, by status. */

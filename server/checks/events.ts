@@ -1,4 +1,4 @@
-// Which events a check raises: a changed key or certificate, and each fault or warning that the previous check did not have.
+// Which events a check raises: a changed key or certificate (critical when no TLSA record names the new one), and each fault or warning that the previous check did not have.
 import type { CheckEvent, CheckJson, EndpointJson, EventLevel } from './types.js';
 
 /** A TLSA record that matched no endpoint for this long is reported as a leftover. */
@@ -10,6 +10,8 @@ export interface EventInputs {
   previous: CheckJson | undefined;
   /** The certificate each endpoint presented last time (SHA-256 of the certificate and of its SPKI). */
   lastSeen: (endpoint: string) => { cert: string; spki: string } | undefined;
+  /** The state of the service's TLSA rollover, when one is under way. */
+  rollover?: string;
 }
 
 interface Condition { key: string; endpoint: string | null; level: EventLevel; kind: string; message: string }
@@ -28,10 +30,15 @@ export function deriveEvents(i: EventInputs): CheckEvent[] {
     const last = i.lastSeen(e.address);
     if (!leaf || !last || last.cert === leaf.certSha256) continue;
     const what = last.spki === leaf.spkiSha256 ? 'certificate changed (same key)' : 'key changed';
+    // A key that matches no record was deployed without a rollover publishing it first (or
+    // not the key the rollover under way published): DANE clients fail from now on.
     const fits = e.matched.length
       ? `the new one matches ${e.matched.join(', ')}`
-      : 'the new one matches no TLSA record: DANE clients will fail';
-    events.push(ev({ endpoint: e.address, level: e.matched.length ? 'notice' : 'critical', kind: 'key-changed', message: `${e.address}: ${what} (certificate SHA-256 ${last.cert} → ${leaf.certSha256}); ${fits}` }));
+      : `the new one matches no TLSA record: DANE clients will fail (${i.rollover ? `a rollover is under way (${i.rollover}), but this is not its next key` : 'no rollover published it first'})`;
+    events.push(ev({
+      endpoint: e.address, level: e.matched.length ? 'notice' : 'critical', kind: e.matched.length ? 'key-changed' : 'key-changed-without-rollover',
+      message: `${e.address}: ${what} (certificate SHA-256 ${last.cert} → ${leaf.certSha256}); ${fits}`,
+    }));
   }
   const before = new Set(i.previous ? conditions(i.previous).map((c) => c.key) : []);
   for (const c of conditions(i.result)) if (!before.has(c.key)) events.push(ev(c));

@@ -1,6 +1,7 @@
 // A check of one service, start to end: its TLSA RRset and endpoints, a probe per endpoint, verdicts, events, and the result stored.
 import type { Store } from '../../zones/store/sqlite.js';
 import { CheckStore, type ServiceRow } from '../../zones/store/checks-sqlite.js';
+import { RolloverStore } from '../../zones/store/rollover-sqlite.js';
 import type { Name } from '../../zones/model/name.js';
 import { parseTlsaOwner } from '../dane/association.js';
 import { probe, DEFAULT_PROBE_LIMITS, type ProbeLimits, type ProbeOutcome } from './probe.js';
@@ -29,6 +30,19 @@ export interface RunnerOptions {
   probe?: typeof probe;
 }
 
+/**
+ * The names a service's certificate must carry (RFC 7671 §5.1, RFC 7673 §4): the SNI sent and
+ * the service domain, each the TLSA base domain unless configured.
+ */
+export function serviceNames(svc: ServiceRow): { sni: string; domain: string; names: string[] } {
+  const owner = parseTlsaOwner(svc.name)!;
+  const sni = svc.sni ?? owner.host;
+  const domain = svc.domain ?? owner.host;
+  return { sni, domain, names: [...new Set([sni, domain])] };
+}
+
+const underWay = (state: string | undefined) => (state && state !== 'steady' ? state : undefined);
+
 export class CheckRunner {
   readonly checks: CheckStore;
   private readonly limiter = new Limiter(PROBE_CONCURRENCY);
@@ -47,15 +61,12 @@ export class CheckRunner {
   }
 
   async checkService(svc: ServiceRow): Promise<CheckJson> {
-    const owner = parseTlsaOwner(svc.name)!;
     const records = tlsaRecordsAt(this.o.store, svc.name);
     const { endpoints, problem } = await serviceEndpoints(this.o.store, svc);
-    const sni = svc.sni ?? owner.host;
-    const domain = svc.domain ?? owner.host;
+    const { sni, domain, names } = serviceNames(svc);
     const outcomes = await Promise.all(endpoints.map((e) => this.limiter.run(() => this.probeOne(e, svc.starttls as StartTlsKind, sni, domain))));
     const at = this.now();
     const now = new Date(at * 1000);
-    const names = [...new Set([sni, domain])];
     const eps = outcomes.map((p, i) => evaluateEndpoint(formatEndpoint(endpoints[i]), p, { records, names, now }));
     const result: CheckJson = {
       name: svc.name, verdict: eps.length ? worstVerdict(eps.map((e) => e.verdict)) : 'unreachable', checkedAt: now.toISOString(), endpoints: eps,
@@ -76,11 +87,13 @@ export class CheckRunner {
         const f = this.checks.lastFingerprint(svc.id, endpoint);
         return f && { cert: f.cert_sha256, spki: f.spki_sha256 };
       },
+      rollover: underWay(RolloverStore.of(this.o.store).one(svc.id)?.state),
     });
     const current = new Set(records.map((r) => r.text));
     this.checks.saveCheck({
       serviceId: svc.id, at, verdict: result.verdict, result: JSON.stringify(result),
-      fingerprints: eps.filter((e) => e.chain.length).map((e) => ({ endpoint: e.address, cert: e.chain[0].certSha256, spki: e.chain[0].spkiSha256 })),
+      // The chain itself is kept too: the write guard (server/rollover/guard.ts) holds TLSA changes against it.
+      fingerprints: eps.flatMap((e, i) => (e.chain.length ? [{ endpoint: e.address, cert: e.chain[0].certSha256, spki: e.chain[0].spkiSha256, chain: outcomes[i].chain.map((c) => c.toString()).join('') }] : [])),
       // Records are seen only when the check got as far as a certificate; an unreachable
       // endpoint says nothing about them.
       records: eps.some((e) => e.chain.length) ? records.map((r) => ({ record: r.text, matched: matchedNow.has(r.text) })) : [],

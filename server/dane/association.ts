@@ -5,9 +5,16 @@ import { labels, type Name } from '../../zones/model/name.js';
 /** The bytes a selector picks (RFC 6698 §2.1.2): the whole certificate (0) or its SubjectPublicKeyInfo (1); undefined for others. */
 export function selectedBytes(cert: X509Certificate, selector: number): Buffer | undefined {
   if (selector === 0) return cert.raw;
-  if (selector === 1) return cert.publicKey.export({ type: 'spki', format: 'der' });
+  if (selector === 1) {
+    // Exporting the key costs more than the rest of a match: once per certificate object.
+    let spki = spkiOf.get(cert);
+    if (!spki) spkiOf.set(cert, (spki = cert.publicKey.export({ type: 'spki', format: 'der' })));
+    return spki;
+  }
   return undefined;
 }
+
+const spkiOf = new WeakMap<X509Certificate, Buffer>();
 
 /** The matching type applied (RFC 6698 §2.1.3): exact (0), SHA-256 (1), SHA-512 (2); undefined for others. */
 export function matchingDigest(bytes: Buffer, matching: number): Buffer | undefined {

@@ -11,7 +11,8 @@ import type { Logger } from '../log.js';
 /**
  * A refusal with the status PowerDNS gives for it: 400 a body that is not JSON, 401 no or a
  * bad key, 403 outside the token's scope, 404 no such server or zone, 409 the zone exists,
- * 422 JSON that does not say something valid (the message names the field), 503 busy.
+ * 422 JSON that does not say something valid (the message names the field), 409 a change that
+ * would break a live-checked service (`would_break_service: …`), 503 busy.
  */
 export class PdnsError extends Error {
   constructor(readonly status: number, message: string) {
@@ -20,7 +21,7 @@ export class PdnsError extends Error {
 }
 
 const EDIT_STATUS: Record<EditError['code'], number> = {
-  no_zone: 404, not_allowed: 422, invalid: 422, stale: 409, exists: 409, busy: 503,
+  no_zone: 404, not_allowed: 422, invalid: 422, stale: 409, exists: 409, busy: 503, would_break_service: 409,
 };
 
 /** The pipeline names fields of its change list (`changes[2].name`); PATCH sends them as `rrsets[2]`, one for one. */
@@ -31,7 +32,7 @@ function fieldText(field: string | undefined): string {
 /** Map anything a route throws (or fastify itself) to a status and message. Bad input never becomes a 500. */
 export function toPdnsError(err: unknown): PdnsError {
   if (err instanceof PdnsError) return err;
-  if (err instanceof EditError) return new PdnsError(EDIT_STATUS[err.code], fieldText(err.field) + err.message);
+  if (err instanceof EditError) return new PdnsError(EDIT_STATUS[err.code], (err.code === 'would_break_service' ? `${err.code}: ` : '') + fieldText(err.field) + err.message);
   // Helpers shared with the admin API (token scopes, TLSA owner rules) throw its errors.
   if (err instanceof ApiError) return new PdnsError(err.status === 400 ? 422 : err.status, fieldText(err.field) + err.detail);
   if (err instanceof RdataError || err instanceof ZoneCheckError || err instanceof NameError || err instanceof SettingsError) {

@@ -10,6 +10,7 @@ import { tlsaRecordsAt, hostingZone } from '../checks/zone-data.js';
 import { serviceEndpoints } from '../checks/endpoints.js';
 import type { CheckEvent, CheckJson, EventLevel } from '../checks/types.js';
 import { nextRecords, RolloverError, type NextKeySource } from './records.js';
+import type { TlsaRecord } from '../checks/tlsa-match.js';
 
 export { RolloverError, type NextKeySource };
 
@@ -91,6 +92,15 @@ export function raise(d: Pick<RolloverDeps, 'store' | 'log' | 'onEvent' | 'nowMs
   d.onEvent?.(e);
 }
 
+/** A rollover's row as its next records are published, before the commit's serial is known. */
+export function publishingRow(store: Store, svc: ServiceRow, current: readonly TlsaRecord[], next: readonly TlsaRecord[], start: number): RolloverRow {
+  return {
+    service_id: svc.id, state: 'publishing', since: start, current: JSON.stringify(current.map((r) => r.text)), next: JSON.stringify(next.map((r) => r.text)),
+    serial: null, committed_at: null, max_ttl: storedTtl(store, svc.name) ?? 0, negative_ttl: current.length ? 0 : negativeTtl(store, svc.name),
+    t_vis: null, ready_at: null, premature: 0, secondaries: '[]', started_at: start,
+  };
+}
+
 /**
  * Publish the next records of `name` and start its rollover: the row is claimed first (a
  * second rollover of the same service is refused, whichever process asks), then one commit
@@ -106,12 +116,7 @@ export async function startRollover(d: RolloverDeps, name: string, src: NextKeyS
   const next = nextRecords(current, src);
   const { endpoints, problem } = await serviceEndpoints(d.store, svc);
   if (!endpoints.length) throw new RolloverError(`${name} has no endpoints${problem ? `: ${problem}` : ''}: nothing could show when the next key is live`, 'name');
-  const start = nowMs();
-  const row: RolloverRow = {
-    service_id: svc.id, state: 'publishing', since: start, current: JSON.stringify(current.map((r) => r.text)), next: JSON.stringify(next.map((r) => r.text)),
-    serial: null, committed_at: null, max_ttl: storedTtl(d.store, name) ?? 0, negative_ttl: current.length ? 0 : negativeTtl(d.store, name),
-    t_vis: null, ready_at: null, premature: 0, secondaries: '[]', started_at: start,
-  };
+  const row = publishingRow(d.store, svc, current, next, nowMs());
   const claimed = d.store.transaction(() => {
     const now = rs.one(svc.id);
     if (now && now.state !== 'steady') return false;

@@ -86,7 +86,9 @@ export class UpdateService {
           return updateEdits(zone, m);
         },
       }, { tokenId: null, label: `tsig:${key.name}` });
-      this.d.log(`update: ${what}: NOERROR, ${r.changes.length} RRset(s) changed${r.written ? `, serial ${r.serial}` : ''}`);
+      // A TLSA replacement the write guard took as a rollover is NOERROR too: the next records
+      // are published beside the current ones, said here and in a `rollover-started` event.
+      this.d.log(`update: ${what}: NOERROR, ${r.changes.length} RRset(s) changed${r.written ? `, serial ${r.serial}` : ''}${r.guard?.length ? `; ${r.guard.map((n) => n.detail).join('; ')}` : ''}`);
       return signed(Rcode.NOERROR, r.changes.length);
     } catch (err) {
       const rcode = err instanceof UpdateRefusal ? err.rcode

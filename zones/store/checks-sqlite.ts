@@ -23,7 +23,11 @@ export type NewService = Pick<ServiceRow, 'zone_id' | 'name' | 'starttls' | 'con
 
 export interface CheckRow { id: number; service_id: number; at: number; verdict: string; result: string }
 
-export interface FingerprintRow { endpoint: string; cert_sha256: string; spki_sha256: string; first_seen: number; last_seen: number }
+export interface FingerprintRow {
+  endpoint: string; cert_sha256: string; spki_sha256: string; first_seen: number; last_seen: number;
+  /** The chain as the endpoint sent it when last seen, PEM, leaf first (null: seen before it was kept). */
+  chain: string | null;
+}
 
 export interface RecordSeenRow { record: string; first_seen: number; last_matched: number | null }
 
@@ -56,8 +60,8 @@ export class CheckStore {
       checks: db.prepare<[number, number], CheckRow>('SELECT * FROM service_checks WHERE service_id = ? ORDER BY id DESC LIMIT ?'),
       lastFingerprint: db.prepare<[number, string], FingerprintRow>(
         'SELECT * FROM service_fingerprints WHERE service_id = ? AND endpoint = ? ORDER BY last_seen DESC, rowid DESC LIMIT 1'),
-      seeFingerprint: db.prepare(`INSERT INTO service_fingerprints (service_id, endpoint, cert_sha256, spki_sha256, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?)
-        ON CONFLICT (service_id, endpoint, cert_sha256) DO UPDATE SET last_seen = excluded.last_seen`),
+      seeFingerprint: db.prepare(`INSERT INTO service_fingerprints (service_id, endpoint, cert_sha256, spki_sha256, first_seen, last_seen, chain) VALUES (?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (service_id, endpoint, cert_sha256) DO UPDATE SET last_seen = excluded.last_seen, chain = excluded.chain`),
       pruneFingerprints: db.prepare(`DELETE FROM service_fingerprints WHERE service_id = ? AND endpoint = ? AND rowid NOT IN (
         SELECT rowid FROM service_fingerprints WHERE service_id = ? AND endpoint = ? ORDER BY last_seen DESC LIMIT ${FINGERPRINT_HISTORY})`),
       fingerprints: db.prepare<[number], FingerprintRow>('SELECT * FROM service_fingerprints WHERE service_id = ? ORDER BY endpoint, last_seen DESC'),
@@ -97,7 +101,7 @@ export class CheckStore {
   /** One check's results, in one transaction: the check (history bounded), fingerprints seen, records matched, events. */
   saveCheck(c: {
     serviceId: number; at: number; verdict: string; result: string;
-    fingerprints: { endpoint: string; cert: string; spki: string }[];
+    fingerprints: { endpoint: string; cert: string; spki: string; chain: string }[];
     records: { record: string; matched: boolean }[];
     dropRecords: string[];
     events: Omit<EventRow, 'id'>[];
@@ -108,7 +112,7 @@ export class CheckStore {
       this.s.addCheck.run(c.serviceId, c.at, c.verdict, c.result);
       this.s.pruneChecks.run(c.serviceId, c.serviceId);
       for (const f of c.fingerprints) {
-        this.s.seeFingerprint.run(c.serviceId, f.endpoint, f.cert, f.spki, c.at, c.at);
+        this.s.seeFingerprint.run(c.serviceId, f.endpoint, f.cert, f.spki, c.at, c.at, f.chain);
         this.s.pruneFingerprints.run(c.serviceId, f.endpoint, c.serviceId, f.endpoint);
       }
       for (const r of c.records) this.s.seeRecord.run(c.serviceId, r.record, c.at, r.matched ? c.at : null);

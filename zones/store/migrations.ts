@@ -256,4 +256,8 @@ export const MIGRATIONS: readonly string[] = [
      secondaries TEXT NOT NULL DEFAULT '[]',
      started_at INTEGER NOT NULL
    );`,
+  // 11: the chain each endpoint presented, as sent (PEM, leaf first), with its fingerprint: the
+  // write guard holds a TLSA change against the key an endpoint presents with the checks' own
+  // matcher, which needs the certificates, not only their hashes. Null for rows seen before.
+  `ALTER TABLE service_fingerprints ADD COLUMN chain TEXT;`,
 ];

@@ -8,7 +8,7 @@ import { ApiError, E } from '../errors.js';
 import { zoneName, ownerName, rrType } from '../names.js';
 import { rrsetToJson, recordsFromText, checkOwnerForm, type RecordInput } from '../rrset-json.js';
 import { scopeAllows } from '../tokens.js';
-import { commit, describe, etag, lintEdits, serialOf } from '../edit.js';
+import { commit, describe, etag, guardReply, lintEdits, serialOf } from '../edit.js';
 import { servedZone } from '../zone-info.js';
 import { errors, patchBody, rrsetBody, rrsetJson, rrsetParams, writeResult, zoneParams } from '../schemas.js';
 
@@ -59,8 +59,8 @@ export async function rrsetRoutes(app: FastifyInstance): Promise<void> {
 
   app.put<{ Params: RRsetParams; Body: { ttl?: number; records: RecordInput[] } }>('/zones/:zone/rrsets/:name/:type', {
     schema: {
-      summary: 'replace one RRset (If-Match: the zone ETag for optimistic concurrency)', tags: ['rrsets'], params: rrsetParams, body: rrsetBody,
-      response: { 200: writeResult, ...errors(400, 403, 404, 412) },
+      summary: 'replace one RRset (If-Match: the zone ETag for optimistic concurrency; ?force=true: past the write guard, admin only)', tags: ['rrsets'], params: rrsetParams, body: rrsetBody,
+      response: { 200: writeResult, 202: writeResult, ...errors(400, 403, 404, 409, 412) },
     },
   }, async (req, reply) => {
     const { apex, name, type } = target(req.params);
@@ -71,24 +71,26 @@ export async function rrsetRoutes(app: FastifyInstance): Promise<void> {
     const warnings = lintEdits(deps, zone, [edit]);
     const res = commit(deps, req, p, apex, [edit], 'rrset.put', 'name');
     const after = deps.zones.get(apex)?.rrset(name, type);
-    return reply.header('etag', etag(res.serial)).send({ serial: res.serial, changed: res.changes.length, rrset: after && rrsetToJson(after), warnings });
+    const g = guardReply(deps, res);
+    return reply.status(g.status).header('etag', etag(res.serial)).send({ serial: res.serial, changed: res.changes.length, rrset: after && rrsetToJson(after), warnings, ...g.extra });
   });
 
   app.delete<{ Params: RRsetParams }>('/zones/:zone/rrsets/:name/:type', {
-    schema: { summary: 'delete one RRset', tags: ['rrsets'], params: rrsetParams, response: { 200: writeResult, ...errors(400, 403, 404, 412) } },
+    schema: { summary: 'delete one RRset (?force=true: past the write guard, admin only)', tags: ['rrsets'], params: rrsetParams, response: { 200: writeResult, 202: writeResult, ...errors(400, 403, 404, 409, 412) } },
   }, async (req, reply) => {
     const { apex, name, type } = target(req.params);
     const p = requireScope(req, apex, name, type);
     const { zone } = servedZone(deps, apex);
     if (!zone.rrset(name, type)) throw new ApiError(404, E.NOT_FOUND, `no ${describe(name, type)} RRset`);
     const res = commit(deps, req, p, apex, [{ name, type }], 'rrset.delete', 'name');
-    return reply.header('etag', etag(res.serial)).send({ serial: res.serial, changed: res.changes.length, warnings: [] });
+    const g = guardReply(deps, res);
+    return reply.status(g.status).header('etag', etag(res.serial)).send({ serial: res.serial, changed: res.changes.length, warnings: [], ...g.extra });
   });
 
   app.patch<{ Params: { zone: string }; Body: { changes: Change[] } }>('/zones/:zone/rrsets', {
     schema: {
-      summary: 'apply RRset changes atomically: {name, type, ttl, records} replaces, {name, type, delete: true} removes', tags: ['rrsets'],
-      params: zoneParams, body: patchBody, response: { 200: writeResult, ...errors(400, 403, 404, 412) },
+      summary: 'apply RRset changes atomically: {name, type, ttl, records} replaces, {name, type, delete: true} removes (?force=true: past the write guard, admin only)', tags: ['rrsets'],
+      params: zoneParams, body: patchBody, response: { 200: writeResult, 202: writeResult, ...errors(400, 403, 404, 409, 412) },
     },
   }, async (req, reply) => {
     const apex = zoneName(req.params.zone);
@@ -109,7 +111,8 @@ export async function rrsetRoutes(app: FastifyInstance): Promise<void> {
     });
     const warnings = lintEdits(deps, zone, edits);
     const res = commit(deps, req, p, apex, edits, 'rrsets.patch');
-    return reply.header('etag', etag(res.serial)).send({ serial: res.serial, changed: res.changes.length, warnings });
+    const g = guardReply(deps, res);
+    return reply.status(g.status).header('etag', etag(res.serial)).send({ serial: res.serial, changed: res.changes.length, warnings, ...g.extra });
   });
 }
 

@@ -6,7 +6,7 @@ import { ApiError, E } from '../errors.js';
 import { principal, requireScope } from '../auth.js';
 import { ownerName, zoneName } from '../names.js';
 import { scopeAllows, scopeProblem } from '../tokens.js';
-import { errors, zoneParams } from '../schemas.js';
+import { errors, rolloverSchema, zoneParams } from '../schemas.js';
 import { CheckRunner } from '../../checks/runner.js';
 import { planService, srvServices } from '../../checks/service-spec.js';
 import { serviceJson } from '../../checks/service-json.js';
@@ -28,16 +28,6 @@ const nextBody = {
   },
 } as const;
 
-const rolloverSchema = {
-  type: 'object',
-  properties: {
-    name: { type: 'string' }, state: { type: 'string' }, since: { type: ['string', 'null'] }, readyAt: { type: ['string', 'null'] },
-    current: { type: 'array', items: { type: 'string' } }, next: { type: 'array', items: { type: 'string' } },
-    secondaries: { type: 'array', items: { type: 'object', properties: { address: { type: 'string' }, serial: { type: ['integer', 'null'] }, servesNext: { type: 'boolean' } } } },
-    serial: { type: ['integer', 'null'] }, tVis: { type: ['string', 'null'] }, maxTtl: { type: ['integer', 'null'] }, negativeTtl: { type: ['integer', 'null'] },
-    prematureSwitch: { type: 'boolean' },
-  },
-} as const;
 
 interface ServiceBody { name: string; starttls?: string; connect?: string[]; sni?: string; domain?: string }
 

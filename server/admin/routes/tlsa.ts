@@ -9,9 +9,9 @@ import { zoneName, ownerName } from '../names.js';
 import { scopeAllows } from '../tokens.js';
 import { associationData, parseTlsaOwner, tlsaOwner, PROTOCOLS, USAGE_NAMES, SELECTOR_NAMES, MATCHING_NAMES, type Protocol } from '../tlsa.js';
 import { rrsetToJson } from '../rrset-json.js';
-import { commit, etag, lintEdits, serialOf } from '../edit.js';
+import { commit, etag, guardReply, lintEdits, serialOf } from '../edit.js';
 import { servedZone } from '../zone-info.js';
-import { errors, rrsetJson, warningsJson, zoneParams } from '../schemas.js';
+import { errors, writeResult, zoneParams } from '../schemas.js';
 
 interface TlsaBody {
   host: string;
@@ -75,9 +75,9 @@ export async function tlsaRoutes(app: FastifyInstance): Promise<void> {
 
   app.post<{ Params: { zone: string }; Body: TlsaBody }>('/zones/:zone/tlsa', {
     schema: {
-      summary: 'publish a TLSA record computed from a certificate, a public key or given data (default 3 1 1)', tags: ['tlsa'],
+      summary: 'publish a TLSA record computed from a certificate, a public key or given data (default 3 1 1; ?force=true: past the write guard, admin only)', tags: ['tlsa'],
       params: zoneParams, body: tlsaBody,
-      response: { 200: { type: 'object', properties: { serial: { type: 'integer' }, changed: { type: 'integer' }, rrset: rrsetJson, warnings: warningsJson } }, ...errors(400, 403, 404, 412) },
+      response: { 200: writeResult, 202: writeResult, ...errors(400, 403, 404, 409, 412) },
     },
   }, async (req, reply) => {
     const b = req.body;
@@ -102,7 +102,8 @@ export async function tlsaRoutes(app: FastifyInstance): Promise<void> {
     };
     const warnings = lintEdits(deps, zone, [editFor(zone)]);
     const res = commit(deps, req, p, apex, (z) => [editFor(z)], `tlsa.${b.mode}`, 'host');
-    return reply.header('etag', etag(res.serial)).send({ serial: res.serial, changed: res.changes.length, rrset: rrsetToJson(deps.zones.get(apex)!.rrset(name, RRType.TLSA)!), warnings });
+    const g = guardReply(deps, res);
+    return reply.status(g.status).header('etag', etag(res.serial)).send({ serial: res.serial, changed: res.changes.length, rrset: rrsetToJson(deps.zones.get(apex)!.rrset(name, RRType.TLSA)!), warnings, ...g.extra });
   });
 
   app.get<{ Params: { zone: string } }>('/zones/:zone/tlsa', {

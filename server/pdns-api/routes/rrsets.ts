@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { RRsetEdit } from '../../../zones/commit.js';
 import { parseSettings } from '../../../zones/settings.js';
-import { commitChange } from '../../admin/edit.js';
+import { commitChange, forceOf, guardReply } from '../../admin/edit.js';
 import type { PdnsApiDeps } from '../deps.js';
 import { requireScope, requireVisible } from '../auth.js';
 import { PdnsError } from '../errors.js';
@@ -39,7 +39,12 @@ export async function rrsetRoutes(app: FastifyInstance, opts: { deps: PdnsApiDep
       const rdatas = recordsOf(s.records, type, `${f}.records`);
       return { name, type, ttl: optionalTtl(s.ttl, `${f}.ttl`), rdatas };
     });
-    if (edits.length) commitChange(deps, p, { kind: 'edit', apex, edits, action: 'pdns.patch' });
-    return reply.status(204).send();
+    // The admin API's rule and wording (`?force=true`, admin tokens only).
+    const force = forceOf(req, p);
+    const res = edits.length ? commitChange(deps, p, { kind: 'edit', apex, edits, action: 'pdns.patch', force }) : undefined;
+    // PowerDNS answers 204; when the write guard acted the body says what it did (a TLSA
+    // replacement taken as a rollover, or a forced break), as the admin API's reply does.
+    if (!res?.guard?.length) return reply.status(204).send();
+    return reply.status(200).send(guardReply(deps, res).extra);
   });
 }
