@@ -6,6 +6,8 @@ import { apiServer, fixture } from './helpers/api.js';
 import { ask } from './helpers/dns.js';
 import { RRType } from '../zones/model/types.js';
 import { buildApi } from '../server/admin/app.js';
+import { runCli, tmpDir } from './helpers/server.js';
+import { join } from 'node:path';
 
 const ORG = fixture('example.com.zone').replace(/example\.com\./g, 'example.org.');
 
@@ -118,4 +120,22 @@ test('GET / serves the page under the strict CSP; its assets too; nothing there 
   const html = (await t.app.inject({ method: 'GET', url: '/' })).body;
   assert.match(html, /<input id="token" name="token" type="password"/);
   assert.doesNotMatch(html, /style=|<style|<script>/);
+});
+
+test('serve --ds-resolver: a bad address is a one-line error before anything listens', () => {
+  const { dir, cleanup } = tmpDir('daneprime-ds-resolver-');
+  try {
+    for (const [args, env, message] of [
+      [['--ds-resolver', '127.0.0.1'], {}, /bad --ds-resolver address "127\.0\.0\.1": expected ADDR:PORT/],
+      [['--ds-resolver', '127.0.0.1:99999'], {}, /bad --ds-resolver address "127\.0\.0\.1:99999": port out of range/],
+      [[], { DANEPRIME_DS_RESOLVER: 'resolver' }, /bad --ds-resolver address "resolver"/],
+    ] as [string[], Record<string, string>, RegExp][]) {
+      const r = runCli(['serve', '--db', join(dir, 'dp.db'), '--dns', '127.0.0.1:0', '--api', 'off', '--workers', '1', ...args], { env });
+      assert.equal(r.status, 1, r.stderr);
+      assert.match(r.stderr, message);
+      assert.doesNotMatch(r.stderr, /listening/);
+    }
+  } finally {
+    cleanup();
+  }
 });

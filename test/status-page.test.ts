@@ -193,14 +193,14 @@ test('status page in chromium: sign-in, every view against the API JSON, a scope
       await page.waitForSelector(`h1[data-zone="${z.name}"]`);
       const info = await get<{ serial: number; dnssec: { status: string } }>(`/zones/${z.name}`);
       const ds = await get<{ records: string[] }>(`/zones/${z.name}/ds`);
-      const keys = await get<{ keys: { keyTag: number; role: string; active: boolean }[] }>(`/zones/${z.name}/keys`);
+      const keys = await get<{ keys: { keyTag: number; role: string; active: boolean; state?: string }[] }>(`/zones/${z.name}/keys`);
       const st = await get<{ parentDs: { state: string; served: string[] }; cds: { state: string } }>(`/zones/${z.name}/status`);
       const secondaries = await get<{ address: string; port: number; serial: number | null }[]>(`/zones/${z.name}/secondaries/status`);
       assert.equal(await page.textContent('[data-field="serial"]'), String(info.serial));
       assert.equal(await page.getAttribute('[data-field="dnssec"] [data-state]', 'data-state'), info.dnssec.status);
       assert.deepEqual(await page.$$eval('[data-field="ds"] li', (lis) => lis.map((l) => l.textContent)), ds.records);
       assert.deepEqual(await page.$$eval('[data-field="keys"] li', (lis) => lis.map((l) => `${l.getAttribute('data-role')} ${l.getAttribute('data-key-tag')} ${l.getAttribute('data-state')}`)),
-        keys.keys.map((k) => `${k.role} ${k.keyTag} ${k.active ? 'active' : 'published'}`));
+        keys.keys.map((k) => `${k.role} ${k.keyTag} ${k.state ?? (k.active ? 'active' : 'published')}`));
       assert.equal(await page.$$eval('[data-field="key-timeline"] svg g[data-row]', (g) => g.length), keys.keys.length, 'one bar per key in the picture');
       assert.equal(await page.getAttribute('[data-field="parent-ds"] [data-state]', 'data-state'), st.parentDs.state);
       assert.equal(await page.getAttribute('[data-field="cds"] [data-state]', 'data-state'), st.cds.state);
@@ -241,6 +241,13 @@ test('status page in chromium: sign-in, every view against the API JSON, a scope
     assert.equal(hist.checks[0].endpoints[0].chain[0].spkiSha256, spkiSha256(readFileSync(certs.leafCert, 'utf8')), 'the leaf openssl presents');
     assert.equal(await page.$$eval('[data-field="fingerprint-timeline"] svg g[data-row]', (g) => g.length), hist.fingerprints.length);
     await shot(page, 'service');
+    // The one write the page offers, to admin tokens: a check now, through the API.
+    const before = hist.checks.length;
+    const seqBefore = await page.getAttribute('#view', 'data-ready');
+    await page.click('button[data-action="check"]');
+    await page.waitForFunction((b) => document.getElementById('view')!.getAttribute('data-ready') !== b, seqBefore, { timeout: 30_000 });
+    assert.equal((await get<{ checks: unknown[] }>(`/zones/${CHILD}/services/${service}/checks`)).checks.length, before + 1);
+    await page.waitForSelector(`h1[data-service="${service}"]`);
 
     // Events: newest first, and the filter narrows them.
     await visit(page, '#/events');
@@ -279,6 +286,10 @@ test('status page in chromium: sign-in, every view against the API JSON, a scope
     // Its own zone opens; the API refuses the other zone's data to this token too.
     await visit(page, `#/zone/${CHILD}`);
     assert.equal(await page.textContent('[data-field="serial"]'), String((await get<{ serial: number }>(`/zones/${CHILD}`)).serial));
+    // Its service reads the same; the admin's button is not there.
+    await visit(page, `#/service/${CHILD}/${service}`);
+    assert.ok(await page.$(`h1[data-service="${service}"]`));
+    assert.equal(await page.$('button[data-action="check"]'), null);
     for (const path of [`/zones/${PARENT}`, `/zones/${PARENT}/status`, `/zones/${PARENT}/keys`, `/events?zone=${PARENT}`]) {
       assert.equal((await call('GET', path, undefined, scopedToken)).status, 403, path);
     }
