@@ -25,7 +25,7 @@ import { log } from './log.js';
 
 const USAGE = `usage:
   daneprime serve [--db PATH] [--dns ADDR:PORT]... [--api ADDR:PORT|off] [--pdns-api ADDR:PORT|off] [--workers N] [--udp-io auto|batch|dgram] [--fast-path on|off]
-                  [--check-interval DURATION|off] [--event-hook CMD] [--rollover-check-interval DURATION]
+                  [--check-interval DURATION|off] [--event-hook CMD] [--rollover-check-interval DURATION] [--ds-resolver ADDR:PORT]
 ${ZONE_USAGE}
 ${CATALOG_USAGE}
 ${TSIG_USAGE}
@@ -39,7 +39,8 @@ or 127.0.0.1:5300; --api $DANEPRIME_API or 127.0.0.1:8053; --pdns-api $DANEPRIME
 --workers $DANEPRIME_WORKERS or the number of cores; --udp-io $DANEPRIME_UDP_IO or auto (batch: the recvmmsg/sendmmsg addon, dgram: node:dgram);
 --fast-path $DANEPRIME_FAST_PATH or on (off: every query takes the full path); background signing after load: DANEPRIME_PRESIGN=1 (0: sign on first use only);
 --check-interval $DANEPRIME_CHECK_INTERVAL or 1h (seconds, or with s/m/h/d; off: only on TLSA changes and on request);
---rollover-check-interval $DANEPRIME_ROLLOVER_CHECK_INTERVAL or 30s (the rollover engine's own checks of a service with a rollover under way)`;
+--rollover-check-interval $DANEPRIME_ROLLOVER_CHECK_INTERVAL or 30s (the rollover engine's own checks of a service with a rollover under way);
+--ds-resolver $DANEPRIME_DS_RESOLVER or none (the resolver the status page asks for each zone's DS at its parent; none: "unknown")`;
 
 /** `3600`, `90s`, `30m`, `1h`, `2d` → seconds; `off` → 0. */
 function parseDuration(text: string, what: string): number {
@@ -55,6 +56,7 @@ async function cmdServe(argv: string[]): Promise<void> {
     options: {
       db: { type: 'string' }, dns: { type: 'string', multiple: true }, api: { type: 'string' }, 'pdns-api': { type: 'string' }, workers: { type: 'string' }, 'udp-io': { type: 'string' },
       'fast-path': { type: 'string' }, 'check-interval': { type: 'string' }, 'event-hook': { type: 'string' }, 'rollover-check-interval': { type: 'string' },
+      'ds-resolver': { type: 'string' },
     },
   });
   const workersText = values.workers ?? process.env.DANEPRIME_WORKERS ?? String(availableParallelism());
@@ -83,6 +85,9 @@ async function cmdServe(argv: string[]): Promise<void> {
   if (fastPath !== 'on' && fastPath !== 'off') throw new UsageError(`bad --fast-path ${JSON.stringify(fastPath)}: expected on or off`);
   const checkIntervalSec = parseDuration(values['check-interval'] ?? process.env.DANEPRIME_CHECK_INTERVAL ?? '1h', '--check-interval');
   const rolloverCheckSec = parseDuration(values['rollover-check-interval'] ?? process.env.DANEPRIME_ROLLOVER_CHECK_INTERVAL ?? '30s', '--rollover-check-interval');
+  const dsResolverText = values['ds-resolver'] ?? process.env.DANEPRIME_DS_RESOLVER;
+  let dsResolver;
+  try { dsResolver = dsResolverText === undefined ? undefined : parseListenAddress(dsResolverText, '--ds-resolver address'); } catch (err) { throw new UsageError((err as Error).message); }
   if (workers > 1 && isPrimaryProcess()) {
     // The primary only supervises; each worker re-runs this command and serves.
     runPrimary(workers, log);
@@ -102,7 +107,7 @@ async function cmdServe(argv: string[]): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
-  running = await serve({ db: dbPath(values.db), dns, api, pdnsApi, log, tcpIdleMs: idle === undefined ? undefined : Number(idle), presign: presign === '1', udpIo, fastPath: fastPath === 'on', checkIntervalSec, eventHook: values['event-hook'], rolloverCheckSec: rolloverCheckSec || 30 });
+  running = await serve({ db: dbPath(values.db), dns, api, pdnsApi, log, tcpIdleMs: idle === undefined ? undefined : Number(idle), presign: presign === '1', udpIo, fastPath: fastPath === 'on', checkIntervalSec, eventHook: values['event-hook'], rolloverCheckSec: rolloverCheckSec || 30, dsResolver });
   if (stopping) shutdown();
 }
 

@@ -63,6 +63,8 @@ export interface ServeOptions {
   eventHook?: string;
   /** Seconds between the rollover engine's own checks of a service with a rollover under way (default 30). */
   rolloverCheckSec?: number;
+  /** The resolver the status page asks for each zone's DS at its parent. */
+  dsResolver?: ListenAddress;
 }
 
 /**
@@ -128,7 +130,7 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
   const checkInterval = opts.checkIntervalSec ?? 3600;
   const scheduler = leader && checkInterval > 0 ? new CheckScheduler(checks, { intervalSec: checkInterval, now, log: opts.log }) : undefined;
   // Admin writes go through the same pipeline, in this process: the next query already sees them.
-  const api = opts.api ? buildApi({ store, zones, dnssec, pipeline, metrics, log: opts.log, now, checks, onEvent: (e) => { metrics.observeCheckEvent(e.level); hook?.(e); } }) : undefined;
+  const api = opts.api ? buildApi({ store, zones, dnssec, pipeline, metrics, log: opts.log, now, checks, dsResolver: opts.dsResolver, onEvent: (e) => { metrics.observeCheckEvent(e.level); hook?.(e); } }) : undefined;
   let apiAddress: ListenAddress | undefined;
   // PUT …/notify sends NOTIFY from whichever worker takes the request: it is asked for, not a commit's.
   const pdnsApi = opts.pdnsApi ? buildPdnsApi({ store, zones, dnssec, pipeline, metrics, log: opts.log, now,

@@ -10,10 +10,11 @@ set -euo pipefail
 # Live checks: Postfix (an SMTP STARTTLS server, and posttls-finger), Prosody (XMPP), hash-slinger
 # (`tlsa --verify`); ldns-dane comes with ldnsutils; util-linux gives unshare and setpriv.
 # curl: the docs/acme hooks call the admin API with it.
+# The status page's tests drive Debian's chromium headless (playwright-core downloads no browser).
 pkgs=(bind9-dnsutils bind9-utils knot-dnsutils knot-dnssecutils knot ldnsutils unbound openssl
       pebble certbot python3-certbot-dns-rfc2136 lego
       pdns-server pdns-backend-sqlite3 python3-lexicon lexicon bind9
-      postfix prosody hash-slinger util-linux curl)
+      postfix prosody hash-slinger util-linux curl chromium)
 missing=()
 for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 [ ${#missing[@]} -eq 0 ] && { echo "test deps: all present"; exit 0; }

@@ -15,6 +15,8 @@ import { transferRoutes } from './routes/transfers.js';
 import { updatePolicyRoutes } from './routes/update-policy.js';
 import { catalogRoutes } from './routes/catalogs.js';
 import { serviceRoutes } from './routes/services.js';
+import { statusRoutes } from './routes/status.js';
+import { pageRoutes } from './page/serve.js';
 
 export type { ApiDeps } from './deps.js';
 
@@ -37,6 +39,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   // With --workers, a write is answered only once sibling workers serve it too (bounded wait).
   app.addHook('onSend', async () => { await deps.pipeline.settled(); });
   app.register(healthRoutes);
+  app.register(pageRoutes);
   app.register(async (api) => {
     api.register(authPlugin);
     let doc: unknown;
@@ -54,6 +57,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     api.register(updatePolicyRoutes);
     api.register(catalogRoutes);
     api.register(serviceRoutes);
+    api.register(statusRoutes);
   }, { prefix: API_PREFIX });
   return app;
 }

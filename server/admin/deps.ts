@@ -7,6 +7,7 @@ import type { Metrics } from '../metrics.js';
 import type { Logger } from '../log.js';
 import type { CheckRunner } from '../checks/runner.js';
 import type { CheckEvent } from '../checks/types.js';
+import type { ListenAddress } from '../net/address.js';
 
 export interface ApiDeps {
   store: Store;
@@ -23,4 +24,6 @@ export interface ApiDeps {
   onEvent?: (e: CheckEvent) => void;
   /** Live service checks; made from the store when absent. */
   checks?: CheckRunner;
+  /** The resolver asked whether a zone's parent serves its DS (the status page); absent: "unknown". */
+  dsResolver?: ListenAddress;
 }

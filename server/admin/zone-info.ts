@@ -38,6 +38,11 @@ export function dsRecords(deps: ApiDeps, apex: Name, row: ZoneRow): string[] {
   return publicKeys(deps, apex, row).filter((k) => k.active && k.ds).map((k) => k.ds!);
 }
 
+/** signed, unsigned, or signed by its settings but without keys to sign with. */
+export function dnssecState(deps: ApiDeps, apex: Name, row: ZoneRow): 'signed' | 'unsigned' | 'no_keys' {
+  return !parseSettings(row.settings).signed ? 'unsigned' : deps.dnssec?.forApex(apex) ? 'signed' : 'no_keys';
+}
+
 export function zoneInfo(deps: ApiDeps, apex: Name) {
   const { zone, row } = servedZone(deps, apex);
   const settings = parseSettings(row.settings);
@@ -49,7 +54,7 @@ export function zoneInfo(deps: ApiDeps, apex: Name) {
     serial: serialOf(zone),
     rrsets,
     dnssec: {
-      status: !settings.signed ? 'unsigned' : signer ? 'signed' : 'no_keys',
+      status: dnssecState(deps, apex, row),
       nsec3: settings.signed ? { ...settings.nsec3, chainLength: signer?.chain.size ?? 0 } : null,
       keys: deps.store.keys(row.id).length,
       ds: settings.signed ? dsRecords(deps, apex, row) : [],

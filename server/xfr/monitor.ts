@@ -255,8 +255,16 @@ export class SecondaryMonitor {
  * lost the transfer key would answer a signed query with BADKEY, hiding the serial it serves.
  */
 export function querySoa(apex: Name, t: Pick<SecondarySpec, 'address' | 'port'>, transport: 'udp' | 'tcp', timeoutMs = 2000): Promise<Buffer | undefined> {
+  return queryOnce(apex, RRType.SOA, 0, t, transport, timeoutMs);
+}
+
+/**
+ * One query (`flags`: the header's second 16 bits, e.g. RD) over UDP (one retry) or TCP
+ * (RFC 7766 framing): the reply with the query's ID, or undefined without one in time.
+ */
+export function queryOnce(qname: Name, qtype: number, flags: number, t: Pick<SecondarySpec, 'address' | 'port'>, transport: 'udp' | 'tcp', timeoutMs = 2000): Promise<Buffer | undefined> {
   const id = randomInt(0, 65536);
-  const msg = new MessageBuilder({ id, flags: 0, questionWire: questionWire(apex, RRType.SOA), qname: apex }, 512).finish({ request: true });
+  const msg = new MessageBuilder({ id, flags, questionWire: questionWire(qname, qtype), qname }, 512).finish({ request: true });
   const ok = (reply: Buffer) => reply.length >= 12 && reply.readUInt16BE(0) === id && (reply[2] & 0x80) !== 0;
   if (transport === 'tcp') {
     return new Promise((resolve) => {
