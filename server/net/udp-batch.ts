@@ -2,7 +2,7 @@
 // one JavaScript call, sendmmsg the replies. Linux only; `batchedUdp` says whether it loaded.
 import { isIP } from 'node:net';
 import { lookup } from 'node:dns/promises';
-import type { ListenAddress } from './address.js';
+import { ListenError, type ListenAddress } from './address.js';
 import type { Responder } from '../query/responder.js';
 import { loadAddon, availability, type Loaded } from '../../zones/util/native-addon.js';
 import { UDP_RECEIVE_BUFFER, type UdpHandler, type UdpListener } from './udp-listener.js';
@@ -68,8 +68,13 @@ export async function listenBatched(addr: ListenAddress, handler: UdpHandler, lo
     return replies;
   };
   // The addon binds numeric addresses only; a name (--dns localhost:5300) is resolved as node:dgram would.
-  const ip = isIP(addr.host) ? { address: addr.host, family: isIP(addr.host) } : await lookup(addr.host);
-  const opened = addon.open(ip.address, addr.port, ip.family === 6, reusePort, onBatch, UDP_RECEIVE_BUFFER);
+  let opened: ReturnType<Addon['open']>;
+  try {
+    const ip = isIP(addr.host) ? { address: addr.host, family: isIP(addr.host) } : await lookup(addr.host);
+    opened = addon.open(ip.address, addr.port, ip.family === 6, reusePort, onBatch, UDP_RECEIVE_BUFFER);
+  } catch (err) {
+    throw new ListenError('udp', addr, err);
+  }
   sock = { handle: opened.handle, arena: Buffer.from(opened.arena), lens: new Int32Array(opened.lens) };
   // The addon frees its socket after close: a second close must not reach it.
   let closed = false;

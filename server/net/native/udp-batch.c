@@ -227,6 +227,11 @@ static napi_value open_socket(napi_env env, napi_callback_info info) {
   int fd = socket(ipv6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) { throw_errno(env, "socket", errno); return NULL; }
   int one = 1;
+  // An IPv6 socket takes IPv6 only, so [::]:53 and 0.0.0.0:53 bind side by side (with
+  // net.ipv6.bindv6only=0, Linux's default, a wildcard IPv6 bind would also claim the IPv4 port).
+  if (ipv6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one) < 0) {
+    int err = errno; close(fd); throw_errno(env, "setsockopt", err); return NULL;
+  }
   // Cluster workers each bind their own socket and the kernel spreads flows across them.
   if (reuse_port && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) < 0) {
     int err = errno; close(fd); throw_errno(env, "setsockopt", err); return NULL;
