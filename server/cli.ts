@@ -26,7 +26,7 @@ import { log } from './log.js';
 
 const USAGE = `usage:
   daneprime serve [--db PATH] [--dns ADDR:PORT]... [--api ADDR:PORT|off] [--pdns-api ADDR:PORT|off] [--workers N] [--udp-io auto|batch|dgram] [--fast-path on|off]
-                  [--api-tls-cert FILE --api-tls-key FILE] [--api-insecure]
+                  [--api-tls-cert FILE --api-tls-key FILE] [--api-insecure] [--rrl RATE|off] [--rrl-slip N]
                   [--check-interval DURATION|off] [--event-hook CMD] [--rollover-check-interval DURATION]
 ${ZONE_USAGE}
 ${CATALOG_USAGE}
@@ -38,7 +38,8 @@ ${SERVICE_USAGE}
 
 defaults: --db $DANEPRIME_DB or ./data/daneprime.db; --dns $DANEPRIME_DNS (comma-separated)
 or 127.0.0.1:5300; --api $DANEPRIME_API or 127.0.0.1:8053 (a non-loopback address needs --api-tls-cert and --api-tls-key, or --api-insecure);
---api-tls-cert $DANEPRIME_API_TLS_CERT, --api-tls-key $DANEPRIME_API_TLS_KEY (PEM; re-read on SIGHUP and when the files change); --api-insecure or DANEPRIME_API_INSECURE=1; --pdns-api $DANEPRIME_PDNS_API or off; TCP idle timeout $DANEPRIME_TCP_IDLE_MS or 10000;
+--api-tls-cert $DANEPRIME_API_TLS_CERT, --api-tls-key $DANEPRIME_API_TLS_KEY (PEM; re-read on SIGHUP and when the files change); --api-insecure or DANEPRIME_API_INSECURE=1;
+--rrl $DANEPRIME_RRL or off (UDP responses per second per client /24 or /56 and response bucket, for the whole server); --rrl-slip $DANEPRIME_RRL_SLIP or 2 (0-10); --pdns-api $DANEPRIME_PDNS_API or off; TCP idle timeout $DANEPRIME_TCP_IDLE_MS or 10000;
 --workers $DANEPRIME_WORKERS or the number of cores; --udp-io $DANEPRIME_UDP_IO or auto (batch: the recvmmsg/sendmmsg addon, dgram: node:dgram);
 --fast-path $DANEPRIME_FAST_PATH or on (off: every query takes the full path); background signing after load: DANEPRIME_PRESIGN=1 (0: sign on first use only);
 --check-interval $DANEPRIME_CHECK_INTERVAL or 1h (seconds, or with s/m/h/d; off: only on TLSA changes and on request);
@@ -59,6 +60,7 @@ async function cmdServe(argv: string[]): Promise<void> {
       db: { type: 'string' }, dns: { type: 'string', multiple: true }, api: { type: 'string' }, 'pdns-api': { type: 'string' }, workers: { type: 'string' }, 'udp-io': { type: 'string' },
       'fast-path': { type: 'string' }, 'check-interval': { type: 'string' }, 'event-hook': { type: 'string' }, 'rollover-check-interval': { type: 'string' },
       'api-tls-cert': { type: 'string' }, 'api-tls-key': { type: 'string' }, 'api-insecure': { type: 'boolean' },
+      rrl: { type: 'string' }, 'rrl-slip': { type: 'string' },
     },
   });
   const workersText = values.workers ?? process.env.DANEPRIME_WORKERS ?? String(availableParallelism());
@@ -79,6 +81,11 @@ async function cmdServe(argv: string[]): Promise<void> {
   }
   // Checked here, before any worker starts, so a bad pair is one message and exit status 1.
   if (api && apiTls) loadTls(apiTls);
+  const rrlText = values.rrl ?? process.env.DANEPRIME_RRL ?? 'off';
+  if (rrlText !== 'off' && !/^[1-9][0-9]{0,6}$/.test(rrlText)) throw new UsageError(`bad --rrl ${JSON.stringify(rrlText)}: expected responses per second (1-9999999) or off`);
+  const slipText = values['rrl-slip'] ?? process.env.DANEPRIME_RRL_SLIP ?? '2';
+  if (!/^(?:[0-9]|10)$/.test(slipText)) throw new UsageError(`bad --rrl-slip ${JSON.stringify(slipText)}: expected 0 (drop every limited response) to 10`);
+  const rrl = rrlText === 'off' ? undefined : { rate: Number(rrlText), slip: Number(slipText), workers };
   const pdnsApiText = values['pdns-api'] ?? process.env.DANEPRIME_PDNS_API ?? 'off';
   let pdnsApi;
   try { pdnsApi = pdnsApiText === 'off' ? undefined : parseListenAddress(pdnsApiText, '--pdns-api address'); } catch (err) { throw new UsageError((err as Error).message); }
@@ -120,7 +127,7 @@ async function cmdServe(argv: string[]): Promise<void> {
     if (!apiTls) log('SIGHUP: nothing to reload (the admin API has no TLS)');
     else running?.reloadTls('SIGHUP');
   });
-  running = await serve({ db: dbPath(values.db), dns, api, apiTls, pdnsApi, log, tcpIdleMs: idle === undefined ? undefined : Number(idle), presign: presign === '1', udpIo, fastPath: fastPath === 'on', checkIntervalSec, eventHook: values['event-hook'], rolloverCheckSec: rolloverCheckSec || 30 });
+  running = await serve({ db: dbPath(values.db), dns, api, apiTls, rrl, pdnsApi, log, tcpIdleMs: idle === undefined ? undefined : Number(idle), presign: presign === '1', udpIo, fastPath: fastPath === 'on', checkIntervalSec, eventHook: values['event-hook'], rolloverCheckSec: rolloverCheckSec || 30 });
   if (stopping) shutdown();
 }
 

@@ -12,6 +12,7 @@ import { RRsetWireCache } from './wire/rr-wire.js';
 import { batchedUdp } from './net/udp-batch.js';
 import { listenUdp, resolveUdpIo, receiveBufferShort, receiveBufferWarning, type UdpIoChoice, type UdpListener } from './net/udp.js';
 import { listenTcp, DEFAULT_TCP_LIMITS, type TcpListener } from './net/tcp.js';
+import { ResponseRateLimiter } from './net/rrl.js';
 import { formatAddress, ListenError, type ListenAddress } from './net/address.js';
 import type tls from 'node:tls';
 import type { Logger } from './log.js';
@@ -61,6 +62,11 @@ export interface ServeOptions {
   udpIo?: UdpIoChoice;
   /** Answer plain queries through the declared fast path (server/query/fast/); default true. */
   fastPath?: boolean;
+  /**
+   * Response rate limiting over UDP: `rate` responses per second per client prefix and
+   * bucket for the whole server, shared out evenly over `workers` processes; absent: off.
+   */
+  rrl?: { rate: number; slip: number; workers: number };
   /** Seconds between live checks of each service (leader process); 0: no scheduled checks. Default 3600. */
   checkIntervalSec?: number;
   /** A shell command given each check event as JSON on stdin. */
@@ -147,6 +153,12 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
   const udpIo = resolveUdpIo(opts.udpIo ?? 'auto');
   opts.log(udpIo === 'batch' ? 'udp: batched I/O (recvmmsg/sendmmsg)'
     : `udp: node:dgram${opts.udpIo === 'dgram' ? '' : ` (batched I/O unavailable: ${batchedUdp.reason})`}`);
+  const rrl = opts.rrl ? new ResponseRateLimiter({ rate: opts.rrl.rate / opts.rrl.workers, slip: opts.rrl.slip }) : undefined;
+  metrics.rrl = rrl;
+  if (opts.rrl && rrl) {
+    opts.log(`rrl: ${opts.rrl.rate} UDP responses/s per client prefix (/24, /56) and bucket`
+      + `${opts.rrl.workers > 1 ? `, ${+rrl.rate.toFixed(2)}/s in each of ${opts.rrl.workers} workers` : ''}; slip ${rrl.slip}`);
+  }
   const udps: UdpListener[] = [];
   const tcps: TcpListener[] = [];
   const addresses: ListenAddress[] = [];
@@ -156,7 +168,7 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
       const tcp = await listenTcp(a, (msg, responder) => handleMessage(ctx, msg, responder), opts.log, { ...DEFAULT_TCP_LIMITS, idleTimeoutMs: opts.tcpIdleMs ?? DEFAULT_TCP_LIMITS.idleTimeoutMs });
       const bound = { host: a.host, port: tcp.port };
       tcps.push(tcp);
-      const udp = await listenUdp(bound, (msg, responder) => handleMessage(ctx, msg, responder), opts.log, udpIo);
+      const udp = await listenUdp(bound, (msg, responder) => handleMessage(ctx, msg, responder), opts.log, udpIo, rrl);
       udps.push(udp);
       if (receiveBufferShort(udp)) opts.log(receiveBufferWarning(udp));
       addresses.push(bound);

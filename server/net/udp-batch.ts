@@ -6,6 +6,7 @@ import { ListenError, type ListenAddress } from './address.js';
 import type { Responder } from '../query/responder.js';
 import { loadAddon, availability, type Loaded } from '../../zones/util/native-addon.js';
 import { UDP_RECEIVE_BUFFER, type UdpHandler, type UdpListener } from './udp-listener.js';
+import type { ResponseRateLimiter } from './rrl.js';
 
 interface Addon {
   readonly batch: number;
@@ -24,9 +25,11 @@ const loaded: Loaded<Addon> = process.platform === 'linux'
 class SlotResponder implements Responder {
   readonly transport = 'udp';
   readonly stream = undefined;
-  constructor(private readonly replies: (Buffer | undefined)[], private readonly i: number, readonly remote: () => string) {}
+  constructor(private readonly replies: (Buffer | undefined)[], private readonly i: number, readonly remote: () => string,
+    private readonly rrl: ResponseRateLimiter | undefined) {}
   reply(msg: Buffer): void {
-    this.replies[this.i] = msg;
+    // Without rate limiting, this one test is all it costs.
+    this.replies[this.i] = this.rrl === undefined ? msg : this.rrl.filter(msg, this.remote());
   }
 }
 
@@ -38,7 +41,8 @@ export const batchedUdp = availability(loaded);
  * the kernel spreading client flows across them, where node:dgram shares one socket through the
  * cluster primary.
  */
-export async function listenBatched(addr: ListenAddress, handler: UdpHandler, log: (m: string) => void, reusePort: boolean): Promise<UdpListener> {
+export async function listenBatched(addr: ListenAddress, handler: UdpHandler, log: (m: string) => void, reusePort: boolean,
+  rrl?: ResponseRateLimiter): Promise<UdpListener> {
   if (!('addon' in loaded)) throw new Error(`batched UDP unavailable: ${loaded.unavailable}`);
   const addon = loaded.addon;
   const slot = addon.slot;
@@ -49,7 +53,7 @@ export async function listenBatched(addr: ListenAddress, handler: UdpHandler, lo
   // One responder per slot, made once: its reply goes to the slot's place in `replies`, and
   // datagram i's source is spelled out only when asked (transfers, error logs), and only during
   // the batch call, like the query bytes.
-  const responders = Array.from({ length: addon.batch }, (_, i) => new SlotResponder(replies, i, () => addon.remote(sock!.handle, i)));
+  const responders = Array.from({ length: addon.batch }, (_, i) => new SlotResponder(replies, i, () => addon.remote(sock!.handle, i), rrl));
   const onBatch = (n: number): unknown[] => {
     const { arena, lens } = sock!;
     for (let i = 0; i < n; i++) {
