@@ -5,6 +5,9 @@ import * as packet from 'dns-packet';
 import { classifyReply, RRL_CLASSES } from '../server/net/rrl-class.js';
 import { ResponseRateLimiter, prefixKey } from '../server/net/rrl.js';
 import { Metrics } from '../server/metrics.js';
+import { listenUdp } from '../server/net/udp.js';
+import { batchedUdp } from '../server/net/udp-batch.js';
+import dgram from 'node:dgram';
 
 const SOA = { mname: 'ns1.example.com', rname: 'host.example.com', serial: 1, refresh: 1, retry: 1, expire: 1, minimum: 1 };
 const rrsig = (name: string, labels: number) => ({
@@ -86,7 +89,7 @@ test('token bucket: the rate and one second of burst per prefix and bucket; over
   // 1000 q/s for 5 s from one address.
   for (let i = 0; i < 5000; i++) {
     now = i;
-    const out = rrl.filter(r, '198.51.100.7');
+    const out = rrl.filter(r, prefixKey('198.51.100.7'));
     if (out === r) sent++;
     else if (out === undefined) dropped++;
     else {
@@ -100,9 +103,9 @@ test('token bucket: the rate and one second of burst per prefix and bucket; over
     }
     // Another prefix at 10/s is never limited, nor is another class from the flooded prefix.
     if (i % 100 === 0) {
-      assert.equal(rrl.filter(r, '198.51.101.7'), r);
+      assert.equal(rrl.filter(r, prefixKey('198.51.101.7')), r);
       const nx = reply(`n${i}.example.com`, { rcode: 'NXDOMAIN', authorities: [{ name: 'example.com', type: 'SOA', ttl: 60, data: SOA }] });
-      assert.equal(rrl.filter(nx, '198.51.100.8'), nx);
+      assert.equal(rrl.filter(nx, prefixKey('198.51.100.8')), nx);
     }
   }
   assert.ok(sent >= 58 && sent <= 61, `10 burst + 10/s × 5 s, got ${sent}`);
@@ -117,7 +120,7 @@ test('token bucket: the rate and one second of burst per prefix and bucket; over
   // slip 0 drops all, slip 1 truncates all.
   for (const slip of [0, 1]) {
     const l = new ResponseRateLimiter({ rate: 1, slip }, () => 0);
-    const outs = Array.from({ length: 11 }, () => l.filter(r, '203.0.113.1'));
+    const outs = Array.from({ length: 11 }, () => l.filter(r, prefixKey('203.0.113.1')));
     assert.equal(outs[0], r);
     assert.equal(outs.slice(1).filter((o) => o === undefined).length, slip === 0 ? 10 : 0);
   }
@@ -132,11 +135,30 @@ test('memory stays bounded under a flood of spoofed sources, and the real floode
   // 10 s at 20,000 spoofed q/s from 200,000 distinct /24s, the flooder's own prefix 1 query in 20.
   for (let i = 0; i < 200_000; i++) {
     now = i / 20;
-    rrl.filter(r, `${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}.1`);
-    if (i % 20 === 0 && rrl.filter(r, '192.0.2.1') === r) flooderSent++;
+    rrl.filter(r, prefixKey(`${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}.1`));
+    if (i % 20 === 0 && rrl.filter(r, prefixKey('192.0.2.1')) === r) flooderSent++;
     assert.ok(rrl.tracked() <= 2000);
   }
   assert.ok(rrl.tracked() <= 2000, `${rrl.tracked()} buckets`);
   assert.ok(flooderSent <= 5 + 5 * 10 + 1, `flooder got ${flooderSent} of 10,000 through (5/s for 10 s)`);
   assert.ok(process.memoryUsage().heapUsed - before < 32 * 1024 * 1024, 'heap growth bounded');
+});
+
+test('the batched addon names the client network exactly as prefixKey does (IPv4 and IPv6 sources)', async (t) => {
+  if (!batchedUdp.available) { t.skip(`batched UDP unavailable: ${batchedUdp.reason}`); return; }
+  for (const host of ['127.0.0.1', '::1']) {
+    // rate 1: the listener's reply takes the bucket's one token; a filter() here with the
+    // prefix computed from the text then finds it empty only if both name the same bucket.
+    const rrl = new ResponseRateLimiter({ rate: 1, slip: 0 }, () => 0);
+    let made: Buffer | undefined;
+    const answer = reply('www.example.com', { answers: [{ name: 'www.example.com', type: 'A', ttl: 60, data: '192.0.2.1' }] });
+    const l = await listenUdp({ host, port: 0 }, (_msg, responder) => { made = answer; responder.reply(answer); }, () => {}, 'batch', rrl);
+    t.after(() => l.close());
+    const s = dgram.createSocket(host.includes(':') ? 'udp6' : 'udp4');
+    const got = await new Promise<Buffer>((resolve) => { s.once('message', resolve); s.send(Buffer.from(answer), l.port, host); });
+    s.close();
+    assert.ok(made && got.equals(answer), 'the first reply passes');
+    assert.equal(rrl.filter(answer, prefixKey(host)), undefined, `${host}: the addon's prefix is prefixKey's`);
+    assert.notEqual(rrl.filter(answer, prefixKey(host.includes(':') ? '2001:db8::1' : '127.0.1.1')), undefined);
+  }
 });

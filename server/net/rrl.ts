@@ -108,13 +108,17 @@ export class ResponseRateLimiter {
     return this.current.size + this.old.size;
   }
 
-  /** The reply to send to `remote` instead of `reply`: itself, an empty TC=1 copy of its header and question, or undefined (drop). */
-  filter(reply: Buffer, remote: string): Buffer | undefined {
+  /**
+   * The reply to send instead of `reply` to a client of network `prefix` (prefixKey, or the
+   * batched addon's prefix()): itself, an empty TC=1 copy of its header and question, or
+   * undefined (drop).
+   */
+  filter(reply: Buffer, prefix: number): Buffer | undefined {
     const kind = classifyReply(reply);
     const cls = kind % 8;
     // Prefix, name and class in one number (35 bits): no string is made per reply. Two buckets
     // that collide share one, which can only limit them sooner.
-    const key = ((Math.imul(prefixKey(remote), 0x9e3779b1) ^ Math.floor(kind / 8)) >>> 0) * 8 + cls;
+    const key = ((Math.imul(prefix, 0x9e3779b1) ^ Math.floor(kind / 8)) >>> 0) * 8 + cls;
     const now = this.clock();
     let b = this.current.get(key);
     if (b === undefined) {

@@ -13,6 +13,8 @@ interface Addon {
   readonly slot: number;
   open(host: string, port: number, ipv6: boolean, reusePort: boolean, onBatch: (n: number) => unknown[], receiveBuffer: number): { handle: object; port: number; receiveBuffer: number; arena: ArrayBuffer; lens: ArrayBuffer };
   remote(handle: object, i: number): string;
+  /** The source's network, as rrl.ts prefixKey would make it from remote(handle, i). */
+  prefix(handle: object, i: number): number;
   stats(handle: object): { received: number; sent: number; dropped: number };
   close(handle: object): void;
 }
@@ -26,10 +28,10 @@ class SlotResponder implements Responder {
   readonly transport = 'udp';
   readonly stream = undefined;
   constructor(private readonly replies: (Buffer | undefined)[], private readonly i: number, readonly remote: () => string,
-    private readonly rrl: ResponseRateLimiter | undefined) {}
+    private readonly rrl: ResponseRateLimiter | undefined, private readonly prefix: () => number) {}
   reply(msg: Buffer): void {
     // Without rate limiting, this one test is all it costs.
-    this.replies[this.i] = this.rrl === undefined ? msg : this.rrl.filter(msg, this.remote());
+    this.replies[this.i] = this.rrl === undefined ? msg : this.rrl.filter(msg, this.prefix());
   }
 }
 
@@ -53,7 +55,7 @@ export async function listenBatched(addr: ListenAddress, handler: UdpHandler, lo
   // One responder per slot, made once: its reply goes to the slot's place in `replies`, and
   // datagram i's source is spelled out only when asked (transfers, error logs), and only during
   // the batch call, like the query bytes.
-  const responders = Array.from({ length: addon.batch }, (_, i) => new SlotResponder(replies, i, () => addon.remote(sock!.handle, i), rrl));
+  const responders = Array.from({ length: addon.batch }, (_, i) => new SlotResponder(replies, i, () => addon.remote(sock!.handle, i), rrl, () => addon.prefix(sock!.handle, i)));
   const onBatch = (n: number): unknown[] => {
     const { arena, lens } = sock!;
     for (let i = 0; i < n; i++) {

@@ -5,7 +5,7 @@ import { isIPv6 } from 'node:net';
 import { ListenError, type ListenAddress } from './address.js';
 import type { Responder } from '../query/responder.js';
 import { UDP_RECEIVE_BUFFER, type UdpHandler, type UdpListener } from './udp-listener.js';
-import type { ResponseRateLimiter } from './rrl.js';
+import { prefixKey, type ResponseRateLimiter } from './rrl.js';
 
 /** Replies to one datagram's sender. */
 class DatagramResponder implements Responder {
@@ -14,7 +14,7 @@ class DatagramResponder implements Responder {
   constructor(private readonly sock: dgram.Socket, readonly remote: string, private readonly port: number,
     private readonly rrl: ResponseRateLimiter | undefined) {}
   reply(msg: Buffer): void {
-    const out = this.rrl === undefined ? msg : this.rrl.filter(msg, this.remote);
+    const out = this.rrl === undefined ? msg : this.rrl.filter(msg, prefixKey(this.remote));
     if (out !== undefined) this.sock.send(out, this.port, this.remote);
   }
 }
