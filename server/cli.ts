@@ -16,15 +16,17 @@ import { cmdBackup, BACKUP_USAGE } from './commands/backup.js';
 import { cmdService, SERVICE_USAGE } from './commands/service.js';
 import { ApiError } from './admin/errors.js';
 import { StoreOpenError } from '../zones/store/sqlite.js';
-import { parseListenAddress } from './net/address.js';
+import { parseListenAddress, isLoopback, formatAddress, ListenError } from './net/address.js';
+import { loadTls, TlsFileError } from './admin/tls.js';
 import { parseUdpIo, resolveUdpIo, type UdpIoChoice } from './net/udp.js';
 import { serve, type RunningServer } from './main.js';
-import { runPrimary, isPrimaryProcess } from './workers.js';
+import { runPrimary, isPrimaryProcess, reportStartFailure } from './workers.js';
 import { availableParallelism } from 'node:os';
 import { log } from './log.js';
 
 const USAGE = `usage:
   daneprime serve [--db PATH] [--dns ADDR:PORT]... [--api ADDR:PORT|off] [--pdns-api ADDR:PORT|off] [--workers N] [--udp-io auto|batch|dgram] [--fast-path on|off]
+                  [--api-tls-cert FILE --api-tls-key FILE] [--api-insecure] [--rrl RATE|off] [--rrl-slip N]
                   [--check-interval DURATION|off] [--event-hook CMD] [--rollover-check-interval DURATION] [--ds-resolver ADDR:PORT]
 ${ZONE_USAGE}
 ${CATALOG_USAGE}
@@ -35,7 +37,9 @@ ${BACKUP_USAGE}
 ${SERVICE_USAGE}
 
 defaults: --db $DANEPRIME_DB or ./data/daneprime.db; --dns $DANEPRIME_DNS (comma-separated)
-or 127.0.0.1:5300; --api $DANEPRIME_API or 127.0.0.1:8053; --pdns-api $DANEPRIME_PDNS_API or off; TCP idle timeout $DANEPRIME_TCP_IDLE_MS or 10000;
+or 127.0.0.1:5300; --api $DANEPRIME_API or 127.0.0.1:8053 (a non-loopback address needs --api-tls-cert and --api-tls-key, or --api-insecure);
+--api-tls-cert $DANEPRIME_API_TLS_CERT, --api-tls-key $DANEPRIME_API_TLS_KEY (PEM; re-read on SIGHUP and when the files change); --api-insecure or DANEPRIME_API_INSECURE=1;
+--rrl $DANEPRIME_RRL or off (UDP responses per second per client /24 or /56 and response bucket, for the whole server); --rrl-slip $DANEPRIME_RRL_SLIP or 2 (0-10); --pdns-api $DANEPRIME_PDNS_API or off; TCP idle timeout $DANEPRIME_TCP_IDLE_MS or 10000;
 --workers $DANEPRIME_WORKERS or the number of cores; --udp-io $DANEPRIME_UDP_IO or auto (batch: the recvmmsg/sendmmsg addon, dgram: node:dgram);
 --fast-path $DANEPRIME_FAST_PATH or on (off: every query takes the full path); background signing after load: DANEPRIME_PRESIGN=1 (0: sign on first use only);
 --check-interval $DANEPRIME_CHECK_INTERVAL or 1h (seconds, or with s/m/h/d; off: only on TLSA changes and on request);
@@ -57,6 +61,8 @@ async function cmdServe(argv: string[]): Promise<void> {
       db: { type: 'string' }, dns: { type: 'string', multiple: true }, api: { type: 'string' }, 'pdns-api': { type: 'string' }, workers: { type: 'string' }, 'udp-io': { type: 'string' },
       'fast-path': { type: 'string' }, 'check-interval': { type: 'string' }, 'event-hook': { type: 'string' }, 'rollover-check-interval': { type: 'string' },
       'ds-resolver': { type: 'string' },
+      'api-tls-cert': { type: 'string' }, 'api-tls-key': { type: 'string' }, 'api-insecure': { type: 'boolean' },
+      rrl: { type: 'string' }, 'rrl-slip': { type: 'string' },
     },
   });
   const workersText = values.workers ?? process.env.DANEPRIME_WORKERS ?? String(availableParallelism());
@@ -69,6 +75,19 @@ async function cmdServe(argv: string[]): Promise<void> {
   const apiText = values.api ?? process.env.DANEPRIME_API ?? '127.0.0.1:8053';
   let api;
   try { api = apiText === 'off' ? undefined : parseListenAddress(apiText, '--api address'); } catch (err) { throw new UsageError((err as Error).message); }
+  const apiTls = apiTlsFiles(values['api-tls-cert'] ?? process.env.DANEPRIME_API_TLS_CERT, values['api-tls-key'] ?? process.env.DANEPRIME_API_TLS_KEY);
+  const insecure = values['api-insecure'] ?? process.env.DANEPRIME_API_INSECURE === '1';
+  // Tokens travel in every request's Authorization header: off this host, only inside TLS.
+  if (api && !apiTls && !insecure && !isLoopback(api.host)) {
+    throw new UsageError(`refusing to serve the admin API on ${formatAddress(api)} without TLS: tokens would cross the network in clear text; give --api-tls-cert and --api-tls-key, or --api-insecure to do it anyway`);
+  }
+  // Checked here, before any worker starts, so a bad pair is one message and exit status 1.
+  if (api && apiTls) loadTls(apiTls);
+  const rrlText = values.rrl ?? process.env.DANEPRIME_RRL ?? 'off';
+  if (rrlText !== 'off' && !/^[1-9][0-9]{0,6}$/.test(rrlText)) throw new UsageError(`bad --rrl ${JSON.stringify(rrlText)}: expected responses per second (1-9999999) or off`);
+  const slipText = values['rrl-slip'] ?? process.env.DANEPRIME_RRL_SLIP ?? '2';
+  if (!/^(?:[0-9]|10)$/.test(slipText)) throw new UsageError(`bad --rrl-slip ${JSON.stringify(slipText)}: expected 0 (drop every limited response) to 10`);
+  const rrl = rrlText === 'off' ? undefined : { rate: Number(rrlText), slip: Number(slipText), workers };
   const pdnsApiText = values['pdns-api'] ?? process.env.DANEPRIME_PDNS_API ?? 'off';
   let pdnsApi;
   try { pdnsApi = pdnsApiText === 'off' ? undefined : parseListenAddress(pdnsApiText, '--pdns-api address'); } catch (err) { throw new UsageError((err as Error).message); }
@@ -107,8 +126,22 @@ async function cmdServe(argv: string[]): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
-  running = await serve({ db: dbPath(values.db), dns, api, pdnsApi, log, tcpIdleMs: idle === undefined ? undefined : Number(idle), presign: presign === '1', udpIo, fastPath: fastPath === 'on', checkIntervalSec, eventHook: values['event-hook'], rolloverCheckSec: rolloverCheckSec || 30, dsResolver });
+  // SIGHUP re-reads the admin API's certificate and key; without TLS there is nothing to reload,
+  // and a daemon must not die of a hangup either way.
+  process.on('SIGHUP', () => {
+    if (!apiTls) log('SIGHUP: nothing to reload (the admin API has no TLS)');
+    else running?.reloadTls('SIGHUP');
+  });
+  running = await serve({ db: dbPath(values.db), dns, api, apiTls, rrl, pdnsApi, log, tcpIdleMs: idle === undefined ? undefined : Number(idle), presign: presign === '1', udpIo, fastPath: fastPath === 'on', checkIntervalSec, eventHook: values['event-hook'], rolloverCheckSec: rolloverCheckSec || 30, dsResolver });
   if (stopping) shutdown();
+}
+
+/** Both files or neither: a certificate without its key (or the reverse) is a usage error, not a silent plain-text API. */
+function apiTlsFiles(cert: string | undefined, key: string | undefined): { cert: string; key: string } | undefined {
+  if (cert === undefined && key === undefined) return undefined;
+  if (cert === undefined) throw new UsageError('--api-tls-key needs --api-tls-cert (the certificate it belongs to)');
+  if (key === undefined) throw new UsageError('--api-tls-cert needs --api-tls-key (the certificate\'s private key)');
+  return { cert, key };
 }
 
 export async function main(argv: string[]): Promise<void> {
@@ -133,8 +166,11 @@ export async function main(argv: string[]): Promise<void> {
 main(process.argv.slice(2)).catch((err: unknown) => {
   const known = err instanceof UsageError || err instanceof ZoneParseError || err instanceof ZoneCheckError || err instanceof EditError
     || err instanceof SettingsError || err instanceof KeyFormatError || err instanceof ApiError || err instanceof StoreOpenError
+    || err instanceof ListenError || err instanceof TlsFileError
     || (err instanceof Error && (err as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION');
   const msg = err instanceof Error ? err.message : String(err);
+  // A worker's start-up failure is printed once, by the primary, which then stops the service.
+  if (known && reportStartFailure(msg)) return;
   process.stderr.write(`daneprime: ${known ? msg : (err as Error).stack ?? msg}\n`);
   // `service check` promises 2 for a usage error (0 and 1 are its verdicts).
   process.exit(err instanceof UsageError ? err.exitCode : 1);

@@ -12,7 +12,9 @@ import { RRsetWireCache } from './wire/rr-wire.js';
 import { batchedUdp } from './net/udp-batch.js';
 import { listenUdp, resolveUdpIo, receiveBufferShort, receiveBufferWarning, type UdpIoChoice, type UdpListener } from './net/udp.js';
 import { listenTcp, DEFAULT_TCP_LIMITS, type TcpListener } from './net/tcp.js';
-import { formatAddress, type ListenAddress } from './net/address.js';
+import { ResponseRateLimiter } from './net/rrl.js';
+import { formatAddress, ListenError, type ListenAddress } from './net/address.js';
+import type tls from 'node:tls';
 import type { Logger } from './log.js';
 import type { FastifyInstance } from 'fastify';
 import { XfrService } from './xfr/service.js';
@@ -23,6 +25,7 @@ import { SecondaryMonitor, type MonitorOptions } from './xfr/monitor.js';
 import { SignatureRefresher, type RefreshOptions } from './xfr/refresh.js';
 import { Metrics } from './metrics.js';
 import { buildApi } from './admin/app.js';
+import { loadTls, keepTlsFresh, tlsDescription, keyReadableWarning, type TlsFiles } from './admin/tls.js';
 import { buildPdnsApi } from './pdns-api/app.js';
 import { startBackgroundSigning } from './background-signing.js';
 import { startHeapPolicy } from './heap-policy.js';
@@ -38,6 +41,8 @@ export interface ServeOptions {
   log: Logger;
   /** Where the admin API listens (port 0: any free port); absent: no API. */
   api?: ListenAddress;
+  /** Serve the admin API over TLS with this certificate and key (reloaded on `reloadTls` and when the files change). */
+  apiTls?: TlsFiles;
   /** Where the PowerDNS-compatible API listens (port 0: any free port); absent: off. */
   pdnsApi?: ListenAddress;
   /** How often to look for commits made by other processes (CLI imports). */
@@ -57,6 +62,11 @@ export interface ServeOptions {
   udpIo?: UdpIoChoice;
   /** Answer plain queries through the declared fast path (server/query/fast/); default true. */
   fastPath?: boolean;
+  /**
+   * Response rate limiting over UDP: `rate` responses per second per client prefix and
+   * bucket for the whole server, shared out evenly over `workers` processes; absent: off.
+   */
+  rrl?: { rate: number; slip: number; workers: number };
   /** Seconds between live checks of each service (leader process); 0: no scheduled checks. Default 3600. */
   checkIntervalSec?: number;
   /** A shell command given each check event as JSON on stdin. */
@@ -92,6 +102,8 @@ export interface RunningServer {
   metrics: Metrics;
   /** The UDP listeners, one per --dns address. */
   udp: UdpListener[];
+  /** Re-read the admin API's certificate and key (SIGHUP); a no-op without TLS. */
+  reloadTls(why: string): void;
   close(): Promise<void>;
 }
 
@@ -130,7 +142,10 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
   const checkInterval = opts.checkIntervalSec ?? 3600;
   const scheduler = leader && checkInterval > 0 ? new CheckScheduler(checks, { intervalSec: checkInterval, now, log: opts.log }) : undefined;
   // Admin writes go through the same pipeline, in this process: the next query already sees them.
-  const api = opts.api ? buildApi({ store, zones, dnssec, pipeline, metrics, log: opts.log, now, checks, dsResolver: opts.dsResolver, onEvent: (e) => { metrics.observeCheckEvent(e.level); hook?.(e); } }) : undefined;
+  const apiTls = opts.api && opts.apiTls ? loadTls(opts.apiTls) : undefined;
+  const api = opts.api ? buildApi({ store, zones, dnssec, pipeline, metrics, log: opts.log, now, checks, dsResolver: opts.dsResolver, onEvent: (e) => { metrics.observeCheckEvent(e.level); hook?.(e); } },
+    { https: apiTls?.options }) : undefined;
+  let tlsKeeper: ReturnType<typeof keepTlsFresh> | undefined;
   let apiAddress: ListenAddress | undefined;
   // PUT …/notify sends NOTIFY from whichever worker takes the request: it is asked for, not a commit's.
   const pdnsApi = opts.pdnsApi ? buildPdnsApi({ store, zones, dnssec, pipeline, metrics, log: opts.log, now,
@@ -142,6 +157,12 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
   const udpIo = resolveUdpIo(opts.udpIo ?? 'auto');
   opts.log(udpIo === 'batch' ? 'udp: batched I/O (recvmmsg/sendmmsg)'
     : `udp: node:dgram${opts.udpIo === 'dgram' ? '' : ` (batched I/O unavailable: ${batchedUdp.reason})`}`);
+  const rrl = opts.rrl ? new ResponseRateLimiter({ rate: opts.rrl.rate / opts.rrl.workers, slip: opts.rrl.slip }) : undefined;
+  metrics.rrl = rrl;
+  if (opts.rrl && rrl) {
+    opts.log(`rrl: ${opts.rrl.rate} UDP responses/s per client prefix (/24, /56) and bucket`
+      + `${opts.rrl.workers > 1 ? `, ${+rrl.rate.toFixed(2)}/s in each of ${opts.rrl.workers} workers` : ''}; slip ${rrl.slip}`);
+  }
   const udps: UdpListener[] = [];
   const tcps: TcpListener[] = [];
   const addresses: ListenAddress[] = [];
@@ -151,13 +172,21 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
       const tcp = await listenTcp(a, (msg, responder) => handleMessage(ctx, msg, responder), opts.log, { ...DEFAULT_TCP_LIMITS, idleTimeoutMs: opts.tcpIdleMs ?? DEFAULT_TCP_LIMITS.idleTimeoutMs });
       const bound = { host: a.host, port: tcp.port };
       tcps.push(tcp);
-      const udp = await listenUdp(bound, (msg, responder) => handleMessage(ctx, msg, responder), opts.log, udpIo);
+      const udp = await listenUdp(bound, (msg, responder) => handleMessage(ctx, msg, responder), opts.log, udpIo, rrl);
       udps.push(udp);
       if (receiveBufferShort(udp)) opts.log(receiveBufferWarning(udp));
       addresses.push(bound);
       opts.log(`dns: listening on ${formatAddress(bound)} (udp, tcp)`);
     }
-    if (api && opts.api) apiAddress = await listenHttp(api, opts.api, 'api', opts.log);
+    if (api && opts.api) {
+      apiAddress = await listenHttp(api, opts.api, 'api', opts.log, apiTls !== undefined);
+      if (apiTls && opts.apiTls) {
+        opts.log(`api: TLS 1.2 and 1.3, ECDHE with AEAD ciphers only; ${tlsDescription(apiTls)}`);
+        const warning = keyReadableWarning(opts.apiTls.key);
+        if (warning) opts.log(warning);
+        tlsKeeper = keepTlsFresh(api.server as unknown as tls.Server, opts.apiTls, opts.log);
+      }
+    }
     if (pdnsApi && opts.pdnsApi) pdnsApiAddress = await listenHttp(pdnsApi, opts.pdnsApi, 'pdns-api', opts.log);
   } catch (err) {
     notifier.close();
@@ -209,7 +238,9 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
   opts.log(`serving ${zones.apexes().length} zone(s) from ${opts.db}`);
   return {
     store, zones, pipeline, ctx, dnssec, notifier, addresses, apiAddress, pdnsApiAddress, metrics, udp: udps,
+    reloadTls: (why) => tlsKeeper?.reload(why),
     async close() {
+      tlsKeeper?.close();
       clearInterval(timer);
       stopSigning();
       stopHeapPolicy();
@@ -230,10 +261,15 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
 }
 
 /** Start an HTTP API on `at` (port 0: any free port); the address actually bound, logged. */
-async function listenHttp(app: FastifyInstance, at: ListenAddress, name: string, log: Logger): Promise<ListenAddress> {
-  await app.listen({ host: at.host, port: at.port });
+async function listenHttp(app: FastifyInstance, at: ListenAddress, name: string, log: Logger, secure = false): Promise<ListenAddress> {
+  try {
+    // IPv6 only on an IPv6 address, as the DNS listeners: [::] does not also claim the IPv4 port.
+    await app.listen({ host: at.host, port: at.port, ipv6Only: at.host.includes(':') });
+  } catch (err) {
+    throw new ListenError(name, at, err);
+  }
   const a = app.server.address();
   const bound = { host: at.host, port: typeof a === 'object' && a ? a.port : at.port };
-  log(`${name}: listening on http://${formatAddress(bound)}`);
+  log(`${name}: listening on ${secure ? 'https' : 'http'}://${formatAddress(bound)}`);
   return bound;
 }

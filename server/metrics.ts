@@ -15,7 +15,17 @@ export interface SecondaryGauge {
   state: string;
 }
 
+/** The response rate limiter's counters (server/net/rrl.ts), by class. */
+export interface RrlCounters {
+  readonly classes: readonly string[];
+  readonly slipped: readonly number[];
+  readonly dropped: readonly number[];
+  tracked(): number;
+}
+
 export class Metrics {
+  /** Set when response rate limiting is on. */
+  rrl: RrlCounters | undefined;
   /** Answered queries by qtype × 4096 + rcode (a number key: no string built per query). */
   private readonly queries = new Map<number, number>();
   edits = 0;
@@ -81,6 +91,12 @@ export class Metrics {
       [...this.checks].sort().map(([v, n]) => [`{verdict="${v}"}`, n]));
     counter('daneprime_service_check_events_total', 'Events raised by live service checks in this process, by level.',
       [...this.checkEvents].sort().map(([l, n]) => [`{level="${l}"}`, n]));
+    if (this.rrl) {
+      const r = this.rrl;
+      counter('daneprime_rrl_limited_total', 'UDP responses over the rate limit, by response class: sent truncated (slipped) or dropped.',
+        r.classes.flatMap((c, i) => [[`{class="${c}",action="slipped"}`, r.slipped[i]], [`{class="${c}",action="dropped"}`, r.dropped[i]]] as [string, number][]));
+      gauge('daneprime_rrl_buckets', 'Rate-limit buckets held (client prefix × response class × name).', [['', r.tracked()]]);
+    }
     const who = (g: SecondaryGauge) => `{zone="${g.zone}",secondary="${g.secondary}"}`;
     gauge('daneprime_secondary_serial', 'The SOA serial each secondary served when last asked.',
       secondaries.filter((g) => g.serial !== null).map((g) => [who(g), g.serial!]));

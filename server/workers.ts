@@ -19,6 +19,23 @@ function isMessage(m: unknown): m is Message {
   return typeof m === 'object' && m !== null && typeof (m as Message).kind === 'string' && (m as Message).kind.startsWith('zone-');
 }
 
+/**
+ * A worker that cannot start for a reason restarting cannot cure (a port taken, a bad
+ * certificate) says why to the primary, which prints it once and stops the service, rather
+ * than each worker printing it and being restarted until the primary gives up.
+ */
+interface StartFailed { kind: 'start-failed'; message: string }
+
+const isStartFailed = (m: unknown): m is StartFailed =>
+  typeof m === 'object' && m !== null && (m as StartFailed).kind === 'start-failed' && typeof (m as StartFailed).message === 'string';
+
+/** In a worker: hand `message` to the primary and exit 1 (true); in a lone process: false, the caller prints it. */
+export function reportStartFailure(message: string): boolean {
+  if (!cluster.isWorker || !process.send) return false;
+  process.send({ kind: 'start-failed', message } satisfies StartFailed, undefined, {}, () => process.exit(1));
+  return true;
+}
+
 /** How long an editor waits for its siblings before answering anyway (a stuck worker must not stall the API). */
 const SHARE_TIMEOUT_MS = 1000;
 
@@ -35,6 +52,15 @@ export function runPrimary(n: number, log: Logger): void {
   for (let i = 0; i < n; i++) indexOf.set(fork(i).id, i);
   const awaiting = new Map<string, number>(); // `${editor}:${seq}` → siblings yet to apply
   cluster.on('message', (from: Worker, msg: unknown) => {
+    if (isStartFailed(msg)) {
+      if (stopping) return;
+      stopping = true;
+      process.stderr.write(`daneprime: ${msg.message}\n`);
+      for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
+      process.exitCode = 1;
+      setTimeout(() => process.exit(1), 5000).unref();
+      return;
+    }
     if (!isMessage(msg)) return;
     if (msg.kind === 'zone-changed') {
       const others = Object.values(cluster.workers ?? {}).filter((w): w is Worker => !!w && w.id !== from.id);
@@ -58,7 +84,7 @@ export function runPrimary(n: number, log: Logger): void {
   cluster.on('exit', (w, code, signal) => {
     const started = listening.delete(w.id);
     if (stopping) {
-      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(process.exitCode ?? 0);
       return;
     }
     if (!started && !everStarted && ++failedStarts >= 2 * n) {
@@ -81,6 +107,11 @@ export function runPrimary(n: number, log: Logger): void {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  // Each worker serves the admin API with its own TLS context: all of them re-read the files.
+  process.on('SIGHUP', () => {
+    log(`SIGHUP: telling ${n} worker(s) to reload`);
+    for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGHUP');
+  });
 }
 
 /**

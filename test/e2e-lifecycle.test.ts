@@ -133,7 +133,7 @@ test('serve with a bad DANEPRIME_TCP_IDLE_MS, DANEPRIME_PRESIGN, --udp-io, --fas
   assert.equal(fe.stderr, 'daneprime: bad --fast-path "0": expected on or off\n');
 });
 
-test('serve with a database it cannot open exits 1: one line with one worker; with two, the primary gives up', (t) => {
+test('serve with a database it cannot open exits 1: one line, with one worker or two (the primary says it once and stops)', (t) => {
   const { dir, cleanup } = tmpDir();
   t.after(cleanup);
   const file = join(dir, 'not-a-directory');
@@ -143,8 +143,10 @@ test('serve with a database it cannot open exits 1: one line with one worker; wi
   assert.equal(one.status, 1);
   assert.equal(one.stderr.split('\n').length, 2, 'one line, no stack trace');
   assert.match(one.stderr, /^daneprime: cannot open database .*not-a-directory\/x\.db: /);
-  // Workers that die before listening are not restarted forever, and the primary does not exit 0.
+  // Workers that cannot start are not restarted, and the primary does not exit 0.
   const two = runCli(['serve', '--workers', '2', '--db', db, '--dns', '127.0.0.1:0', '--api', 'off'], { timeoutMs: 20_000 });
   assert.equal(two.status, 1);
-  assert.match(two.stderr, /workers fail to start .*; giving up/);
+  assert.deepEqual(two.stderr.split('\n').filter((l) => l.startsWith('daneprime:')).map((l) => l.replace(/: [^:]*$/, '')),
+    [one.stderr.trim().replace(/: [^:]*$/, '')], two.stderr);
+  assert.doesNotMatch(two.stderr, /restarting|\n\s+at /);
 });

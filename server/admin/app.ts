@@ -1,5 +1,6 @@
 // The admin API: build() wires plugins, schemas, errors and the OpenAPI document; it never listens (tests use inject).
 import Fastify, { type FastifyInstance } from 'fastify';
+import type { SecureContextOptions } from 'node:tls';
 import type { ApiDeps } from './deps.js';
 import { installErrorHandling } from './errors.js';
 import { authPlugin } from './auth.js';
@@ -28,9 +29,15 @@ declare module 'fastify' {
 
 export const API_PREFIX = '/api/v1';
 
-export function buildApi(deps: ApiDeps): FastifyInstance {
+/**
+ * `https`: serve over TLS with these options (tls.ts: the checked pair and the protocol and
+ * cipher policy); the server is then a tls.Server, whose secure context can be replaced.
+ */
+export function buildApi(deps: ApiDeps, opts: { https?: SecureContextOptions } = {}): FastifyInstance {
   // removeAdditional off: an unknown (misspelt) field is a 400, not silently dropped.
-  const app = Fastify({ logger: false, maxParamLength: 1024, bodyLimit: 16 * 1024 * 1024, ajv: { customOptions: { removeAdditional: false } } });
+  const common = { logger: false, maxParamLength: 1024, bodyLimit: 16 * 1024 * 1024, ajv: { customOptions: { removeAdditional: false } } } as const;
+  // Same routes either way; only the server under them differs, so the instance is typed as the plain one.
+  const app = opts.https ? Fastify({ ...common, https: opts.https }) as unknown as FastifyInstance : Fastify(common);
   const routes = collectRoutes(app);
   app.decorate('deps', deps);
   installErrorHandling(app, deps.log, (status) => deps.metrics.apiError(status));

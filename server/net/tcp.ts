@@ -1,6 +1,6 @@
 // TCP listener (RFC 7766): 2-byte framing, pipelined queries, idle timeout, bounded connections and buffers.
 import net from 'node:net';
-import type { ListenAddress } from './address.js';
+import { ListenError, type ListenAddress } from './address.js';
 import type { Responder, ReplyStream } from '../query/responder.js';
 
 /** Handles one framed message; replies through `responder` (its stream: the connection), synchronously or later. */
@@ -41,10 +41,10 @@ export async function listenTcp(addr: ListenAddress, handler: TcpHandler, log: (
     });
     serveConnection(sock, remote, handler, log, limits);
   });
-  server.on('error', (err) => log(`tcp ${addr.host}:${addr.port}: ${err.message}`));
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(addr.port, addr.host, () => { server.off('error', reject); resolve(); });
+    server.once('error', (err) => reject(new ListenError('tcp', addr, err)));
+    // IPv6 only on an IPv6 address, so [::]:53 and 0.0.0.0:53 are two listeners side by side.
+    server.listen({ port: addr.port, host: addr.host, ipv6Only: net.isIPv6(addr.host) }, () => { server.removeAllListeners('error'); server.on('error', (err) => log(`tcp ${addr.host}:${addr.port}: ${err.message}`)); resolve(); });
   });
   return {
     port: (server.address() as net.AddressInfo).port,

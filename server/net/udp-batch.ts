@@ -2,16 +2,19 @@
 // one JavaScript call, sendmmsg the replies. Linux only; `batchedUdp` says whether it loaded.
 import { isIP } from 'node:net';
 import { lookup } from 'node:dns/promises';
-import type { ListenAddress } from './address.js';
+import { ListenError, type ListenAddress } from './address.js';
 import type { Responder } from '../query/responder.js';
 import { loadAddon, availability, type Loaded } from '../../zones/util/native-addon.js';
 import { UDP_RECEIVE_BUFFER, type UdpHandler, type UdpListener } from './udp-listener.js';
+import type { ResponseRateLimiter } from './rrl.js';
 
 interface Addon {
   readonly batch: number;
   readonly slot: number;
   open(host: string, port: number, ipv6: boolean, reusePort: boolean, onBatch: (n: number) => unknown[], receiveBuffer: number): { handle: object; port: number; receiveBuffer: number; arena: ArrayBuffer; lens: ArrayBuffer };
   remote(handle: object, i: number): string;
+  /** The source's network, as rrl.ts prefixKey would make it from remote(handle, i). */
+  prefix(handle: object, i: number): number;
   stats(handle: object): { received: number; sent: number; dropped: number };
   close(handle: object): void;
 }
@@ -24,9 +27,11 @@ const loaded: Loaded<Addon> = process.platform === 'linux'
 class SlotResponder implements Responder {
   readonly transport = 'udp';
   readonly stream = undefined;
-  constructor(private readonly replies: (Buffer | undefined)[], private readonly i: number, readonly remote: () => string) {}
+  constructor(private readonly replies: (Buffer | undefined)[], private readonly i: number, readonly remote: () => string,
+    private readonly rrl: ResponseRateLimiter | undefined, private readonly prefix: () => number) {}
   reply(msg: Buffer): void {
-    this.replies[this.i] = msg;
+    // Without rate limiting, this one test is all it costs.
+    this.replies[this.i] = this.rrl === undefined ? msg : this.rrl.filter(msg, this.prefix());
   }
 }
 
@@ -38,7 +43,8 @@ export const batchedUdp = availability(loaded);
  * the kernel spreading client flows across them, where node:dgram shares one socket through the
  * cluster primary.
  */
-export async function listenBatched(addr: ListenAddress, handler: UdpHandler, log: (m: string) => void, reusePort: boolean): Promise<UdpListener> {
+export async function listenBatched(addr: ListenAddress, handler: UdpHandler, log: (m: string) => void, reusePort: boolean,
+  rrl?: ResponseRateLimiter): Promise<UdpListener> {
   if (!('addon' in loaded)) throw new Error(`batched UDP unavailable: ${loaded.unavailable}`);
   const addon = loaded.addon;
   const slot = addon.slot;
@@ -49,7 +55,7 @@ export async function listenBatched(addr: ListenAddress, handler: UdpHandler, lo
   // One responder per slot, made once: its reply goes to the slot's place in `replies`, and
   // datagram i's source is spelled out only when asked (transfers, error logs), and only during
   // the batch call, like the query bytes.
-  const responders = Array.from({ length: addon.batch }, (_, i) => new SlotResponder(replies, i, () => addon.remote(sock!.handle, i)));
+  const responders = Array.from({ length: addon.batch }, (_, i) => new SlotResponder(replies, i, () => addon.remote(sock!.handle, i), rrl, () => addon.prefix(sock!.handle, i)));
   const onBatch = (n: number): unknown[] => {
     const { arena, lens } = sock!;
     for (let i = 0; i < n; i++) {
@@ -68,8 +74,13 @@ export async function listenBatched(addr: ListenAddress, handler: UdpHandler, lo
     return replies;
   };
   // The addon binds numeric addresses only; a name (--dns localhost:5300) is resolved as node:dgram would.
-  const ip = isIP(addr.host) ? { address: addr.host, family: isIP(addr.host) } : await lookup(addr.host);
-  const opened = addon.open(ip.address, addr.port, ip.family === 6, reusePort, onBatch, UDP_RECEIVE_BUFFER);
+  let opened: ReturnType<Addon['open']>;
+  try {
+    const ip = isIP(addr.host) ? { address: addr.host, family: isIP(addr.host) } : await lookup(addr.host);
+    opened = addon.open(ip.address, addr.port, ip.family === 6, reusePort, onBatch, UDP_RECEIVE_BUFFER);
+  } catch (err) {
+    throw new ListenError('udp', addr, err);
+  }
   sock = { handle: opened.handle, arena: Buffer.from(opened.arena), lens: new Int32Array(opened.lens) };
   // The addon frees its socket after close: a second close must not reach it.
   let closed = false;

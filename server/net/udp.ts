@@ -5,6 +5,7 @@ import type { ListenAddress } from './address.js';
 import { batchedUdp, listenBatched } from './udp-batch.js';
 import { listenDgram } from './udp-dgram.js';
 import { UDP_RECEIVE_BUFFER, type UdpHandler, type UdpIo, type UdpListener } from './udp-listener.js';
+import type { ResponseRateLimiter } from './rrl.js';
 
 export { UDP_RECEIVE_BUFFER, type UdpHandler, type UdpIo, type UdpListener };
 
@@ -31,6 +32,7 @@ export const receiveBufferShort = (l: UdpListener): boolean => l.receiveBuffer <
 export const receiveBufferWarning = (l: UdpListener): string =>
   `udp: receive buffer ${l.receiveBuffer >> 10} KiB, not the ${(2 * UDP_RECEIVE_BUFFER) >> 10} KiB asked for: queries arriving during a pause may be dropped; raise net.core.rmem_max or grant CAP_NET_ADMIN`;
 
-export async function listenUdp(addr: ListenAddress, handler: UdpHandler, log: (m: string) => void, io: UdpIo): Promise<UdpListener> {
-  return io === 'batch' ? listenBatched(addr, handler, log, cluster.isWorker) : listenDgram(addr, handler, log);
+/** `rrl`: limit the replies (rrl.ts); TCP listeners never are, so a truncated reply's retry always gets through. */
+export async function listenUdp(addr: ListenAddress, handler: UdpHandler, log: (m: string) => void, io: UdpIo, rrl?: ResponseRateLimiter): Promise<UdpListener> {
+  return io === 'batch' ? listenBatched(addr, handler, log, cluster.isWorker, rrl) : listenDgram(addr, handler, log, rrl);
 }

@@ -13,6 +13,8 @@
 //     for datagram i, or anything else for no reply. The arena is reused by the next batch, so a
 //     handler must copy what it keeps.
 //   remote(handle, i) -> the source address of datagram i, as text
+//   prefix(handle, i) -> the source's network as a number, as server/net/rrl.ts prefixKey computes
+//     it from the text (IPv4 /24 as a.b.c in 24 bits; IPv6 /56 hashed), without making the text
 //   stats(handle) -> { received, sent, dropped }
 //   close(handle)
 #define _GNU_SOURCE
@@ -227,6 +229,11 @@ static napi_value open_socket(napi_env env, napi_callback_info info) {
   int fd = socket(ipv6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) { throw_errno(env, "socket", errno); return NULL; }
   int one = 1;
+  // An IPv6 socket takes IPv6 only, so [::]:53 and 0.0.0.0:53 bind side by side (with
+  // net.ipv6.bindv6only=0, Linux's default, a wildcard IPv6 bind would also claim the IPv4 port).
+  if (ipv6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one) < 0) {
+    int err = errno; close(fd); throw_errno(env, "setsockopt", err); return NULL;
+  }
   // Cluster workers each bind their own socket and the kernel spreads flows across them.
   if (reuse_port && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) < 0) {
     int err = errno; close(fd); throw_errno(env, "setsockopt", err); return NULL;
@@ -323,6 +330,34 @@ static napi_value remote_address(napi_env env, napi_callback_info info) {
   return text;
 }
 
+// Response rate limiting asks this for every reply: a number costs no string and no inet_ntop.
+static napi_value remote_prefix(napi_env env, napi_callback_info info) {
+  napi_value argv[2], out;
+  batch_socket *s = unwrap(env, info, argv, 2);
+  int32_t i;
+  if (!s || napi_get_value_int32(env, argv[1], &i) != napi_ok || i < 0 || i >= BATCH) return NULL;
+  struct sockaddr_storage *a = &s->addr[i];
+  uint32_t v = 0;
+  const unsigned char *b = NULL;
+  if (a->ss_family == AF_INET) b = (const unsigned char *)&((struct sockaddr_in *)a)->sin_addr;
+  else if (a->ss_family == AF_INET6) {
+    const unsigned char *b6 = ((struct sockaddr_in6 *)a)->sin6_addr.s6_addr;
+    static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+    if (memcmp(b6, mapped, 12) == 0) b = b6 + 12;
+    else {
+      uint32_t h = 0x811c9dc5u;
+      for (int k = 0; k < 4; k++) {
+        uint32_t g = ((uint32_t)b6[2 * k] << 8) | b6[2 * k + 1];
+        h = (h ^ (k == 3 ? g >> 8 : g)) * 16777619u;
+      }
+      v = h | 0x01000000u;
+    }
+  }
+  if (b) v = ((uint32_t)b[0] << 16) | ((uint32_t)b[1] << 8) | b[2];
+  napi_create_uint32(env, v, &out);
+  return out;
+}
+
 static napi_value socket_stats(napi_env env, napi_callback_info info) {
   napi_value argv[1], o, v;
   batch_socket *s = unwrap(env, info, argv, 1);
@@ -339,6 +374,7 @@ static napi_value init(napi_env env, napi_value exports) {
     { "open", NULL, open_socket, NULL, NULL, NULL, napi_default, NULL },
     { "close", NULL, close_socket, NULL, NULL, NULL, napi_default, NULL },
     { "remote", NULL, remote_address, NULL, NULL, NULL, napi_default, NULL },
+    { "prefix", NULL, remote_prefix, NULL, NULL, NULL, napi_default, NULL },
     { "stats", NULL, socket_stats, NULL, NULL, NULL, napi_default, NULL },
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
