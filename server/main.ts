@@ -21,7 +21,8 @@ import { PolicyStore } from '../zones/store/policy-sqlite.js';
 import { Notifier, type NotifyOptions } from './xfr/notify.js';
 import { SecondaryMonitor, type MonitorOptions } from './xfr/monitor.js';
 import { SignatureRefresher, type RefreshOptions } from './xfr/refresh.js';
-import { Metrics } from './metrics.js';
+import { Metrics } from './metrics/metrics.js';
+import { scraper } from './metrics/scrape.js';
 import { buildApi } from './admin/app.js';
 import { buildPdnsApi } from './pdns-api/app.js';
 import { startBackgroundSigning } from './background-signing.js';
@@ -102,17 +103,20 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
   const wallClock = () => Math.floor(Date.now() / 1000);
   // The leader asks each secondary what it serves after every NOTIFY (and on a schedule).
   let monitor: SecondaryMonitor | undefined;
-  const notifier = new Notifier(store, xs, opts.log, wallClock, { ...opts.notify, sent: (apex, t) => monitor?.afterNotify(apex, t) });
+  const metrics = new Metrics();
+  metrics.signatures = dnssec.cache;
+  // Every worker answers a scrape's request for its counters, whichever worker serves /metrics.
+  const scrape = scraper(metrics, { store, zones, dnssec }, wallClock);
+  const notifier = new Notifier(store, xs, opts.log, wallClock, { ...opts.notify, sent: (apex, t) => monitor?.afterNotify(apex, t), ended: metrics.observeNotify });
   // With --workers, sibling workers catch up with each commit made here before the API answers.
   const share = shareCommits(pipeline, opts.log);
   pipeline.setHooks({ share });
   const leader = isLeaderProcess();
-  const metrics = new Metrics();
   const ctx: QueryContext = {
     zones, dnssec, now, wire: new RRsetWireCache(), observe: metrics.observe,
     fastPath: opts.fastPath === false ? undefined : new FastPath(),
   };
-  const xfr = new XfrService({ store, xs, zones, dnssec, log: opts.log, now, tsigNow: wallClock, journal, answer: (msg, r) => answerOnce(ctx, msg, r) });
+  const xfr = new XfrService({ store, xs, zones, dnssec, log: opts.log, now, tsigNow: wallClock, journal, answer: (msg, r) => answerOnce(ctx, msg, r), observe: metrics.observeTransfer });
   const update = new UpdateService({ store, xs, ps: new PolicyStore(store), pipeline, log: opts.log, tsigNow: wallClock, observe: metrics.observeUpdate });
   ctx.special = (q, msg, responder) => update.special(q, msg, responder) || xfr.special(q, msg, responder);
   const refresher = new SignatureRefresher(zones, dnssec, pipeline, now, opts.log, opts.refresh);
@@ -126,7 +130,7 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
   const checkInterval = opts.checkIntervalSec ?? 3600;
   const scheduler = leader && checkInterval > 0 ? new CheckScheduler(checks, { intervalSec: checkInterval, now, log: opts.log }) : undefined;
   // Admin writes go through the same pipeline, in this process: the next query already sees them.
-  const api = opts.api ? buildApi({ store, zones, dnssec, pipeline, metrics, log: opts.log, now, checks, onEvent: (e) => { metrics.observeCheckEvent(e.level); hook?.(e); } }) : undefined;
+  const api = opts.api ? buildApi({ store, zones, dnssec, pipeline, metrics, scrape, log: opts.log, now, checks, onEvent: (e) => { metrics.observeCheckEvent(e.level); hook?.(e); } }) : undefined;
   let apiAddress: ListenAddress | undefined;
   // PUT …/notify sends NOTIFY from whichever worker takes the request: it is asked for, not a commit's.
   const pdnsApi = opts.pdnsApi ? buildPdnsApi({ store, zones, dnssec, pipeline, metrics, log: opts.log, now,
@@ -199,7 +203,7 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
     const v = store.dataVersion();
     if (v === seen) return;
     seen = v;
-    try { pipeline.catchUpAll(); } catch (err) { opts.log(`zone catch-up failed: ${(err as Error).message}`); }
+    try { pipeline.catchUpAll(); } catch (err) { opts.log(`zone catch-up failed: ${(err as Error).message}`, { level: 'error' }); }
   }, opts.pollMs ?? 250);
   timer.unref();
   opts.log(`serving ${zones.apexes().length} zone(s) from ${opts.db}`);

@@ -24,7 +24,7 @@ const loaded: Loaded<Addon> = process.platform === 'linux'
 class SlotResponder implements Responder {
   readonly transport = 'udp';
   readonly stream = undefined;
-  constructor(private readonly replies: (Buffer | undefined)[], private readonly i: number, readonly remote: () => string) {}
+  constructor(private readonly replies: (Buffer | undefined)[], private readonly i: number, readonly remote: () => string, readonly family: 4 | 6) {}
   reply(msg: Buffer): void {
     this.replies[this.i] = msg;
   }
@@ -42,6 +42,8 @@ export async function listenBatched(addr: ListenAddress, handler: UdpHandler, lo
   if (!('addon' in loaded)) throw new Error(`batched UDP unavailable: ${loaded.unavailable}`);
   const addon = loaded.addon;
   const slot = addon.slot;
+  // The addon binds numeric addresses only; a name (--dns localhost:5300) is resolved as node:dgram would.
+  const ip = isIP(addr.host) ? { address: addr.host, family: isIP(addr.host) } : await lookup(addr.host);
   // One array reused for every batch: the addon reads elements 0..n-1 right after the call.
   const replies: (Buffer | undefined)[] = new Array(addon.batch).fill(undefined);
   // Set once open() returns; the addon calls onBatch only from the event loop, after that.
@@ -49,7 +51,7 @@ export async function listenBatched(addr: ListenAddress, handler: UdpHandler, lo
   // One responder per slot, made once: its reply goes to the slot's place in `replies`, and
   // datagram i's source is spelled out only when asked (transfers, error logs), and only during
   // the batch call, like the query bytes.
-  const responders = Array.from({ length: addon.batch }, (_, i) => new SlotResponder(replies, i, () => addon.remote(sock!.handle, i)));
+  const responders = Array.from({ length: addon.batch }, (_, i) => new SlotResponder(replies, i, () => addon.remote(sock!.handle, i), ip.family === 6 ? 6 : 4));
   const onBatch = (n: number): unknown[] => {
     const { arena, lens } = sock!;
     for (let i = 0; i < n; i++) {
@@ -67,8 +69,6 @@ export async function listenBatched(addr: ListenAddress, handler: UdpHandler, lo
     }
     return replies;
   };
-  // The addon binds numeric addresses only; a name (--dns localhost:5300) is resolved as node:dgram would.
-  const ip = isIP(addr.host) ? { address: addr.host, family: isIP(addr.host) } : await lookup(addr.host);
   const opened = addon.open(ip.address, addr.port, ip.family === 6, reusePort, onBatch, UDP_RECEIVE_BUFFER);
   sock = { handle: opened.handle, arena: Buffer.from(opened.arena), lens: new Int32Array(opened.lens) };
   // The addon frees its socket after close: a second close must not reach it.
