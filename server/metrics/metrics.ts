@@ -2,7 +2,7 @@
 import { Rcode } from '../wire/parse.js';
 import type { Name } from '../../zones/model/name.js';
 import type { SignatureCache } from '../../signer/sig-cache.js';
-import { QueryStats, PROTOS, FAMILIES, RCODE_SLOTS, DURATION_BUCKETS, typeLabel } from './query-stats.js';
+import { QueryStats, DURATION_BUCKETS } from './query-stats.js';
 import type { CounterSnapshot, Labels, Sample } from './snapshot.js';
 
 const RCODE_NAMES = new Map<number, string>([
@@ -62,22 +62,21 @@ export class Metrics {
   apiError(status: number): void { this.apiErrors.inc({ status: String(status) }); }
 
   snapshot(): CounterSnapshot {
+    const requests: Sample[] = [];
+    const responses: Sample[] = [];
+    const doRequests: Sample[] = [];
+    for (const s of this.queries.series()) {
+      if (s.kind === 'request') requests.push({ labels: { zone: s.zone, proto: s.proto, family: s.family, type: s.type }, value: s.value });
+      else if (s.kind === 'response') responses.push({ labels: { zone: s.zone, rcode: rcodeLabel(s.rcode) }, value: s.value });
+      else doRequests.push({ labels: { zone: s.zone }, value: s.value });
+    }
     const q = this.queries;
-    const zone = (i: number) => q.zoneNames[i];
-    const requests: Sample[] = [...q.requests].map(([k, value]) => {
-      const p = QueryStats.requestKey(k);
-      return { labels: { zone: zone(p.zone), proto: PROTOS[p.proto], family: FAMILIES[p.family], type: typeLabel(p.type) }, value };
-    });
-    const responses: Sample[] = [...q.responses].map(([k, value]) => {
-      const r = k % RCODE_SLOTS;
-      return { labels: { zone: zone((k - r) / RCODE_SLOTS), rcode: rcodeLabel(r) }, value };
-    });
     const cache = this.signatures;
     return {
       counters: {
         daneprime_dns_requests_total: requests,
         daneprime_dns_responses_total: responses,
-        daneprime_dns_do_requests_total: [...q.doRequests].map(([z, value]) => ({ labels: { zone: zone(z) }, value })),
+        daneprime_dns_do_requests_total: doRequests,
         daneprime_dns_updates_total: this.updates.samples(),
         daneprime_xfr_transfers_total: this.transfers.samples(),
         daneprime_xfr_notifies_total: this.notifies.samples(),
