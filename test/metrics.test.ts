@@ -98,7 +98,6 @@ test('metrics and JSON logs of 2 workers match what was done', { timeout: 180_00
       assert.match(res.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
       texts.push(await res.text());
     }
-    if (process.env.DEBUG_METRICS) console.log(texts[0], srv.log());
     for (const text of texts) {
       const lint = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8', timeout: 20_000 });
       assert.equal(lint.status, 0, `promtool check metrics: ${lint.stdout}${lint.stderr}`);
