@@ -70,7 +70,4 @@ export function configureLog(format: LogFormat, level: LogLevel): void {
   process.on('warning', (w) => log(`${w.name}: ${w.message}`, { level: 'warn', event: 'process.warning', ...('code' in w ? { code: w.code } : {}) }));
 }
 
-/** The pino instance behind `log` now (fastify takes it as its logger). */
-export const processPino = (): Pino => current;
-
 export const log: Logger = (msg, fields) => pinoLogger(current)(msg, fields);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as packet from 'dns-packet';
 import parsePrometheus from 'parse-prometheus-text-format';
-import { cli, startServer, freePort, waitFor, kdig, type Child } from './helpers/procs.js';
+import { cli, CLI, startServer, freePort, waitFor, kdig, type Child } from './helpers/procs.js';
 import { requireTool } from './helpers/tools.js';
 
 const FIXTURE = fileURLToPath(new URL('../../test/fixtures/example.com.zone', import.meta.url));
@@ -84,11 +84,22 @@ test('metrics and JSON logs of 2 workers match what was done', { timeout: 180_00
     assert.equal(check.status, 200, JSON.stringify(checked));
     assert.notEqual(checked.verdict, 'match');
 
+    // A zone created over the API: its keys are made, logged and shown.
+    const created = await fetch(`${api}/api/v1/zones`, { method: 'POST', headers, body: JSON.stringify({
+      name: 'new.example.', rrsets: [
+        { name: '@', type: 'SOA', ttl: 300, records: ['ns1.example.com. hostmaster 1 7200 3600 1209600 300'] },
+        { name: '@', type: 'NS', records: ['ns1.example.com.'] },
+      ],
+    }) });
+    assert.equal(created.status, 201, await created.text());
+
     const soa = kdig([...at, 'example.com', 'SOA', '+dnssec', '+short']).trim().split('\n');
     const serial = Number(soa[0].split(/\s+/)[2]);
     const rrsigExpiry = soa[1].split(/\s+/)[4]; // YYYYMMDDHHmmSS
     const expiresAt = Date.UTC(+rrsigExpiry.slice(0, 4), +rrsigExpiry.slice(4, 6) - 1, +rrsigExpiry.slice(6, 8), +rrsigExpiry.slice(8, 10), +rrsigExpiry.slice(10, 12), +rrsigExpiry.slice(12, 14)) / 1000;
-    const keys = cli(['zone', 'keys', 'example.com', '--db', db]).trim().split('\n').slice(1).map((l) => l.split('\t'));
+    const keysOf = (zone: string) => cli(['zone', 'keys', zone, '--db', db]).trim().split('\n').slice(1).map((l) => l.split('\t'));
+    const keys = keysOf('example.com');
+    const newKeys = keysOf('new.example');
 
     // Scrape a few times: the API port is shared by both workers, each scrape sums both.
     const texts: string[] = [];
@@ -126,6 +137,8 @@ test('metrics and JSON logs of 2 workers match what was done', { timeout: 180_00
       assert.ok(expiry <= expiresAt && expiresAt - expiry <= 86400, `soonest expiry ${expiry}, the SOA's RRSIG expires at ${expiresAt} (jitter up to a day)`);
       assert.equal(keys.length, 2);
       for (const [tag, role] of keys) assert.equal(value(fams, 'daneprime_dnssec_key_info', { zone: ZONE, keytag: tag, role, state: 'active', algorithm: '13' }), 1);
+      for (const [tag, role] of newKeys) assert.equal(value(fams, 'daneprime_dnssec_key_info', { zone: 'new.example.', keytag: tag, role, state: 'active', algorithm: '13' }), 1);
+      assert.equal(fams.find((f) => f.name === 'daneprime_dnssec_key_info')!.metrics.length, keys.length + newKeys.length);
       assert.equal(value(fams, 'daneprime_secondary_up', { zone: ZONE, secondary: `127.0.0.1:${notifyPort}` }) !== undefined, true);
       assert.equal(value(fams, 'daneprime_service_endpoint_match', { zone: ZONE, service: '_443._tcp.www.example.com.', endpoint: `127.0.0.1:${closed}` }), 0);
       assert.equal(value(fams, 'daneprime_service_checks_total', { verdict: checked.verdict }), 1);
@@ -143,8 +156,11 @@ test('metrics and JSON logs of 2 workers match what was done', { timeout: 180_00
     assert.ok(!srv.log().includes(updSecret), 'the TSIG secret is not in the log');
     const events = (name: string) => entries.filter((e) => e.event === name);
     const requests = events('api.request').filter((e) => e.token === 'metrics-robot');
-    assert.equal(requests.length, 2, JSON.stringify(events('api.request')));
-    assert.deepEqual(requests.map((e) => e.status).sort(), [200, 201]);
+    assert.equal(requests.length, 3, JSON.stringify(events('api.request')));
+    assert.deepEqual(requests.map((e) => e.status).sort(), [200, 201, 201]);
+    const keyEvents = events('key');
+    assert.deepEqual(keyEvents.map((e) => `${String(e.zone)} ${String(e.keytag)} ${String(e.role)} ${String(e.action)} ${String(e.actor)}`).sort(),
+      newKeys.map(([tag, role]) => `new.example. ${tag} ${role} created metrics-robot`).sort());
     const updates = events('update');
     assert.equal(updates.length, 1, JSON.stringify(updates));
     assert.equal(updates[0].rcode, 'NOERROR');
@@ -162,5 +178,16 @@ test('metrics and JSON logs of 2 workers match what was done', { timeout: 180_00
     secondary.close();
     for (const c of children.reverse()) await c.stop();
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a bad --log-format or --log-level is a one-line usage error before anything starts', () => {
+  for (const [args, pattern] of [
+    [['--log-format', 'xml'], /^daneprime: bad --log-format "xml": expected json or text\n$/],
+    [['--log-level', 'loud'], /^daneprime: bad --log-level "loud": expected one of debug, info, warn, error\n$/],
+  ] as [string[], RegExp][]) {
+    const r = spawnSync(process.execPath, [CLI, 'serve', '--db', join(tmpdir(), 'never-opened.db'), ...args], { encoding: 'utf8', timeout: 20_000 });
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, pattern);
   }
 });
