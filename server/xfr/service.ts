@@ -136,10 +136,11 @@ export class XfrService {
    */
   private ended(q: Query, client: string, key: string | undefined, zone: Name | undefined, result: 'done' | 'refused' | 'failed', facts: Record<string, unknown>): void {
     const type = typeToText(q.qtype);
-    const detail = result === 'done'
-      ? `${String(facts.style)}, serial ${String(facts.serial)}${facts.records !== undefined ? `: ${String(facts.records)} records in ${String(facts.messages)} messages, ${String(facts.bytes)} bytes, ${String(facts.ms)} ms` : ''}${facts.commits_meanwhile ? ' (commits landed meanwhile)' : ''}`
-      : result === 'refused' ? `refused: ${String(facts.reason)}` : `failed: ${String(facts.error)}`;
-    this.d.log(`xfr: ${type} ${q.qname} from ${client}${key ? ` (key ${key})` : ''}: ${detail}`, {
+    const what = `${type} ${q.qname} from ${client}${key ? ` (key ${key})` : ''}`;
+    const text = result === 'done'
+      ? `xfr: ${what}: ${String(facts.style)}, serial ${String(facts.serial)}${facts.records !== undefined ? `: ${String(facts.records)} records in ${String(facts.messages)} messages, ${String(facts.bytes)} bytes, ${String(facts.ms)} ms` : ''}${facts.commits_meanwhile ? ' (commits landed meanwhile)' : ''}`
+      : result === 'refused' ? `xfr: refused ${what}: ${String(facts.reason)}` : `xfr: ${what}: failed: ${String(facts.error)}`;
+    this.d.log(text, {
       event: 'xfr.transfer', level: result === 'done' ? 'info' : result === 'refused' ? 'warn' : 'error',
       zone: q.qname, type, client, ...(key ? { key } : {}), result, ...facts,
     });
