@@ -26,6 +26,16 @@ export function keyState(k: KeyRow & { state?: string | null }): string {
   return k.state ?? (k.active ? 'active' : 'published');
 }
 
+/** The endpoints of a stored check result (runner.ts CheckJson); none from a row that does not parse. */
+function endpointsOf(result: string): { address: string; verdict: string }[] {
+  try {
+    const eps = (JSON.parse(result) as { endpoints?: unknown }).endpoints;
+    return Array.isArray(eps) ? eps.filter((e): e is { address: string; verdict: string } => typeof e?.address === 'string' && typeof e?.verdict === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
 const secondaryLabel = (address: string, port: number) => (address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`);
 
 /** Every data gauge, as of `now` (unix seconds). Zones are the ones this process serves; all else comes from the store. */
@@ -67,7 +77,7 @@ export function dataGauges(src: GaugeSources, now: number): GaugeFamily[] {
     const last = checks.checks(svc.id, 1)[0];
     if (!last) continue;
     checkedAt.push({ labels: { zone: svc.zone, service: svc.name }, value: last.at });
-    const eps = (JSON.parse(last.result) as { endpoints?: { address: string; verdict: string }[] }).endpoints ?? [];
+    const eps = endpointsOf(last.result);
     for (const e of eps) endpointMatch.push({ labels: { zone: svc.zone, service: svc.name, endpoint: e.address }, value: e.verdict === 'match' ? 1 : 0 });
   }
   return [

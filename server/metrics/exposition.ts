@@ -22,7 +22,7 @@ const FAMILIES: Record<string, [help: string, labelNames: string[]]> = {
   daneprime_zone_edits_total: ['Zone edits committed through the admin API.', []],
   daneprime_api_errors_total: ['Admin API error responses, by HTTP status.', ['status']],
   daneprime_service_checks_total: ['Live service checks made, by service verdict.', ['verdict']],
-  daneprime_service_check_events_total: ['Events raised by live service checks and secondary monitoring, by level.', ['level']],
+  daneprime_service_check_events_total: ['Events raised by live service checks and TLSA rollovers, by level.', ['level']],
 };
 
 const HISTOGRAMS = new Set(['daneprime_dns_request_duration_seconds']);

@@ -2,7 +2,7 @@
 import { Rcode } from '../wire/parse.js';
 import type { Name } from '../../zones/model/name.js';
 import type { SignatureCache } from '../../signer/sig-cache.js';
-import { QueryStats, DURATION_BUCKETS } from './query-stats.js';
+import { QueryStats } from './query-stats.js';
 import type { CounterSnapshot, Labels, Sample } from './snapshot.js';
 
 const RCODE_NAMES = new Map<number, string>([
@@ -94,5 +94,3 @@ export class Metrics {
     };
   }
 }
-
-export { DURATION_BUCKETS };
