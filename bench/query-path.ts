@@ -1,4 +1,4 @@
-// Micro-bench of the in-process query path (classify → fast path or parse → answer → sign/prove → encode) per query mix, DO=1; BENCH_FAST_PATH=off measures the full path alone.
+// Micro-bench of the in-process query path (classify → fast path or parse → answer → sign/prove → encode) per query mix, DO=1; BENCH_FAST_PATH=off measures the full path alone, BENCH_METRICS=off without the server's per-query counters.
 import { Store } from '../zones/store/sqlite.js';
 import { parseZoneText } from '../zones/io/zonefile-parse.js';
 import { hostZones } from '../server/zone-host.js';
@@ -6,6 +6,7 @@ import { benchResponder } from './lib/responder.js';
 import { handleMessage, type QueryContext } from '../server/query/handle.js';
 import { RRsetWireCache } from '../server/wire/rr-wire.js';
 import { FastPath } from '../server/query/fast/fast-path.js';
+import { Metrics } from '../server/metrics/metrics.js';
 import * as packet from 'dns-packet';
 import { generatedZone, importRecords } from './lib/zones.js';
 
@@ -50,6 +51,9 @@ function main(): void {
   // BENCH_FAST_PATH=off: every query takes the full path, as `daneprime serve --fast-path off` answers.
   const fast = process.env.BENCH_FAST_PATH === 'off' ? undefined : new FastPath();
   const ctx: QueryContext = { zones, dnssec, now: () => now, wire: new RRsetWireCache(), fastPath: fast };
+  // The per-query counters, as `daneprime serve` keeps them (BENCH_METRICS=off: none, to measure their cost).
+  const metrics = new Metrics();
+  if (process.env.BENCH_METRICS !== 'off') ctx.observe = metrics.observe;
   const only = process.env.BENCH_MIX;
   for (const [name, next] of Object.entries(mixes)) {
     if (only && name !== only) continue;

@@ -22,12 +22,13 @@ import { parseUdpIo, resolveUdpIo, type UdpIoChoice } from './net/udp.js';
 import { serve, type RunningServer } from './main.js';
 import { runPrimary, isPrimaryProcess, reportStartFailure } from './workers.js';
 import { availableParallelism } from 'node:os';
-import { log } from './log.js';
+import { log, configureLog, LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './log.js';
 
 const USAGE = `usage:
   daneprime serve [--db PATH] [--dns ADDR:PORT]... [--api ADDR:PORT|off] [--pdns-api ADDR:PORT|off] [--workers N] [--udp-io auto|batch|dgram] [--fast-path on|off]
                   [--api-tls-cert FILE --api-tls-key FILE] [--api-insecure] [--rrl RATE|off] [--rrl-slip N]
                   [--check-interval DURATION|off] [--event-hook CMD] [--rollover-check-interval DURATION] [--ds-resolver ADDR:PORT]
+                  [--log-format text|json] [--log-level debug|info|warn|error]
 ${ZONE_USAGE}
 ${CATALOG_USAGE}
 ${TSIG_USAGE}
@@ -44,7 +45,8 @@ or 127.0.0.1:5300; --api $DANEPRIME_API or 127.0.0.1:8053 (a non-loopback addres
 --fast-path $DANEPRIME_FAST_PATH or on (off: every query takes the full path); background signing after load: DANEPRIME_PRESIGN=1 (0: sign on first use only);
 --check-interval $DANEPRIME_CHECK_INTERVAL or 1h (seconds, or with s/m/h/d; off: only on TLSA changes and on request);
 --rollover-check-interval $DANEPRIME_ROLLOVER_CHECK_INTERVAL or 30s (the rollover engine's own checks of a service with a rollover under way);
---ds-resolver $DANEPRIME_DS_RESOLVER or none (the resolver the status page asks for each zone's DS at its parent; none: "unknown")`;
+--ds-resolver $DANEPRIME_DS_RESOLVER or none (the resolver the status page asks for each zone's DS at its parent; none: "unknown");
+--log-format $DANEPRIME_LOG_FORMAT or text (json: one object per line with level, time, msg and the event's fields); --log-level $DANEPRIME_LOG_LEVEL or info`;
 
 /** `3600`, `90s`, `30m`, `1h`, `2d` → seconds; `off` → 0. */
 function parseDuration(text: string, what: string): number {
@@ -63,8 +65,15 @@ async function cmdServe(argv: string[]): Promise<void> {
       'ds-resolver': { type: 'string' },
       'api-tls-cert': { type: 'string' }, 'api-tls-key': { type: 'string' }, 'api-insecure': { type: 'boolean' },
       rrl: { type: 'string' }, 'rrl-slip': { type: 'string' },
+      'log-format': { type: 'string' }, 'log-level': { type: 'string' },
     },
   });
+  // First, so that everything after (the primary's supervision, each worker's start-up) logs as asked.
+  const logFormat = values['log-format'] ?? process.env.DANEPRIME_LOG_FORMAT ?? 'text';
+  if (!(LOG_FORMATS as readonly string[]).includes(logFormat)) throw new UsageError(`bad --log-format ${JSON.stringify(logFormat)}: expected ${LOG_FORMATS.join(' or ')}`);
+  const logLevel = values['log-level'] ?? process.env.DANEPRIME_LOG_LEVEL ?? 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) throw new UsageError(`bad --log-level ${JSON.stringify(logLevel)}: expected one of ${LOG_LEVELS.join(', ')}`);
+  configureLog(logFormat as LogFormat, logLevel as LogLevel);
   const workersText = values.workers ?? process.env.DANEPRIME_WORKERS ?? String(availableParallelism());
   if (!/^[1-9][0-9]{0,2}$/.test(workersText)) throw new UsageError(`bad --workers ${JSON.stringify(workersText)}: expected a number of processes (1-999)`);
   const workers = Number(workersText);

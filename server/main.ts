@@ -23,7 +23,8 @@ import { PolicyStore } from '../zones/store/policy-sqlite.js';
 import { Notifier, type NotifyOptions } from './xfr/notify.js';
 import { SecondaryMonitor, type MonitorOptions } from './xfr/monitor.js';
 import { SignatureRefresher, type RefreshOptions } from './xfr/refresh.js';
-import { Metrics } from './metrics.js';
+import { Metrics } from './metrics/metrics.js';
+import { scraper } from './metrics/scrape.js';
 import { buildApi } from './admin/app.js';
 import { loadTls, keepTlsFresh, tlsDescription, keyReadableWarning, type TlsFiles } from './admin/tls.js';
 import { buildPdnsApi } from './pdns-api/app.js';
@@ -120,7 +121,10 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
   const wallClock = () => Math.floor(Date.now() / 1000);
   // The leader asks each secondary what it serves after every NOTIFY (and on a schedule).
   let monitor: SecondaryMonitor | undefined;
-  const notifier = new Notifier(store, xs, opts.log, wallClock, { ...opts.notify, sent: (apex, t) => monitor?.afterNotify(apex, t) });
+  metrics.signatures = dnssec.cache;
+  // Every worker answers a scrape's request for its counters, whichever worker serves /metrics.
+  const scrape = scraper(metrics, { store, zones, dnssec }, wallClock);
+  const notifier = new Notifier(store, xs, opts.log, wallClock, { ...opts.notify, sent: (apex, t) => monitor?.afterNotify(apex, t), ended: metrics.observeNotify });
   // With --workers, sibling workers catch up with each commit made here before the API answers.
   const share = shareCommits(pipeline, opts.log);
   pipeline.setHooks({ share });
@@ -129,7 +133,7 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
     zones, dnssec, now, wire: new RRsetWireCache(), observe: metrics.observe,
     fastPath: opts.fastPath === false ? undefined : new FastPath(),
   };
-  const xfr = new XfrService({ store, xs, zones, dnssec, log: opts.log, now, tsigNow: wallClock, journal, answer: (msg, r) => answerOnce(ctx, msg, r) });
+  const xfr = new XfrService({ store, xs, zones, dnssec, log: opts.log, now, tsigNow: wallClock, journal, answer: (msg, r) => answerOnce(ctx, msg, r), observe: metrics.observeTransfer });
   const update = new UpdateService({ store, xs, ps: new PolicyStore(store), pipeline, log: opts.log, tsigNow: wallClock, observe: metrics.observeUpdate });
   ctx.special = (q, msg, responder) => update.special(q, msg, responder) || xfr.special(q, msg, responder);
   const refresher = new SignatureRefresher(zones, dnssec, pipeline, now, opts.log, opts.refresh);
@@ -143,7 +147,7 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
   const scheduler = leader && checkInterval > 0 ? new CheckScheduler(checks, { intervalSec: checkInterval, now, log: opts.log }) : undefined;
   // Admin writes go through the same pipeline, in this process: the next query already sees them.
   const apiTls = opts.api && opts.apiTls ? loadTls(opts.apiTls) : undefined;
-  const api = opts.api ? buildApi({ store, zones, dnssec, pipeline, metrics, log: opts.log, now, checks, dsResolver: opts.dsResolver, onEvent: (e) => { metrics.observeCheckEvent(e.level); hook?.(e); } },
+  const api = opts.api ? buildApi({ store, zones, dnssec, pipeline, metrics, scrape, log: opts.log, now, checks, dsResolver: opts.dsResolver, onEvent: (e) => { metrics.observeCheckEvent(e.level); hook?.(e); } },
     { https: apiTls?.options }) : undefined;
   let tlsKeeper: ReturnType<typeof keepTlsFresh> | undefined;
   let apiAddress: ListenAddress | undefined;
@@ -232,7 +236,7 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
     const v = store.dataVersion();
     if (v === seen) return;
     seen = v;
-    try { pipeline.catchUpAll(); } catch (err) { opts.log(`zone catch-up failed: ${(err as Error).message}`); }
+    try { pipeline.catchUpAll(); } catch (err) { opts.log(`zone catch-up failed: ${(err as Error).message}`, { level: 'error' }); }
   }, opts.pollMs ?? 250);
   timer.unref();
   opts.log(`serving ${zones.apexes().length} zone(s) from ${opts.db}`);

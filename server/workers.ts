@@ -3,6 +3,7 @@ import cluster, { type Worker } from 'node:cluster';
 import type { Name } from '../zones/model/name.js';
 import type { CommitPipeline, CommitHooks } from '../zones/commit.js';
 import type { Logger } from './log.js';
+import { relayScrapes } from './metrics/cluster.js';
 
 /**
  * A worker committed (`zone-changed`, relayed by the primary to every other worker); each
@@ -51,6 +52,8 @@ export function runPrimary(n: number, log: Logger): void {
   const indexOf = new Map<number, number>();
   for (let i = 0; i < n; i++) indexOf.set(fork(i).id, i);
   const awaiting = new Map<string, number>(); // `${editor}:${seq}` → siblings yet to apply
+  // A scrape of any worker's /metrics sums every worker's counters, gathered through here.
+  relayScrapes();
   cluster.on('message', (from: Worker, msg: unknown) => {
     if (isStartFailed(msg)) {
       if (stopping) return;
@@ -88,13 +91,13 @@ export function runPrimary(n: number, log: Logger): void {
       return;
     }
     if (!started && !everStarted && ++failedStarts >= 2 * n) {
-      log(`workers fail to start (worker ${w.process.pid} exited ${signal ?? code} before listening, ${failedStarts} times); giving up`);
+      log(`workers fail to start (worker ${w.process.pid} exited ${signal ?? code} before listening, ${failedStarts} times); giving up`, { level: 'error' });
       process.exit(1);
     }
     const delay = Math.min(30_000, 250 * 2 ** Math.min(restarts++, 7));
     const index = indexOf.get(w.id) ?? 0;
     indexOf.delete(w.id);
-    log(`worker ${w.process.pid} exited (${signal ?? code}); restarting in ${delay} ms`);
+    log(`worker ${w.process.pid} exited (${signal ?? code}); restarting in ${delay} ms`, { level: 'error' });
     // Not unref'd: with every worker down, this timer is what keeps the primary (and the service) alive.
     setTimeout(() => indexOf.set(fork(index).id, index), delay);
   });
@@ -126,7 +129,7 @@ export function shareCommits(pipeline: CommitPipeline, log: Logger): CommitHooks
   process.on('message', (msg: unknown) => {
     if (!isMessage(msg)) return;
     if (msg.kind === 'zone-changed') {
-      try { pipeline.catchUp(msg.apex); } catch (err) { log(`zone ${msg.apex}: catch-up failed: ${(err as Error).message}`); }
+      try { pipeline.catchUp(msg.apex); } catch (err) { log(`zone ${msg.apex}: catch-up failed: ${(err as Error).message}`, { level: 'error' }); }
       process.send!({ kind: 'zone-applied', seq: msg.seq, from: msg.from! } satisfies Message);
     } else if (msg.kind === 'zone-shared') {
       pending.get(msg.seq)?.();

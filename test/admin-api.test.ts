@@ -16,8 +16,10 @@ test('healthz, metrics, openapi need no token; the API does', async () => {
   const m = await t.call('GET', '/metrics', undefined, {});
   assert.equal(m.statusCode, 200);
   assert.match(m.headers['content-type'] as string, /^text\/plain/);
-  assert.match(m.body, /daneprime_dns_queries_total\{qtype="A",rcode="NOERROR"\} 1/);
-  assert.match(m.body, /daneprime_dns_queries_total\{qtype="A",rcode="NXDOMAIN"\} 1/);
+  assert.match(m.body, /daneprime_dns_requests_total\{zone="example.com.",proto="udp",family="1",type="A"\} 2/);
+  assert.match(m.body, /daneprime_dns_responses_total\{zone="example.com.",rcode="NOERROR"\} 1/);
+  assert.match(m.body, /daneprime_dns_responses_total\{zone="example.com.",rcode="NXDOMAIN"\} 1/);
+  assert.match(m.body, /daneprime_dns_do_requests_total\{zone="example.com."\} 1/);
   assert.match(m.body, /daneprime_dnssec_signatures_total [1-9]/);
   assert.match(m.body, /daneprime_dnssec_cache_misses_total [1-9]/);
   assert.match(m.body, /daneprime_dnssec_cache_hits_total \d+/);

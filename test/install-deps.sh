@@ -10,11 +10,12 @@ set -euo pipefail
 # Live checks: Postfix (an SMTP STARTTLS server, and posttls-finger), Prosody (XMPP), hash-slinger
 # (`tlsa --verify`); ldns-dane comes with ldnsutils; util-linux gives unshare and setpriv.
 # curl: the docs/acme hooks call the admin API with it.
+# prometheus gives promtool, which lints /metrics and the example alert rules.
 # The status page's tests drive Debian's chromium headless (playwright-core downloads no browser).
 pkgs=(bind9-dnsutils bind9-utils knot-dnsutils knot-dnssecutils knot ldnsutils unbound openssl
       pebble certbot python3-certbot-dns-rfc2136 lego
       pdns-server pdns-backend-sqlite3 python3-lexicon lexicon bind9
-      postfix prosody hash-slinger util-linux curl chromium)
+      postfix prosody hash-slinger util-linux curl chromium prometheus)
 missing=()
 for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 [ ${#missing[@]} -eq 0 ] && { echo "test deps: all present"; exit 0; }
@@ -25,7 +26,7 @@ echo "postfix postfix/main_mailer_type select No configuration" | $SUDO debconf-
 $SUDO apt-get update -q
 $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
 # The Debian packages start services we do not want holding ports during tests.
-for svc in unbound knot named pdns postfix prosody; do $SUDO systemctl disable --now "$svc" >/dev/null 2>&1 || true; done
+for svc in unbound knot named pdns postfix prosody prometheus; do $SUDO systemctl disable --now "$svc" >/dev/null 2>&1 || true; done
 pkill -x unbound >/dev/null 2>&1 || true
 pkill -x knotd >/dev/null 2>&1 || true
 pkill -x pdns_server >/dev/null 2>&1 || true

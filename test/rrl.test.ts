@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import * as packet from 'dns-packet';
 import { classifyReply, RRL_CLASSES } from '../server/net/rrl-class.js';
 import { ResponseRateLimiter, prefixKey } from '../server/net/rrl.js';
-import { Metrics } from '../server/metrics.js';
+import { Metrics } from '../server/metrics/metrics.js';
+import { exposition } from '../server/metrics/exposition.js';
 import { listenUdp } from '../server/net/udp.js';
 import { batchedUdp } from '../server/net/udp-batch.js';
 import dgram from 'node:dgram';
@@ -81,7 +82,7 @@ test('client prefixes: IPv4 /24, IPv6 /56', () => {
   assert.equal(prefixKey('64:ff9b::192.0.2.1'), prefixKey('64:ff9b::'));
 });
 
-test('token bucket: the rate and one second of burst per prefix and bucket; over it every second reply is TC=1 and empty, the others dropped', () => {
+test('token bucket: the rate and one second of burst per prefix and bucket; over it every second reply is TC=1 and empty, the others dropped', async () => {
   let now = 0;
   const rrl = new ResponseRateLimiter({ rate: 10, slip: 2 }, () => now);
   const r = reply('www.example.com', { answers: [{ name: 'www.example.com', type: 'A', ttl: 60, data: '192.0.2.1' }] });
@@ -113,7 +114,7 @@ test('token bucket: the rate and one second of burst per prefix and bucket; over
   assert.ok(Math.abs(tc - dropped) <= 1, `slip 2: half truncated (${tc}), half dropped (${dropped})`);
   assert.equal(rrl.slipped[0], tc);
   assert.equal(rrl.dropped[0], dropped);
-  const text = Object.assign(new Metrics(), { rrl }).text();
+  const text = await exposition([Object.assign(new Metrics(), { rrl }).snapshot()], []);
   assert.match(text, new RegExp(`daneprime_rrl_limited_total\\{class="noerror",action="slipped"\\} ${tc}`));
   assert.match(text, new RegExp(`daneprime_rrl_limited_total\\{class="noerror",action="dropped"\\} ${dropped}`));
 

@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { SecureContextOptions } from 'node:tls';
 import type { ApiDeps } from './deps.js';
 import { installErrorHandling } from './errors.js';
+import { logRequests } from '../log-requests.js';
 import { authPlugin } from './auth.js';
 import { collectRoutes, openApiDocument } from './openapi.js';
 import { healthRoutes } from './routes/health.js';
@@ -41,6 +42,7 @@ export function buildApi(deps: ApiDeps, opts: { https?: SecureContextOptions } =
   const routes = collectRoutes(app);
   app.decorate('deps', deps);
   installErrorHandling(app, deps.log, (status) => deps.metrics.apiError(status));
+  logRequests(app, 'api', deps.log, (req) => req.principal?.label);
   // RFC 4027 text/dns: a zone file as the request body.
   app.addContentTypeParser('text/dns', { parseAs: 'string' }, (_req, body, done) => done(null, body));
   // With --workers, a write is answered only once sibling workers serve it too (bounded wait).

@@ -3,7 +3,8 @@ import type { Store } from '../../zones/store/sqlite.js';
 import type { Registry } from '../../zones/registry.js';
 import type { CommitPipeline } from '../../zones/commit.js';
 import type { DnssecService } from '../../signer/service.js';
-import type { Metrics } from '../metrics.js';
+import type { Metrics } from '../metrics/metrics.js';
+import type { Scrape } from '../metrics/scrape.js';
 import type { Logger } from '../log.js';
 import type { CheckRunner } from '../checks/runner.js';
 import type { CheckEvent } from '../checks/types.js';
@@ -17,6 +18,8 @@ export interface ApiDeps {
   pipeline: CommitPipeline;
   dnssec?: DnssecService;
   metrics: Metrics;
+  /** The /metrics body (every worker's counters); made from `metrics` and the store alone when absent. */
+  scrape?: Scrape;
   log: Logger;
   /** The clock, unix seconds (injected in tests). */
   now?: () => number;

@@ -1,4 +1,5 @@
 // Admin writes: If-Match and the token's name → the commit pipeline (records, audit, journal in one transaction) → metrics.
+import { logKeys } from '../log-keys.js';
 import type { FastifyRequest } from 'fastify';
 import type { Name } from '../../zones/model/name.js';
 import { typeToText } from '../../zones/model/types.js';
@@ -72,8 +73,10 @@ export function guardReply(deps: ApiDeps, res: CommitResult): { status: number; 
 
 /** Any zone change through the pipeline, in the token's name; counted when something was written. */
 export function commitChange(deps: ApiDeps, p: Principal, change: ZoneChange): CommitResult {
-  const res = deps.pipeline.commit(change, actorOf(p));
+  const actor = actorOf(p);
+  const res = deps.pipeline.commit(change, actor);
   if (res.written) deps.metrics.edits++;
+  if (res.imported?.keysCreated) logKeys(deps.log, deps.store, res.apex, 'created', actor.label);
   return res;
 }
 

@@ -131,7 +131,7 @@ export function installErrorHandling(app: FastifyInstance, log: Logger, onError:
   app.setErrorHandler((err, req, reply) => {
     const e = toApiError(err);
     // Only our own bugs reach the log with a stack; client errors are the client's business.
-    if (e.status >= 500) log(`api: ${req.method} ${req.url}: ${(err as Error).stack ?? String(err)}`);
+    if (e.status >= 500) log(`api: ${req.method} ${req.url}: ${(err as Error).stack ?? String(err)}`, { level: 'error' });
     onError(e.status);
     if (e.status === 401) reply.header('www-authenticate', 'Bearer');
     return reply.status(e.status).send(body(e));

@@ -15,6 +15,8 @@ import { hostZones } from '../zone-host.js';
 import type { KeyRole } from '../../signer/keystore.js';
 import { UsageError, dbPath, zoneArg, withStore, nowSeconds } from './common.js';
 import { cmdSecondary, SECONDARY_USAGE } from './secondary.js';
+import { logKeys } from '../log-keys.js';
+import { log } from '../log.js';
 
 export const ZONE_USAGE = `  daneprime zone import FILE [--origin NAME] [--replace [--force]] [--csk] [--unsigned]
                         [--nsec3-iterations N] [--nsec3-salt HEX] [--nsec3-optout]
@@ -130,6 +132,7 @@ export function cmdZone(argv: string[]): void {
         mustZone(s, apex);
         // New keys sign everything anew: a re-sign of the zone with the key added, new serial.
         commitOffline(s, { kind: 'resign', apex, addKeys: [key], action: 'key.import' });
+        logKeys(log, s, apex, 'imported', cliActor().label, (tag) => tag === key.key_tag);
       });
       process.stdout.write(`imported ${role} key tag ${key.key_tag} into ${apex}\n`);
       return;

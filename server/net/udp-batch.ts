@@ -27,7 +27,7 @@ const loaded: Loaded<Addon> = process.platform === 'linux'
 class SlotResponder implements Responder {
   readonly transport = 'udp';
   readonly stream = undefined;
-  constructor(private readonly replies: (Buffer | undefined)[], private readonly i: number, readonly remote: () => string,
+  constructor(private readonly replies: (Buffer | undefined)[], private readonly i: number, readonly remote: () => string, readonly family: 4 | 6,
     private readonly rrl: ResponseRateLimiter | undefined, private readonly prefix: () => number) {}
   reply(msg: Buffer): void {
     // Without rate limiting, this one test is all it costs.
@@ -48,6 +48,14 @@ export async function listenBatched(addr: ListenAddress, handler: UdpHandler, lo
   if (!('addon' in loaded)) throw new Error(`batched UDP unavailable: ${loaded.unavailable}`);
   const addon = loaded.addon;
   const slot = addon.slot;
+  // The addon binds numeric addresses only; a name (--dns localhost:5300) is resolved as node:dgram would.
+  let ip: { address: string; family: number };
+  try {
+    ip = isIP(addr.host) ? { address: addr.host, family: isIP(addr.host) } : await lookup(addr.host);
+  } catch (err) {
+    throw new ListenError('udp', addr, err);
+  }
+  const family = ip.family === 6 ? 6 : 4;
   // One array reused for every batch: the addon reads elements 0..n-1 right after the call.
   const replies: (Buffer | undefined)[] = new Array(addon.batch).fill(undefined);
   // Set once open() returns; the addon calls onBatch only from the event loop, after that.
@@ -55,7 +63,7 @@ export async function listenBatched(addr: ListenAddress, handler: UdpHandler, lo
   // One responder per slot, made once: its reply goes to the slot's place in `replies`, and
   // datagram i's source is spelled out only when asked (transfers, error logs), and only during
   // the batch call, like the query bytes.
-  const responders = Array.from({ length: addon.batch }, (_, i) => new SlotResponder(replies, i, () => addon.remote(sock!.handle, i), rrl, () => addon.prefix(sock!.handle, i)));
+  const responders = Array.from({ length: addon.batch }, (_, i) => new SlotResponder(replies, i, () => addon.remote(sock!.handle, i), family, rrl, () => addon.prefix(sock!.handle, i)));
   const onBatch = (n: number): unknown[] => {
     const { arena, lens } = sock!;
     for (let i = 0; i < n; i++) {
@@ -73,10 +81,8 @@ export async function listenBatched(addr: ListenAddress, handler: UdpHandler, lo
     }
     return replies;
   };
-  // The addon binds numeric addresses only; a name (--dns localhost:5300) is resolved as node:dgram would.
   let opened: ReturnType<Addon['open']>;
   try {
-    const ip = isIP(addr.host) ? { address: addr.host, family: isIP(addr.host) } : await lookup(addr.host);
     opened = addon.open(ip.address, addr.port, ip.family === 6, reusePort, onBatch, UDP_RECEIVE_BUFFER);
   } catch (err) {
     throw new ListenError('udp', addr, err);

@@ -2,7 +2,8 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { PdnsApiDeps } from './deps.js';
 import { installErrorHandling, PdnsError } from './errors.js';
-import { installAuth } from './auth.js';
+import { installAuth, tokenLabel } from './auth.js';
+import { logRequests } from '../log-requests.js';
 import { serverRoutes } from './routes/servers.js';
 import { zoneRoutes } from './routes/zones.js';
 import { rrsetRoutes } from './routes/rrsets.js';
@@ -31,6 +32,7 @@ export function buildPdnsApi(deps: PdnsApiDeps): FastifyInstance {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, parseJsonBody);
   installErrorHandling(app, deps.log, (status) => deps.metrics.apiError(status));
+  logRequests(app, 'pdns-api', deps.log, tokenLabel);
   installAuth(app, deps.store);
   // With --workers, a write is answered only once sibling workers serve it too (bounded wait).
   app.addHook('onSend', async () => { await deps.pipeline.settled(); });

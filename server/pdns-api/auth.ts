@@ -22,6 +22,9 @@ export function installAuth(app: FastifyInstance, store: Store): void {
   });
 }
 
+/** The label of the token a request came with, once authenticated (for the request log). */
+export const tokenLabel = (req: FastifyRequest): string | undefined => principals.get(req)?.label;
+
 export function principalOf(req: FastifyRequest): Principal {
   const p = principals.get(req);
   if (!p) throw new PdnsError(401, 'Unauthorized');

@@ -47,7 +47,7 @@ export function toPdnsError(err: unknown): PdnsError {
 export function installErrorHandling(app: FastifyInstance, log: Logger, onError: (status: number) => void): void {
   app.setErrorHandler((err, req, reply) => {
     const e = toPdnsError(err);
-    if (e.status >= 500) log(`pdns-api: ${req.method} ${req.url}: ${(err as Error).stack ?? String(err)}`);
+    if (e.status >= 500) log(`pdns-api: ${req.method} ${req.url}: ${(err as Error).stack ?? String(err)}`, { level: 'error' });
     onError(e.status);
     if (e.status === 401) reply.header('www-authenticate', 'X-API-Key realm="daneprime"');
     return reply.status(e.status).send({ error: e.message });

@@ -1,5 +1,6 @@
 // What the query path answers with: the zones, the signer, the encoder's wire pieces, the clock, the hooks — and the contract of the declared fast path.
 import type { Registry } from '../../zones/registry.js';
+import type { Name } from '../../zones/model/name.js';
 import type { DnssecService } from '../../signer/service.js';
 import type { Query } from '../wire/parse.js';
 import type { RRsetWireCache } from '../wire/rr-wire.js';
@@ -21,14 +22,25 @@ export interface QueryContext {
   fastPath?: FastPath;
   /** The clock, unix seconds (injected so tests can move time). */
   now?: () => number;
-  /** Called once per answered query (metrics, logging); must be cheap. */
-  observe?: (qtype: number | undefined, rcode: number) => void;
+  /** Told of each message received and each query answered (metrics); must be cheap. */
+  observe?: QueryObserver;
   /**
    * Opcodes and qtypes that a later stage handles (NOTIFY, AXFR/IXFR): true when it took the
    * message (and replies through `responder`, now or later), false to fall through. `msg` is
    * the raw request (TSIG covers its bytes).
    */
   special?: (q: Query, msg: Buffer, responder: Responder) => boolean;
+}
+
+/**
+ * The query path's report to metrics: `received` when a message comes in, then `answered`
+ * once if it gets an answer here (not for a message dropped or taken by a later stage, which
+ * counts its own). Both run on every query, so neither may allocate.
+ */
+export interface QueryObserver {
+  received(responder: Responder): void;
+  /** `zone`: the hosted zone whose data answered (or that the question falls in); undefined for none. */
+  answered(qtype: number | undefined, rcode: number, zone: Name | undefined, dnssecOk: boolean): void;
 }
 
 /** The full path's reply to a message, and the answer it was made from (undefined for replies made before any lookup: errors, refusals). */

@@ -16,24 +16,24 @@ export function fullPath(ctx: QueryContext, msg: Buffer, responder: Responder, n
   const parsed = parseQuery(msg);
   if (parsed.kind === 'drop') return undefined;
   if (parsed.kind === 'error') {
-    ctx.observe?.(undefined, parsed.rcode);
+    ctx.observe?.answered(undefined, parsed.rcode, undefined, false);
     const p = parsed.partial;
     return bare(encodeBare(p.id, p.flags, parsed.rcode, p));
   }
   const q = parsed.query;
   const refuse = guard(q);
   if (refuse !== undefined) {
-    ctx.observe?.(q.qtype, refuse.rcode);
+    ctx.observe?.answered(q.qtype, refuse.rcode, zoneOf(ctx, q), q.edns?.dnssecOk === true);
     return bare(encodeBare(q.id, q.flags, refuse.rcode, q, refuse.ede));
   }
   if (ctx.special?.(q, msg, responder)) return undefined;
   if (q.opcode !== Opcode.QUERY) {
-    ctx.observe?.(q.qtype, Rcode.NOTIMP);
+    ctx.observe?.answered(q.qtype, Rcode.NOTIMP, zoneOf(ctx, q), q.edns?.dnssecOk === true);
     return bare(encodeBare(q.id, q.flags, Rcode.NOTIMP, q));
   }
   if (isTransferType(q.qtype)) {
     // Transfers are only for configured secondaries; with none allowed, refuse (RFC 5936 §4.2).
-    ctx.observe?.(q.qtype, Rcode.REFUSED);
+    ctx.observe?.answered(q.qtype, Rcode.REFUSED, zoneOf(ctx, q), q.edns?.dnssecOk === true);
     return bare(encodeBare(q.id, q.flags, Rcode.REFUSED, q, { code: EDE.PROHIBITED, text: 'zone transfer not allowed' }));
   }
   const maxSize = maxResponseSize(q.edns?.udpSize, responder.transport === 'tcp');
@@ -45,9 +45,12 @@ export function fullPath(ctx: QueryContext, msg: Buffer, responder: Responder, n
     addSigners(answered, signer);
   }
   const response = answered.response;
-  ctx.observe?.(q.qtype, response.rcode);
+  ctx.observe?.answered(q.qtype, response.rcode, answered.steps[0]?.zone.apex, dnssecOk);
   return { bytes: encodeResponse(q, response, maxSize, ctx.wire, now), answered };
 }
+
+/** The hosted zone a refused or unanswered question falls in, for metrics (these replies are rare: one lookup is cheap). */
+const zoneOf = (ctx: QueryContext, q: Query) => (ctx.observe ? ctx.zones.find(q.qname)?.apex : undefined);
 
 const bare = (bytes: Buffer): FullReply => ({ bytes, answered: undefined });
 

@@ -15,6 +15,7 @@ export type { QueryContext } from './context.js';
  * responses are never answered) gets no reply.
  */
 export function handleMessage(ctx: QueryContext, msg: Buffer, responder: Responder): void {
+  ctx.observe?.received(responder);
   const now = ctx.now ? ctx.now() : Math.floor(Date.now() / 1000);
   const fast = ctx.fastPath;
   const key = fast !== undefined ? classifyQuery(msg, responder.transport) : undefined;

@@ -32,6 +32,8 @@ export interface ReplyStream {
 export interface Responder {
   readonly transport: Transport;
   readonly remote: Remote;
+  /** The client's address family, where the listener knows it without spelling out `remote` (metrics). */
+  readonly family?: 4 | 6;
   /** Send the one reply to this message. Not called for a message that is dropped. */
   reply(msg: Buffer): void;
   /** The connection, for a reply of many messages (AXFR, IXFR over TCP); undefined over UDP. */

@@ -85,7 +85,8 @@ export class RolloverEngine {
     if (!this.rs.advance(row, after)) return undefined;
     if (state !== row.state) {
       const svc = new CheckStore(this.o.store).serviceById(row.service_id);
-      this.o.log?.(`rollover ${svc?.name ?? row.service_id}: ${row.state} → ${state}`);
+      this.o.log?.(`rollover ${svc?.name ?? row.service_id}: ${row.state} → ${state}`,
+        { event: 'rollover.step', zone: svc?.zone, service: svc?.name ?? String(row.service_id), from: row.state, to: state, serial: after.serial });
     }
     return after;
   }

@@ -1,4 +1,5 @@
 // A TLSA rollover of one service (RFC 7671 §8): publish the next records, report where it stands, retire the old records. Shared by the CLI, the API and the engine.
+import type { Logger } from '../log.js';
 import type { Store } from '../../zones/store/sqlite.js';
 import { CheckStore, type ServiceRow } from '../../zones/store/checks-sqlite.js';
 import { RolloverStore, type RolloverRow, type RolloverState } from '../../zones/store/rollover-sqlite.js';
@@ -42,7 +43,7 @@ export interface RolloverDeps {
   commit: (change: ZoneChange) => CommitResult;
   /** Wall clock, milliseconds. */
   nowMs?: () => number;
-  log?: (m: string) => void;
+  log?: Logger;
   /** Told of each event once it is stored (the event hook, metrics). */
   onEvent?: (e: CheckEvent) => void;
 }
@@ -143,7 +144,8 @@ export async function startRollover(d: RolloverDeps, name: string, src: NextKeyS
   }
   const committedAt = nowMs();
   rs.put({ ...row, serial: res.serial, committed_at: committedAt, max_ttl: Math.max(row.max_ttl, storedTtl(d.store, name) ?? 0) });
-  d.log?.(`rollover ${name}: steady → publishing: next records ${next.map((r) => r.text).join(', ')} published in serial ${res.serial}`);
+  d.log?.(`rollover ${name}: steady → publishing: next records ${next.map((r) => r.text).join(', ')} published in serial ${res.serial}`,
+    { event: 'rollover.step', zone: svc.zone, service: name, from: 'steady', to: 'publishing', serial: res.serial, next: next.map((r) => r.text) });
   return rolloverStatus(d.store, svc);
 }
 
@@ -181,7 +183,8 @@ export function retireOld(d: RolloverDeps, svc: ServiceRow, row: RolloverRow, wh
   });
   const now = nowMs();
   rs.put({ ...row, state: 'steady', since: now, current: JSON.stringify(next), next: '[]' });
-  d.log?.(`rollover ${svc.name}: ${row.state} → steady: old records removed (${why}); current ${next.join(', ')}`);
+  d.log?.(`rollover ${svc.name}: ${row.state} → steady: old records removed (${why}); current ${next.join(', ')}`,
+    { event: 'rollover.step', zone: svc.zone, service: svc.name, from: row.state, to: 'steady', reason: why, current: next });
   raise(d, svc, 'notice', 'rollover-retired', `the old TLSA records (${[...old].join(', ')}) were removed: ${why}; the next records are current`);
   return rolloverStatus(d.store, svc);
 }

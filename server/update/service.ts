@@ -14,17 +14,30 @@ import { plainAddress } from '../xfr/acl.js';
 import { readUpdate, UpdateFormatError } from './message.js';
 import { checkPrerequisites, prescan, updateEdits, UpdateRcode, UpdateRefusal } from './rfc2136.js';
 import { updateProblem } from './policy.js';
+import type { Logger } from '../log.js';
 
 export interface UpdateDeps {
   store: Store;
   xs: XfrStore;
   ps: PolicyStore;
   pipeline: CommitPipeline;
-  log: (m: string) => void;
+  log: Logger;
   /** The clock TSIG times are checked against (the wall clock). */
   tsigNow: () => number;
   /** Counts each UPDATE by its result (metrics). */
-  observe?: (rcode: number, changed: number) => void;
+  observe?: (rcode: number, changed: number, zone: Name | undefined) => void;
+}
+
+/** What one UPDATE's log event says about it. */
+interface UpdateFacts {
+  zone: Name;
+  client: string;
+  key?: string;
+  /** The zone section names a zone this server hosts (the metrics' zone label). */
+  hosted?: boolean;
+  changed?: number;
+  serial?: number;
+  reason?: string;
 }
 
 const RCODE_NAMES = new Map<number, string>(Object.entries(UpdateRcode).map(([k, v]) => [v, k]));
@@ -48,34 +61,31 @@ export class UpdateService {
   answer(q: Query, msg: Buffer, remote: Remote): Buffer {
     const from = plainAddress(remoteText(remote));
     const bare = (rcode: number) => encodeBare(q.id, q.flags, rcode, q);
+    const facts: UpdateFacts = { zone: q.qname, client: from };
     if (q.tsigOffset === undefined) {
-      this.d.log(`update: refused ${q.qname} from ${from}: not signed (UPDATE needs a TSIG key with an update policy)`);
-      return this.done(bare(Rcode.REFUSED), Rcode.REFUSED, 0);
+      return this.done(bare(Rcode.REFUSED), Rcode.REFUSED, { ...facts, reason: 'not signed (UPDATE needs a TSIG key with an update policy)' });
     }
     const now = this.d.tsigNow();
     const v = verifyTsig(msg, q.tsigOffset, (n) => lookupTsigKey(this.d.xs, n), now);
     if (!v.ok) {
       // RFC 8945 §5.2: NOTAUTH with the TSIG error; only BADTIME is signed.
-      this.d.log(`update: refused ${q.qname} from ${from}: TSIG ${v.reason}`);
       const reply = bare(Rcode.NOTAUTH);
-      return this.done(v.key ? badTimeSigner(v.key, v.record.mac, this.d.tsigNow).sign(reply) : unsignedTsigError(reply, v.record, v.error, now), Rcode.NOTAUTH, 0);
+      return this.done(v.key ? badTimeSigner(v.key, v.record.mac, this.d.tsigNow).sign(reply) : unsignedTsigError(reply, v.record, v.error, now), Rcode.NOTAUTH,
+        { ...facts, reason: `TSIG ${v.reason}` });
     }
     const key = v.key;
-    const signed = (rcode: number, changed = 0) => this.done(new TsigSigner(key, v.record.mac, this.d.tsigNow).sign(bare(rcode)), rcode, changed);
-    const what = `${q.qname} from ${from} key ${key.name}`;
+    facts.key = key.name;
+    const signed = (rcode: number, more: Partial<UpdateFacts> = {}) => this.done(new TsigSigner(key, v.record.mac, this.d.tsigNow).sign(bare(rcode)), rcode, { ...facts, ...more });
     let m;
     try {
       m = readUpdate(msg, q.tsigOffset);
     } catch (err) {
       if (!(err instanceof UpdateFormatError)) throw err;
-      this.d.log(`update: ${what}: FORMERR: ${err.message}`);
-      return signed(Rcode.FORMERR);
+      return signed(Rcode.FORMERR, { reason: err.message });
     }
     // §3.1.1: a zone this server is authoritative for, in its class.
-    if (m.zoneClass !== 1 || !this.d.store.zone(m.zone)) {
-      this.d.log(`update: ${what}: NOTAUTH: not a zone of this server`);
-      return signed(UpdateRcode.NOTAUTH);
-    }
+    if (m.zoneClass !== 1 || !this.d.store.zone(m.zone)) return signed(UpdateRcode.NOTAUTH, { reason: 'not a zone of this server' });
+    facts.hosted = true;
     const permitted = (name: Name, type: number) => updateProblem(this.d.ps, m.zone, key.name, name, type);
     try {
       const r = this.d.pipeline.commit({
@@ -88,21 +98,26 @@ export class UpdateService {
       }, { tokenId: null, label: `tsig:${key.name}` });
       // A TLSA replacement the write guard took as a rollover is NOERROR too: the next records
       // are published beside the current ones, said here and in a `rollover-started` event.
-      this.d.log(`update: ${what}: NOERROR, ${r.changes.length} RRset(s) changed${r.written ? `, serial ${r.serial}` : ''}${r.guard?.length ? `; ${r.guard.map((n) => n.detail).join('; ')}` : ''}`);
-      return signed(Rcode.NOERROR, r.changes.length);
+      return signed(Rcode.NOERROR, { changed: r.changes.length, ...(r.written ? { serial: r.serial } : {}), ...(r.guard?.length ? { reason: r.guard.map((n) => n.detail).join('; ') } : {}) });
     } catch (err) {
       const rcode = err instanceof UpdateRefusal ? err.rcode
         : err instanceof EditError ? (err.code === 'busy' ? Rcode.SERVFAIL : err.code === 'no_zone' ? UpdateRcode.NOTAUTH : Rcode.REFUSED)
           : err instanceof RdataError ? Rcode.FORMERR : undefined;
       if (rcode === undefined) throw err;
-      this.d.log(`update: ${what}: ${RCODE_NAMES.get(rcode) ?? rcode}: ${(err as Error).message}`);
-      return signed(rcode);
+      return signed(rcode, { reason: (err as Error).message });
     }
   }
 
-  private done(reply: Buffer, rcode: number, changed: number): Buffer {
-    this.d.observe?.(rcode, changed);
+  /** Every UPDATE ends here: one `update` log event and one count, then the reply. */
+  private done(reply: Buffer, rcode: number, f: UpdateFacts): Buffer {
+    const name = RCODE_NAMES.get(rcode) ?? String(rcode);
+    const changed = f.changed ?? 0;
+    const text = rcode === Rcode.NOERROR ? `, ${changed} RRset(s) changed${f.serial !== undefined ? `, serial ${f.serial}` : ''}` : `: ${f.reason ?? ''}`;
+    this.d.log(`update: ${f.zone} from ${f.client}${f.key ? ` key ${f.key}` : ''}: ${name}${text}`, {
+      event: 'update', level: rcode === Rcode.NOERROR ? 'info' : 'warn',
+      zone: f.zone, client: f.client, key: f.key, rcode: name, changed, serial: f.serial, reason: f.reason,
+    });
+    this.d.observe?.(rcode, changed, f.hosted ? f.zone : undefined);
     return reply;
   }
 }
-

@@ -14,6 +14,8 @@ import { Opcode, Rcode } from '../wire/parse.js';
 import { notifyTargets, type SecondarySpec } from './acl.js';
 import { lookupTsigKey } from './keys.js';
 import { TsigSigner } from '../wire/tsig.js';
+import type { Logger } from '../log.js';
+import { soaSerial } from '../../zones/model/rdata/soa.js';
 
 export interface NotifyOptions {
   /** Sends per change and target, first one included (RFC 1996 §3.6 suggests a handful). */
@@ -22,7 +24,12 @@ export interface NotifyOptions {
   initialTimeoutMs?: number;
   /** Called when a NOTIFY to a target is first sent (the secondary monitor then asks what it serves, a few times). */
   sent?: (apex: Name, target: SecondarySpec) => void;
+  /** Told how each NOTIFY to a target ended (metrics). */
+  ended?: (apex: Name, result: NotifyResult) => void;
 }
+
+/** How a NOTIFY to one secondary ended. */
+export type NotifyResult = 'acknowledged' | 'rejected' | 'unanswered' | 'failed';
 
 /** The NOTIFY request: opcode NOTIFY, AA, question <zone> SOA IN, the new SOA in the answer (RFC 1996 §3.7). */
 export function notifyMessage(apex: Name, soa: RRset, id: number): Buffer {
@@ -37,14 +44,16 @@ export class Notifier {
   private readonly tries: number;
   private readonly initialMs: number;
   private readonly sent: NotifyOptions['sent'];
+  private readonly onEnd: NotifyOptions['ended'];
   /** Completed notifications (acknowledged by the peer), for tests and metrics. */
   acked = 0;
 
-  constructor(private readonly store: Store, private readonly xs: XfrStore, private readonly log: (m: string) => void,
+  constructor(private readonly store: Store, private readonly xs: XfrStore, private readonly log: Logger,
     private readonly now: () => number, opts: NotifyOptions = {}) {
     this.tries = opts.tries ?? 5;
     this.initialMs = opts.initialTimeoutMs ?? 1000;
     this.sent = opts.sent;
+    this.onEnd = opts.ended;
   }
 
   /** Tell every secondary of `apex` that its SOA is now `soa`. Targets are read from the store each time. */
@@ -58,6 +67,16 @@ export class Notifier {
     const sock = dgram.createSocket(isIPv6(t.address) ? 'udp6' : 'udp4');
     let timer: NodeJS.Timeout | undefined;
     let done = false;
+    const serial = soaSerial(soa.rdatas[0]);
+    // One `notify` log event per zone, secondary and change, when it ends.
+    const end = (result: NotifyResult, detail: string, more: Record<string, unknown> = {}) => {
+      this.log(`notify ${apex} to ${t.address}:${t.port}: ${detail}`, {
+        event: 'notify', level: result === 'acknowledged' ? 'info' : 'warn',
+        zone: apex, secondary: `${t.address}:${t.port}`, serial, result, attempts: attempt, ...(t.tsigKey ? { key: t.tsigKey } : {}), ...more,
+      });
+      this.onEnd?.(apex, result);
+    };
+    let attempt = 0;
     const stop = () => {
       if (done) return;
       done = true;
@@ -67,23 +86,22 @@ export class Notifier {
     };
     this.pending.set(id, stop);
     const key = t.tsigKey ? lookupTsigKey(this.xs, t.tsigKey) : undefined;
-    if (t.tsigKey && !key) { this.log(`notify ${apex} to ${t.address}: TSIG key ${t.tsigKey} is gone; not sent`); stop(); return; }
+    if (t.tsigKey && !key) { end('failed', `TSIG key ${t.tsigKey} is gone; not sent`); stop(); return; }
     const msgId = randomInt(0, 65536);
     let msg = notifyMessage(apex, soa, msgId);
     if (key) msg = new TsigSigner(key, undefined, this.now).sign(msg);
-    sock.on('error', (err) => { this.log(`notify ${apex} to ${t.address}:${t.port}: ${err.message}`); stop(); });
+    sock.on('error', (err) => { if (!done) end('failed', err.message); stop(); });
     sock.on('message', (reply) => {
       // Only a reply to our request counts (RFC 1996 §4.7: same ID, QR set, opcode NOTIFY).
       if (reply.length < 12 || reply.readUInt16BE(0) !== msgId || !(reply[2] & 0x80) || ((reply[2] >> 3) & 0xf) !== Opcode.NOTIFY) return;
       const rcode = reply[3] & 0xf;
-      if (rcode === Rcode.NOERROR) this.acked++;
-      else this.log(`notify ${apex} to ${t.address}:${t.port}: answered rcode ${rcode}; not retrying`);
+      if (rcode === Rcode.NOERROR) { this.acked++; end('acknowledged', `acknowledged, serial ${serial}`); }
+      else end('rejected', `answered rcode ${rcode}; not retrying`, { rcode });
       stop();
     });
-    let attempt = 0;
     const send = () => {
       if (done) return;
-      if (attempt >= this.tries) { this.log(`notify ${apex} to ${t.address}:${t.port}: no answer after ${attempt} tries`); stop(); return; }
+      if (attempt >= this.tries) { end('unanswered', `no answer after ${attempt} tries`); stop(); return; }
       const wait = this.initialMs * 2 ** attempt++;
       sock.send(msg, t.port, t.address);
       timer = setTimeout(send, wait);

@@ -19,14 +19,18 @@ import { clientSerial, ixfrEntries, serialAtLeast, currentSerial } from './ixfr.
 import { streamEntries } from './stream.js';
 
 import type { JournalSource } from './journal.js';
+import type { Logger } from '../log.js';
+import type { Name } from '../../zones/model/name.js';
 
 export interface XfrDeps {
   store: Store;
   xs: XfrStore;
   zones: Registry;
   dnssec?: DnssecService;
-  log: (m: string) => void;
+  log: Logger;
   now: () => number;
+  /** Counts each transfer request by its end: done, refused or failed (metrics). */
+  observe?: (zone: Name | undefined, type: string, result: 'done' | 'refused' | 'failed') => void;
   /** Clock for TSIG times (the peer checks them against its clock); defaults to `now`. */
   tsigNow?: () => number;
   journal?: JournalSource;
@@ -48,7 +52,7 @@ export class XfrService {
     const transferType = q.qtype === RRType.AXFR || q.qtype === RRType.IXFR;
     if (!transferType && (q.tsigOffset === undefined || !this.d.answer)) return false;
     const from = plainAddress(remoteText(responder.remote));
-    const auth = this.authenticate(q, msg, `${typeToText(q.qtype)} ${q.qname} from ${from}`);
+    const auth = this.authenticate(q, msg, from, transferType);
     const reply = Buffer.isBuffer(auth) ? auth
       : transferType ? this.transfer(q, responder, from, msg, auth)
       : auth && this.signedQuery(q, responder, msg, auth);
@@ -60,13 +64,15 @@ export class XfrService {
    * A request's TSIG (RFC 8945 §5.2): undefined for an unsigned request, the key and request
    * MAC for a valid one, or the error reply — NOTAUTH with the TSIG error; only BADTIME is signed.
    */
-  private authenticate(q: Query, msg: Buffer, what: string): Buffer | { key: TsigKey; mac: Buffer } | undefined {
+  private authenticate(q: Query, msg: Buffer, from: string, transferType: boolean): Buffer | { key: TsigKey; mac: Buffer } | undefined {
     if (q.tsigOffset === undefined) return undefined;
     const tsigNow = this.d.tsigNow ?? this.d.now;
     const now = tsigNow();
     const v = verifyTsig(msg, q.tsigOffset, (n) => lookupTsigKey(this.d.xs, n), now);
     if (v.ok) return { key: v.key, mac: v.record.mac };
-    this.d.log(`xfr: refused ${what}: TSIG ${v.reason}`);
+    const reason = `TSIG ${v.reason}`;
+    if (transferType) this.refused(q, from, undefined, reason);
+    else this.d.log(`xfr: refused ${typeToText(q.qtype)} ${q.qname} from ${from}: ${reason}`, { level: 'warn' });
     const bare = encodeBare(q.id, q.flags, Rcode.NOTAUTH, q);
     return v.key ? badTimeSigner(v.key, v.record.mac, tsigNow).sign(bare) : unsignedTsigError(bare, v.record, v.error, now);
   }
@@ -83,30 +89,62 @@ export class XfrService {
   private transfer(q: Query, responder: Responder, remote: string, msg: Buffer, auth: { key: TsigKey; mac: Buffer } | undefined): Buffer | undefined {
     const stream = responder.stream;
     const tsigNow = this.d.tsigNow ?? this.d.now;
-    const what = `${typeToText(q.qtype)} ${q.qname} from ${remote}`;
     const key = auth?.key;
     const signer = () => (auth ? new TsigSigner(auth.key, auth.mac, tsigNow) : undefined);
     const single = (m: Buffer) => signer()?.sign(m) ?? m;
     const zone = this.d.zones.get(q.qname);
     // RFC 5936 §2.2.1: not authoritative for this zone → NOTAUTH.
-    if (!zone) return single(encodeBare(q.id, q.flags, Rcode.NOTAUTH, q));
+    if (!zone) {
+      this.refused(q, remote, key?.name, 'not a zone of this server');
+      return single(encodeBare(q.id, q.flags, Rcode.NOTAUTH, q));
+    }
     const acl = transferAllowed(this.d.store, this.d.xs, zone.apex, remote, key?.name ?? null);
     if (!acl.allowed) {
-      this.d.log(`xfr: refused ${what}${key ? ` (key ${key.name})` : ''}: ${acl.reason}`);
+      this.refused(q, remote, key?.name, acl.reason, zone.apex);
       return single(encodeBare(q.id, q.flags, Rcode.REFUSED, q));
     }
     if (q.qtype === RRType.IXFR) {
       const have = clientSerial(msg, q);
-      if (have === undefined) return single(encodeBare(q.id, q.flags, Rcode.FORMERR, q));
+      if (have === undefined) {
+        this.refused(q, remote, key?.name, 'no SOA in the authority section (RFC 1995 §3)', zone.apex);
+        return single(encodeBare(q.id, q.flags, Rcode.FORMERR, q));
+      }
       // Current client, or UDP: one SOA tells it our version (RFC 1995 §2, §4).
-      if (!stream || serialAtLeast(have, currentSerial(zone.soa))) return single(this.soaOnly(q, zone));
-      void this.run(what, q, zone, stream, signer(), have);
+      if (!stream || serialAtLeast(have, currentSerial(zone.soa))) {
+        this.ended(q, remote, key?.name, zone.apex, 'done', { style: 'SOA only', serial: currentSerial(zone.soa), client_serial: have });
+        return single(this.soaOnly(q, zone));
+      }
+      void this.run(q, remote, key?.name, zone, stream, signer(), have);
       return undefined;
     }
     // RFC 5936 §4.2: AXFR is a TCP-only affair.
-    if (!stream) return single(encodeBare(q.id, q.flags, Rcode.NOTIMP, q));
-    void this.run(what, q, zone, stream, signer());
+    if (!stream) {
+      this.refused(q, remote, key?.name, 'AXFR over UDP (RFC 5936 §4.2)', zone.apex);
+      return single(encodeBare(q.id, q.flags, Rcode.NOTIMP, q));
+    }
+    void this.run(q, remote, key?.name, zone, stream, signer());
     return undefined;
+  }
+
+  private refused(q: Query, client: string, key: string | undefined, reason: string, zone?: Name): void {
+    this.ended(q, client, key, zone, 'refused', { reason });
+  }
+
+  /**
+   * Every transfer request ends here: one `xfr.transfer` log event with what was sent (or why
+   * not), and one count.
+   */
+  private ended(q: Query, client: string, key: string | undefined, zone: Name | undefined, result: 'done' | 'refused' | 'failed', facts: Record<string, unknown>): void {
+    const type = typeToText(q.qtype);
+    const what = `${type} ${q.qname} from ${client}${key ? ` (key ${key})` : ''}`;
+    const text = result === 'done'
+      ? `xfr: ${what}: ${String(facts.style)}, serial ${String(facts.serial)}${facts.records !== undefined ? `: ${String(facts.records)} records in ${String(facts.messages)} messages, ${String(facts.bytes)} bytes, ${String(facts.ms)} ms` : ''}${facts.commits_meanwhile ? ' (commits landed meanwhile)' : ''}`
+      : result === 'refused' ? `xfr: refused ${what}: ${String(facts.reason)}` : `xfr: ${what}: failed: ${String(facts.error)}`;
+    this.d.log(text, {
+      event: 'xfr.transfer', level: result === 'done' ? 'info' : result === 'refused' ? 'warn' : 'error',
+      zone: q.qname, type, client, ...(key ? { key } : {}), result, ...facts,
+    });
+    this.d.observe?.(zone, type, result);
   }
 
   private soaOnly(q: Query, zone: Zone): Buffer {
@@ -121,7 +159,7 @@ export class XfrService {
    * of the zone is pinned for as long as it streams, so commits land meanwhile without
    * stopping it, and the journal's steps are read at once.
    */
-  private async run(what: string, q: Query, zone: Zone, sink: ReplyStream, tsig: TsigSigner | undefined, have?: number): Promise<void> {
+  private async run(q: Query, remote: string, key: string | undefined, zone: Zone, sink: ReplyStream, tsig: TsigSigner | undefined, have?: number): Promise<void> {
     const started = Date.now();
     const now = this.d.now();
     const soa = zone.soa;
@@ -139,9 +177,12 @@ export class XfrService {
     }
     try {
       const r = await streamEntries(entries, { q, sink, tsig });
-      this.d.log(`xfr: ${what}: ${style}, serial ${serial}: ${r.records} records in ${r.messages} messages, ${r.bytes} bytes, ${Date.now() - started} ms${snapshot?.changed ? ' (commits landed meanwhile)' : ''}`);
+      this.ended(q, remote, key, zone.apex, 'done', {
+        style, serial, ...(have !== undefined ? { client_serial: have } : {}), records: r.records, messages: r.messages, bytes: r.bytes,
+        ms: Date.now() - started, ...(snapshot?.changed ? { commits_meanwhile: true } : {}),
+      });
     } catch (err) {
-      this.d.log(`xfr: ${what}: failed: ${(err as Error).stack ?? err}`);
+      this.ended(q, remote, key, zone.apex, 'failed', { serial, error: (err as Error).stack ?? String(err) });
       sink.close();
     } finally {
       snapshot?.close();

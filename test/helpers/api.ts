@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { zonesFromText, type TestServer } from './dns.js';
 import { buildApi } from '../../server/admin/app.js';
-import { Metrics } from '../../server/metrics.js';
+import { Metrics } from '../../server/metrics/metrics.js';
 import { createToken, type TokenSpec } from '../../server/admin/tokens.js';
 
 export const fixture = (f: string): string => readFileSync(fileURLToPath(new URL(`../../../test/fixtures/${f}`, import.meta.url)), 'utf8');
@@ -24,6 +24,7 @@ export function apiServer(zones: Record<string, string> = { 'example.com': fixtu
   const s = zonesFromText(zones);
   const metrics = new Metrics();
   s.ctx.observe = metrics.observe;
+  metrics.signatures = s.dnssec?.cache;
   const app = buildApi({ store: s.store, zones: s.zones, pipeline: s.pipeline, dnssec: s.dnssec, metrics, log: () => {}, now: () => s.clock.now });
   const token = (spec: TokenSpec) => ({ authorization: `Bearer ${createToken(s.store, spec, s.clock.now).secret}` });
   const admin = token({ admin: true, label: 'test-admin' });

@@ -5,7 +5,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { zonesFromText, type TestServer } from './dns.js';
 import { fixture } from './api.js';
 import { buildPdnsApi } from '../../server/pdns-api/app.js';
-import { Metrics } from '../../server/metrics.js';
+import { Metrics } from '../../server/metrics/metrics.js';
 import { Store } from '../../zones/store/sqlite.js';
 import { createToken, type TokenSpec } from '../../server/admin/tokens.js';
 import { cli, fixturePath, pollUntil, startServer, tmpDir, type RunningServer } from './server.js';

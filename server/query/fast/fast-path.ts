@@ -1,6 +1,6 @@
 // The declared fast path: plain queries answered from ready parts before any parsing — repeated questions from the reply cache, missing names from ready blocks.
 import type { FastPath as FastPathContract, FullPath, QueryContext } from '../context.js';
-import type { ReplyKey } from '../classify.js';
+import { EdnsMode, type ReplyKey } from '../classify.js';
 import type { Responder } from '../responder.js';
 import { ReplyCache, type ReplyCacheBounds } from './reply-cache.js';
 import { MissingNameReplies } from './missing-name-reply.js';
@@ -29,15 +29,19 @@ export class FastPath implements FastPathContract {
 
   reply(key: ReplyKey, msg: Buffer, ctx: QueryContext, responder: Responder, now: number, full: FullPath): Buffer | undefined {
     const token = freshnessToken(ctx.zones);
-    const made = this.cache.get(key, msg, token, now)
-      ?? (ctx.dnssec !== undefined ? this.missing.reply(msg, key, ctx.zones, token, ctx.dnssec, ctx.wire, now) : undefined);
+    let made = this.cache.get(key, msg, token, now);
+    let zone = this.cache.lastZone;
+    if (made === undefined && ctx.dnssec !== undefined) {
+      made = this.missing.reply(msg, key, ctx.zones, token, ctx.dnssec, ctx.wire, now);
+      zone = this.missing.lastZone;
+    }
     if (made !== undefined) {
-      ctx.observe?.(key.qtype, made[3] & 0xf);
+      ctx.observe?.answered(key.qtype, made[3] & 0xf, zone, key.edns === EdnsMode.DO);
       return made;
     }
     const r = full(ctx, msg, responder, now);
     if (r === undefined) return undefined;
-    if (r.answered !== undefined && ReplyCache.cacheable(r.answered)) this.cache.set(key, msg, r.bytes, token, now);
+    if (r.answered !== undefined && ReplyCache.cacheable(r.answered)) this.cache.set(key, msg, r.bytes, token, now, r.answered.steps[0].zone.apex);
     return r.bytes;
   }
 }

@@ -69,6 +69,8 @@ export class MissingNameReplies {
   readonly covers = new BlockTable();
   /** Replies made here, and blocks encoded (observable in tests and the micro-bench). */
   served = 0;
+  /** The zone of the reply the last `reply` made (undefined when it made none), for metrics. */
+  lastZone: Name | undefined;
   made = 0;
 
   /** The reply to the plain query `msg` when its name is missing from a signed zone; undefined for the full path. */
@@ -94,6 +96,7 @@ export class MissingNameReplies {
       bytes = this.wildcardAnswer(msg, key, qname, zs, found.rrset, found.wildcard, found.closestEncloser!, token, wire, now);
     }
     if (bytes) this.served++;
+    this.lastZone = bytes ? zone.apex : undefined;
     return bytes;
   }
 

@@ -1,5 +1,6 @@
 // Encoded replies for repeated questions: a repeat skips parsing, lookup, signing and encoding.
 import type { Answered } from '../answer.js';
+import type { Name } from '../../../zones/model/name.js';
 import { fold, type ReplyKey } from '../classify.js';
 import { messageBuffer } from '../../wire/message-buffer.js';
 import { powerOfTwoAtLeast } from '../../../zones/util/power-of-two.js';
@@ -17,6 +18,8 @@ interface Entry {
    */
   question: string;
   variant: number;
+  /** The zone that answered (metrics label the reuse with it). */
+  zone: Name;
 }
 
 /** What one stored reply costs besides its bytes: the Entry, the slot, the key. */
@@ -53,6 +56,8 @@ export class ReplyCache {
   private bytes = 0;
   private count = 0;
   hits = 0;
+  /** The zone of the reply the last `get` returned (undefined after a miss): what answered, for metrics. */
+  lastZone: Name | undefined;
 
   constructor(bounds: ReplyCacheBounds = {}) {
     const size = powerOfTwoAtLeast(bounds.replies ?? 100_000);
@@ -74,12 +79,13 @@ export class ReplyCache {
 
   /** A ready reply for the plain query `msg` with key `key`, its ID, spelling and RD/CD copied in; or undefined. */
   get(key: ReplyKey, msg: Buffer, token: number, now: number): Buffer | undefined {
+    this.lastZone = undefined;
     const slot = key.hash & this.mask;
     if (this.hashes[slot] !== key.hash) return undefined;
     const e = this.slots[slot];
     if (!e || e.variant !== key.variant || !sameQuestion(e.question, msg, key.questionEnd)) return undefined;
     const out = ready(e, msg, key.questionEnd, token, now);
-    if (out) this.hits++;
+    if (out) { this.hits++; this.lastZone = e.zone; }
     return out;
   }
 
@@ -89,13 +95,13 @@ export class ReplyCache {
    * slice would keep the whole slab alive for as long as the entry lives, far past what the
    * byte budget counts.
    */
-  set(key: ReplyKey, msg: Buffer, bytes: Buffer, token: number, now: number): void {
+  set(key: ReplyKey, msg: Buffer, bytes: Buffer, token: number, now: number, zone: Name): void {
     // One entry per slot: a colliding key replaces it and is told apart on every hit.
     const q = Buffer.from(msg.subarray(12, key.questionEnd));
     for (let j = 0; j < q.length - 4; j++) q[j] = fold(q[j]);
     const own = Buffer.allocUnsafeSlow(bytes.length);
     own.set(bytes);
-    const e: Entry = { bytes: own, token, made: now, question: q.toString('latin1'), variant: key.variant };
+    const e: Entry = { bytes: own, token, made: now, question: q.toString('latin1'), variant: key.variant, zone };
     const slot = key.hash & this.mask;
     const old = this.slots[slot];
     if (old) { this.bytes -= weigh(old); this.count--; }
