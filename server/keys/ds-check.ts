@@ -1,0 +1,111 @@
+// Whether the parent serves a DS for a new KSK/CSK (RFC 7344 §4.1: the child watches the parent before it retires the old key), asked at the parent's own servers or at a configured resolver.
+import dgram from 'node:dgram';
+import { randomInt } from 'node:crypto';
+import { isIPv6 } from 'node:net';
+import { Resolver } from 'node:dns/promises';
+import type { Name } from '../../zones/model/name.js';
+import { parentName, readWireName } from '../../zones/model/name.js';
+import { RRType } from '../../zones/model/types.js';
+import { MessageBuilder } from '../wire/message-builder.js';
+import { questionWire } from '../wire/encode.js';
+
+export interface DsAnswer {
+  /** DS RDATA served at the child's name (empty: none). */
+  rdatas: Buffer[];
+  /** Their TTL (the smallest seen), undefined without any. */
+  ttl: number | undefined;
+}
+
+export interface Server { address: string; port: number }
+
+/** "ADDR" or "ADDR#PORT" (port 53 by default), the form dig and kdig take; throws on anything else. */
+export function parseServer(text: string): Server {
+  const m = /^([^#]+?)(?:#(\d{1,5}))?$/.exec(text.trim());
+  const port = m?.[2] === undefined ? 53 : Number(m[2]);
+  if (!m || !/^[0-9a-fA-F.:]+$/.test(m[1]) || port < 1 || port > 65535) throw new Error(`not an address: ${JSON.stringify(text)} (ADDR or ADDR#PORT)`);
+  return { address: m[1], port };
+}
+
+/** The DS RRset at `child` as one server answers it (RD set: for a resolver). Undefined without an answer. */
+export function queryDs(child: Name, server: Server, recursive: boolean, timeoutMs = 1500): Promise<DsAnswer | undefined> {
+  const id = randomInt(0, 65536);
+  const msg = new MessageBuilder({ id, flags: recursive ? 0x0100 : 0, questionWire: questionWire(child, RRType.DS), qname: child }, 512).finish({ request: true });
+  return new Promise((resolve) => {
+    const sock = dgram.createSocket(isIPv6(server.address) ? 'udp6' : 'udp4');
+    let tries = 0;
+    let timer: NodeJS.Timeout | undefined;
+    const done = (r: DsAnswer | undefined) => { if (timer) clearTimeout(timer); try { sock.close(); } catch { /* closed */ } resolve(r); };
+    sock.on('error', () => done(undefined));
+    sock.on('message', (reply) => {
+      if (reply.length < 12 || reply.readUInt16BE(0) !== id || (reply[2] & 0x80) === 0) return;
+      done(answeredDs(reply, child));
+    });
+    const send = () => {
+      if (tries++ >= 2) { done(undefined); return; }
+      sock.send(msg, server.port, server.address);
+      timer = setTimeout(send, timeoutMs);
+    };
+    send();
+  });
+}
+
+/** The DS records of `owner` in a reply's answer section; undefined for an error reply. */
+function answeredDs(msg: Buffer, owner: Name): DsAnswer | undefined {
+  try {
+    const rcode = msg[3] & 0x0f;
+    if (rcode !== 0 && rcode !== 3) return undefined;
+    const qd = msg.readUInt16BE(4), an = msg.readUInt16BE(6);
+    let off = 12;
+    for (let i = 0; i < qd; i++) off = readWireName(msg, off).next + 4;
+    const out: DsAnswer = { rdatas: [], ttl: undefined };
+    for (let i = 0; i < an; i++) {
+      const n = readWireName(msg, off);
+      off = n.next;
+      const type = msg.readUInt16BE(off), ttl = msg.readUInt32BE(off + 4), rdlen = msg.readUInt16BE(off + 8);
+      if (type === RRType.DS && n.name === owner) {
+        out.rdatas.push(Buffer.from(msg.subarray(off + 10, off + 10 + rdlen)));
+        out.ttl = Math.min(out.ttl ?? ttl, ttl);
+      }
+      off += 10 + rdlen;
+    }
+    return out;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The parent zone's authoritative servers' addresses, from the system resolver: the NS of
+ * the closest enclosing name that has any, each name's IPv4 and IPv6 addresses.
+ */
+export async function parentServers(child: Name): Promise<Server[]> {
+  const r = new Resolver({ timeout: 2000, tries: 2 });
+  for (let zone = parentName(child); ; zone = parentName(zone)) {
+    let ns: string[] = [];
+    try { ns = await r.resolveNs(zone === '.' ? '.' : zone.replace(/\.$/, '')); } catch { /* no NS here: go up */ }
+    if (ns.length) {
+      const addrs = await Promise.all(ns.map(async (h) => [
+        ...(await r.resolve4(h).catch(() => [] as string[])), ...(await r.resolve6(h).catch(() => [] as string[])),
+      ]));
+      return [...new Set(addrs.flat())].map((address) => ({ address, port: 53 }));
+    }
+    if (zone === '.') return [];
+  }
+}
+
+/**
+ * Whether every server asked serves a DS set that contains every one of `wanted` (and the
+ * DS TTL they serve). The resolver, when configured, is the one server (asked with RD);
+ * otherwise each of the parent's servers. A server that does not answer counts as not serving.
+ */
+export async function dsServed(child: Name, wanted: readonly Buffer[], resolver: string | null): Promise<{ served: boolean; ttl: number | undefined }> {
+  const servers = resolver ? [parseServer(resolver)] : await parentServers(child);
+  if (!servers.length) return { served: false, ttl: undefined };
+  const answers = await Promise.all(servers.map((s) => queryDs(child, s, resolver !== null)));
+  let ttl: number | undefined;
+  for (const a of answers) {
+    if (!a || !wanted.every((w) => a.rdatas.some((d) => d.equals(w)))) return { served: false, ttl: undefined };
+    ttl = Math.max(ttl ?? 0, a.ttl ?? 0);
+  }
+  return { served: true, ttl };
+}
