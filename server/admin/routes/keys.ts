@@ -31,7 +31,7 @@ const policyProps = {
   dsResolver: { type: ['string', 'null'] },
 };
 const policySchema = { type: 'object', properties: policyProps } as const;
-const durationInput = { anyOf: [{ type: 'string', maxLength: 16 }, { type: 'integer' }], description: 'an integer with s, m, h or d ("30s", "90d"), or seconds' };
+const durationInput = { anyOf: [{ type: 'integer' }, { type: 'string', maxLength: 16 }], description: 'an integer with s, m, h or d ("30s", "90d"), or seconds' };
 const policyBody = {
   type: 'object', additionalProperties: false,
   properties: { ...Object.fromEntries(DURATION_FIELDS.map((f) => [f, durationInput])), dsResolver: { type: ['string', 'null'], maxLength: 64 } },
