@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireTool } from './helpers/tools.js';
 import { cli, startServer, startKnot, freePort, waitFor, track, type Child } from './helpers/procs.js';
+import { runCli } from './helpers/server.js';
 import { udpQuery, delvTrustAnchors, fetchKsks, type DecodedReply } from './helpers/dnssec-server.js';
 
 const run = promisify(execFile);
@@ -39,7 +40,7 @@ interface Seen { at: number; dnskey: string[]; cds: string[]; ds: string[]; wwwS
 /** What our server serves now: the child's DNSKEY and CDS sets, the parent's DS set for the child, and who signs. */
 async function observe(port: number): Promise<Seen> {
   const [dk, cds, ds, www] = await Promise.all([
-    udpQuery(port, CHILD, 'DNSKEY'), udpQuery(port, CHILD, 'CDS'), udpQuery(port, CHILD, 'DS'), udpQuery(port, `www.${CHILD}`, 'A'),
+    udpQuery(port, CHILD, 'DNSKEY', 3000), udpQuery(port, CHILD, 'CDS', 3000), udpQuery(port, CHILD, 'DS', 3000), udpQuery(port, `www.${CHILD}`, 'A', 3000),
   ]);
   const data = (r: DecodedReply, type: string) => (r.answers ?? []).filter((a) => a.type === type).map((a) => (a as { data: unknown }).data as never);
   const signers = (r: DecodedReply, covered: string) => data(r, 'RRSIG').filter((s: { typeCovered: string }) => s.typeCovered === covered).map((s: { keyTag: number }) => s.keyTag).sort();
@@ -180,7 +181,7 @@ test('ZSK and KSK rollovers with a hosted parent and a Knot secondary: delv and 
       }
     })();
     const seen: Seen[] = [];
-    const watch = (async () => { while (validating) { seen.push(await observe(ours.port)); await sleep(200); } })();
+    const watch = (async () => { while (validating) { const o = await observe(ours.port).catch(() => undefined); if (o) seen.push(o); await sleep(200); } })();
 
     const before = await keys(api, token);
     const oldZsk = before.find((k) => k.role === 'zsk')!;
@@ -264,8 +265,29 @@ test('a parent hosted elsewhere: the new KSK waits in ready until --ds-resolver 
     cli(['zone', 'import', join(dir, 'parent.zone'), '--db', pdb]);
     const parent = await startServer(pdb, {}, 0, 1);
     children.push(parent);
-    const ours = await startServer(db, {}, 0, 2);
+    const token = cli(['token', 'create', '--admin', '--db', db]).trim();
+    const ours = await startServer(db, { DANEPRIME_API: '127.0.0.1:0' }, 0, 2);
     children.push(ours);
+    const api = `http://127.0.0.1:${/api: listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(ours.log())![1]}`;
+    // Bad input names its option, writes nothing.
+    const bad = runCli(['zone', 'policy', CHILD, '--zsk-lifetime', '5x', '--db', db]);
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, /--zsk-lifetime: "5x" is not a duration/);
+    const badRefresh = runCli(['zone', 'policy', CHILD, '--refresh', '20d', '--db', db]);
+    assert.match(badRefresh.stderr, /--refresh: signatures are renewed 20d before they expire, which must be less than their validity \(14d\)/);
+    assert.match(cli(['zone', 'policy', CHILD, '--db', db]), /zsk-lifetime\t0 \(never rolls\)/);
+    // Concurrent writers on two workers: every PUT answers 200, the last write wins whole, and lifetimes alone re-sign nothing.
+    const serialBefore = (await udpQuery(ours.port, CHILD, 'SOA')).answers!.find((a) => a.type === 'SOA')!;
+    const puts = await Promise.all(Array.from({ length: 12 }, (_, i) => fetch(`${api}/api/v1/zones/${CHILD}/policy`, {
+      method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ zskLifetime: `${100 + i}d`, propagationDelay: `${i + 1}h` }),
+    })));
+    const bodies = await Promise.all(puts.map(async (r) => { assert.equal(r.status, 200); return (await r.json()) as { zskLifetime: number; propagationDelay: number }; }));
+    const final = (await (await fetch(`${api}/api/v1/zones/${CHILD}/policy`, { headers: { authorization: `Bearer ${token}` } })).json()) as { zskLifetime: number; propagationDelay: number };
+    assert.ok(bodies.some((b) => b.zskLifetime === final.zskLifetime), 'the stored policy is one that was written');
+    assert.equal(final.propagationDelay / 3600, final.zskLifetime / 86400 - 99, 'fields of one request, never a mix');
+    assert.deepEqual((await udpQuery(ours.port, CHILD, 'SOA')).answers!.find((a) => a.type === 'SOA'), serialBefore);
+    cli(['zone', 'policy', CHILD, '--zsk-lifetime', '0s', '--db', db]);
     const policy = cli(['zone', 'policy', CHILD, '--ksk-lifetime', '1s', '--propagation-delay', '1s', '--ds-resolver', `127.0.0.1#${parent.port}`, '--db', db]);
     assert.match(policy, /ksk-lifetime\t1s/);
     assert.match(policy, new RegExp(`ds-resolver\\t127\\.0\\.0\\.1#${parent.port}`));
@@ -292,6 +314,61 @@ test('a parent hosted elsewhere: the new KSK waits in ready until --ds-resolver 
     assert.match(ours.log(), /the parent serves the DS of key \d+ \(TTL 2 s\)/);
     t.diagnostic(`new KSK active ${waited} ms after the parent published its DS`);
   } finally {
+    for (const c of children.reverse()) await c.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('CSK rollover (double DS) with a hosted parent, 2 workers: delv validates every second; zone data switches keys only once the parent serves the new DS', { timeout: 120_000 }, async (t) => {
+  for (const tool of ['kdig', 'delv']) if (!requireTool(tool, t)) return;
+  const dir = mkdtempSync(join(tmpdir(), 'daneprime-keyroll-csk-'));
+  const db = join(dir, 'dp.db');
+  const children: Child[] = [];
+  let validating = false;
+  const failures: string[] = [];
+  try {
+    writeFileSync(join(dir, 'child.zone'), childZone);
+    cli(['zone', 'import', join(dir, 'child.zone'), '--csk', '--db', db]);
+    writeFileSync(join(dir, 'parent.zone'), parentZone(cli(['zone', 'ds', CHILD, '--db', db]).trim()));
+    cli(['zone', 'import', join(dir, 'parent.zone'), '--db', db]);
+    const ours = await startServer(db, {}, 0, 2);
+    children.push(ours);
+    const ta = join(dir, 'ta.conf');
+    writeFileSync(ta, delvTrustAnchors(PARENT, await fetchKsks(ours.port, PARENT)));
+    const keysOf = () => cli(['zone', 'keys', CHILD, '--db', db]).trim().split('\n').slice(1).map((l) => l.split('\t'));
+    const [oldTag] = keysOf()[0];
+    validating = true;
+    let rounds = 0;
+    const loop = (async () => {
+      while (validating) {
+        const started = Date.now();
+        for (const r of await Promise.all(NAMES.map(([name, type, want]) => delvOnce(ours.port, ta, name, type, want)))) if (r) failures.push(`${new Date().toISOString()} ${r}`);
+        rounds++;
+        await sleep(Math.max(0, 1000 - (Date.now() - started)));
+      }
+    })();
+    const seen: Seen[] = [];
+    const watch = (async () => { while (validating) { const o = await observe(ours.port).catch(() => undefined); if (o) seen.push(o); await sleep(200); } })();
+    cli(['zone', 'policy', CHILD, '--csk-lifetime', '1s', '--propagation-delay', '1s', '--db', db]);
+    await waitFor('a new CSK', 5000, () => keysOf().length === 2);
+    cli(['zone', 'policy', CHILD, '--csk-lifetime', '0s', '--db', db]);
+    const newTag = keysOf().find((k) => k[0] !== oldTag)![0];
+    await waitFor('the old CSK to be removed', 40_000, () => keysOf().length === 1);
+    assert.deepEqual(keysOf().map((k) => [k[0], k[1], k[3]]), [[newTag, 'csk', 'active']]);
+    await sleep(2500);
+    validating = false;
+    await Promise.all([loop, watch]);
+    const newOnly = seen.find((s) => s.ds.length === 1 && s.ds[0] === newTag)!;
+    assert.ok(seen.some((s) => s.ds.length === 2) && newOnly, `DS {old} → {old,new} → {new}: ${JSON.stringify(seen.map((s) => s.ds))}`);
+    const firstNewData = seen.find((s) => s.wwwSigners.includes(Number(newTag)))!;
+    assert.ok(firstNewData.at >= newOnly.at - 300, 'zone data is signed by the new CSK only once the parent\'s DS is {new}');
+    assert.ok(seen.every((s) => s.wwwSigners.length === 1), 'one CSK signs zone data at any time');
+    assert.deepEqual(seen.at(-1)!.cds, [newTag]);
+    assert.ok(rounds >= 10, `${rounds} rounds`);
+    assert.deepEqual(failures, [], failures.join('\n'));
+    t.diagnostic(`${rounds} rounds of ${NAMES.length} names through delv, 0 failures`);
+  } finally {
+    validating = false;
     for (const c of children.reverse()) await c.stop();
     rmSync(dir, { recursive: true, force: true });
   }

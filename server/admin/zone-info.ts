@@ -27,7 +27,7 @@ export function servedZone(deps: ApiDeps, apex: Name): { zone: Zone; row: ZoneRo
 export function publicKeys(deps: ApiDeps, apex: Name, row: ZoneRow) {
   const keys = deps.store.keys(row.id);
   const zone = deps.zones.get(apex);
-  const status = keyStatuses(keys, KeyPolicyStore.of(deps.store).policy(row.id), zone ? zoneTtls(deps.zones, zone) : undefined);
+  const status = keyStatuses(keys, KeyPolicyStore.of(deps.store).policy(row.id), zone ? zoneTtls(deps.zones, zone, keys) : undefined);
   const iso = (t: number) => new Date(t * 1000).toISOString();
   return keys.map((k) => {
     const info = keyInfo(apex, k);

@@ -1,7 +1,7 @@
 // `daneprime zone …`: import, export (optionally signed), list, delete, keys, ds, key import.
 import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
-import type { Store } from '../../zones/store/sqlite.js';
+import type { Store, KeyRow } from '../../zones/store/sqlite.js';
 import { parentName, type Name } from '../../zones/model/name.js';
 import { RRType } from '../../zones/model/types.js';
 import { parseZoneFile } from '../../zones/io/zonefile-parse.js';
@@ -106,7 +106,7 @@ export function cmdZone(argv: string[]): void {
       withStore(db, (s) => {
         const row = mustZone(s, apex);
         const keys = s.keys(row.id);
-        const status = keyStatuses(keys, KeyPolicyStore.of(s).policy(row.id), cliZoneTtls(s, apex));
+        const status = keyStatuses(keys, KeyPolicyStore.of(s).policy(row.id), cliZoneTtls(s, apex, keys));
         process.stdout.write('tag\trole\talgorithm\tstate\tsince\tnext\n');
         for (const k of keys) {
           const st = status.get(k.id)!;
@@ -181,7 +181,7 @@ export function commitOffline(s: Store, change: ZoneChange): CommitResult {
 }
 
 /** The zone's TTLs as a server computes them, from the zone (and its parent, when hosted) loaded here. */
-function cliZoneTtls(s: Store, apex: Name): ZoneTtls | undefined {
+function cliZoneTtls(s: Store, apex: Name, keys: readonly KeyRow[]): ZoneTtls | undefined {
   const host = hostZones(s, { serving: false, now: nowSeconds });
   const zone = host.pipeline.catchUp(apex)?.zone;
   if (!zone) return undefined;
@@ -189,7 +189,7 @@ function cliZoneTtls(s: Store, apex: Name): ZoneTtls | undefined {
     if (s.zone(p)) { host.pipeline.catchUp(p); break; }
     if (p === '.') break;
   }
-  return zoneTtls(host.zones, zone);
+  return zoneTtls(host.zones, zone, keys);
 }
 
 /**

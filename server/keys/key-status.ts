@@ -33,10 +33,14 @@ export function hostedParent(zones: Registry, apex: Name): Zone | undefined {
   return parent && parent.apex !== apex && parent.rrset(apex, RRType.NS) ? parent : undefined;
 }
 
-/** The TTLs a zone's key waits are made of; `dsTtl` is the parent's DS TTL when known from elsewhere. */
-export function zoneTtls(zones: Registry, zone: Zone, dsTtl?: number): ZoneTtls {
+/**
+ * The TTLs a zone's key waits are made of. The DS TTL is the hosted parent's, or the largest
+ * one the parent was seen serving a ready key's DS with (`keys`).
+ */
+export function zoneTtls(zones: Registry, zone: Zone, keys: readonly Pick<KeyRow, 'ds_ttl'>[] = []): ZoneTtls {
   const parent = hostedParent(zones, zone.apex);
-  const ds = parent ? (parent.rrset(zone.apex, RRType.DS)?.ttl ?? parent.rrset(zone.apex, RRType.NS)!.ttl) : dsTtl;
+  const seen = keys.map((k) => k.ds_ttl).filter((t): t is number => t !== null);
+  const ds = parent ? (parent.rrset(zone.apex, RRType.DS)?.ttl ?? parent.rrset(zone.apex, RRType.NS)!.ttl) : seen.length ? Math.max(...seen) : undefined;
   return { dnskey: zone.rrset(zone.apex, RRType.DNSKEY)?.ttl ?? zone.soa.ttl, maxSigned: maxSignedTtl(zone), ds };
 }
 

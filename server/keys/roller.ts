@@ -40,8 +40,8 @@ export class KeyRoller {
   private timer: NodeJS.Timeout | undefined;
   private readonly kps: KeyPolicyStore;
   private readonly busy = new Set<Name>();
-  /** Per zone: when its parent was last asked, and the DS TTL it answered with. */
-  private readonly asked = new Map<Name, { at: number; ttl: number | undefined }>();
+  /** Per zone: when its parent was last asked. */
+  private readonly asked = new Map<Name, number>();
   private stopped = false;
 
   constructor(private readonly o: KeyRollerOptions) {
@@ -81,12 +81,12 @@ export class KeyRoller {
     if (!keys.length) return;
     const policy = this.kps.policy(row.id);
     const parent = hostedParent(this.o.zones, apex);
-    if (!parent && keys.some((k) => k.state === 'ready' && k.ds_seen_at === null)) {
+    if (!parent && keys.some((k) => k.state === 'ready' && (k.ds_seen_at === null || k.ds_ttl === null))) {
       if (await this.askParent(apex, keys, policy)) keys = this.o.store.keys(row.id);
     }
     if (this.stopped) return;
     const now = this.o.now();
-    const ttls = zoneTtls(this.o.zones, served.zone, this.asked.get(apex)?.ttl);
+    const ttls = zoneTtls(this.o.zones, served.zone, keys);
     const due = dueSteps(keys.map(scheduleKey), policy, ttls, now);
     if (nothingDue(due)) return;
     const change = this.changeFor(apex, keys, due, policy, now, parent !== undefined);
@@ -98,13 +98,14 @@ export class KeyRoller {
   private async askParent(apex: Name, keys: readonly KeyRow[], policy: KeyPolicy): Promise<boolean> {
     const last = this.asked.get(apex);
     const now = this.o.now();
-    if (last && now - last.at < DS_CHECK_EVERY) return false;
+    if (last !== undefined && Math.abs(now - last) < DS_CHECK_EVERY) return false;
+    this.asked.set(apex, now);
     const ready = keys.filter((k) => k.state === 'ready');
     const wanted = ready.map((k) => dsRdata(apex, keyInfo(apex, k).dnskey, 2));
     const r = await (this.o.dsServed ?? dsServed)(apex, wanted, policy.dsResolver);
-    this.asked.set(apex, { at: now, ttl: r.ttl ?? last?.ttl });
-    if (!r.served) return false;
-    for (const k of ready) this.kps.setDsSeen(k.id, this.o.now());
+    if (!r.served || r.ttl === undefined) return false;
+    for (const k of ready) this.kps.setDsSeen(k.id, this.o.now(), r.ttl);
+    if (ready.every((k) => k.ds_seen_at !== null)) return true;
     this.o.log?.(`zone ${apex}: the parent serves the DS of key ${ready.map((k) => k.key_tag).join(', ')} (TTL ${r.ttl ?? '?'} s)`);
     return true;
   }

@@ -48,7 +48,7 @@ export class KeyPolicyStore {
       rolling: db.prepare<[], { name: string }>(`SELECT z.name FROM zones z WHERE z.id IN (
         SELECT zone_id FROM zone_policy WHERE zsk_lifetime > 0 OR ksk_lifetime > 0 OR csk_lifetime > 0
         UNION SELECT zone_id FROM keys WHERE state != 'active') ORDER BY z.name`),
-      setDsSeen: db.prepare('UPDATE keys SET ds_seen_at = ? WHERE id = ? AND state = \'ready\''),
+      setDsSeen: db.prepare('UPDATE keys SET ds_seen_at = coalesce(ds_seen_at, ?), ds_ttl = ? WHERE id = ? AND state = \'ready\''),
     };
   }
 
@@ -77,10 +77,11 @@ export class KeyPolicyStore {
   }
 
   /**
-   * The parent was first seen serving a ready key's DS. Not zone data (nothing served
+   * The parent was first seen serving a ready key's DS (a later sighting keeps the first time,
+   * updates the TTL). Not zone data (nothing served
    * changes), so outside the commit pipeline: the next transition's commit is what follows it.
    */
-  setDsSeen(keyId: number, at: number): void {
-    this.s.setDsSeen.run(at, keyId);
+  setDsSeen(keyId: number, at: number, ttl: number): void {
+    this.s.setDsSeen.run(at, ttl, keyId);
   }
 }

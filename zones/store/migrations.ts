@@ -258,11 +258,12 @@ export const MIGRATIONS: readonly string[] = [
    );`,
   // 11: automatic DNSSEC key rollovers (RFC 7583). Each key's state in its rollover and
   // since when (unix seconds), and for a KSK/CSK waiting for its DS, when the parent was first
-  // seen serving it. One policy row per zone that has one: lifetimes and waits in seconds
+  // seen serving it and with what TTL. One policy row per zone that has one: lifetimes and waits in seconds
   // (0 lifetime: never roll), and where to ask for the parent's DS.
   `ALTER TABLE keys ADD COLUMN state TEXT NOT NULL DEFAULT 'active' CHECK (state IN ('published', 'ready', 'active', 'retired'));
    ALTER TABLE keys ADD COLUMN state_since INTEGER NOT NULL DEFAULT 0;
    ALTER TABLE keys ADD COLUMN ds_seen_at INTEGER;
+   ALTER TABLE keys ADD COLUMN ds_ttl INTEGER;
    UPDATE keys SET state = CASE WHEN active = 1 THEN 'active' ELSE 'published' END, state_since = created_at;
    CREATE TABLE zone_policy (
      zone_id INTEGER PRIMARY KEY REFERENCES zones(id) ON DELETE CASCADE,

@@ -49,12 +49,14 @@ export interface KeyRow {
   state_since: number;
   /** A KSK/CSK in `ready`: when the parent was first seen serving its DS. */
   ds_seen_at: number | null;
+  /** …and the TTL the parent served it with (null: a parent hosted here, whose DS RRset says). */
+  ds_ttl: number | null;
 }
 
 /** A key's place in a rollover (RFC 7583 §3): in the DNSKEY RRset (all), signing (ready: the DNSKEY RRset only; active). */
 export type KeyState = 'published' | 'ready' | 'active' | 'retired';
 
-export type NewKey = Omit<KeyRow, 'id' | 'zone_id' | 'active' | 'state' | 'state_since' | 'ds_seen_at'> & { state?: KeyState };
+export type NewKey = Omit<KeyRow, 'id' | 'zone_id' | 'active' | 'state' | 'state_since' | 'ds_seen_at' | 'ds_ttl'> & { state?: KeyState };
 
 /** An admin API token. `hash` is the SHA-256 of the secret: the secret itself is never stored. */
 export interface TokenRow {
