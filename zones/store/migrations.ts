@@ -265,6 +265,8 @@ export const MIGRATIONS: readonly string[] = [
    ALTER TABLE keys ADD COLUMN ds_seen_at INTEGER;
    ALTER TABLE keys ADD COLUMN ds_ttl INTEGER;
    UPDATE keys SET state = CASE WHEN active = 1 THEN 'active' ELSE 'published' END, state_since = created_at;
+   -- the key roller looks for rollovers under way every second: no scan of every key
+   CREATE INDEX keys_rolling ON keys(zone_id) WHERE state != 'active';
    CREATE TABLE zone_policy (
      zone_id INTEGER PRIMARY KEY REFERENCES zones(id) ON DELETE CASCADE,
      zsk_lifetime INTEGER NOT NULL DEFAULT 0,
