@@ -251,7 +251,7 @@ test('ZSK and KSK rollovers with a hosted parent and a Knot secondary: delv and 
   }
 });
 
-test('a parent hosted elsewhere: the new KSK waits in ready until --ds-resolver serves its DS, then 2 × DS TTL', { timeout: 120_000 }, async (t) => {
+test('a parent hosted elsewhere: the new KSK waits in ready (across a restart) until --ds-resolver serves its DS, then 2 × DS TTL', { timeout: 120_000 }, async (t) => {
   if (!requireTool('kdig', t)) return;
   const dir = mkdtempSync(join(tmpdir(), 'daneprime-keyroll-remote-'));
   const db = join(dir, 'child.db');
@@ -301,6 +301,11 @@ test('a parent hosted elsewhere: the new KSK waits in ready until --ds-resolver 
     // The parent does not serve the new DS: the key stays ready, the old one active.
     await sleep(6000);
     assert.deepEqual(keysOf().filter((k) => k[1] === 'ksk').map((k) => k[3]).sort(), ['active', 'ready']);
+    // A restart in the middle: the new leader resumes the rollover from the database.
+    await ours.stop();
+    children.splice(children.indexOf(ours), 1);
+    const again = await startServer(db, {}, 0, 2);
+    children.push(again);
     // The parent's operator publishes what CDS says.
     const cdsText = cli(['zone', 'ds', CHILD, '--db', db]).trim();
     assert.equal(cdsText.split('\n').length, 2);
@@ -311,7 +316,7 @@ test('a parent hosted elsewhere: the new KSK waits in ready until --ds-resolver 
     const waited = Date.now() - published;
     assert.ok(waited >= 4000, `active ${waited} ms after the parent published the DS: at least 2 × TTL(DS) = 4 s`);
     await waitFor('the old KSK to be removed', 15_000, () => keysOf().filter((k) => k[1] === 'ksk').length === 1);
-    assert.match(ours.log(), /the parent serves the DS of key \d+ \(TTL 2 s\)/);
+    assert.match(again.log(), /the parent serves the DS of key \d+ \(TTL 2 s\)/);
     t.diagnostic(`new KSK active ${waited} ms after the parent published its DS`);
   } finally {
     for (const c of children.reverse()) await c.stop();
