@@ -33,8 +33,12 @@ export interface KeyRollerOptions {
   dsServed?: typeof dsServed;
 }
 
-/** The parent is asked about a waiting DS at most this often (seconds). */
-const DS_CHECK_EVERY = 2;
+/**
+ * How often the parent is asked about a waiting DS (seconds): a sixth of the propagation
+ * delay, between 2 s and 10 minutes. A DS wait may last days (a registrar's schedule): asking
+ * every parent server every second would be a flood.
+ */
+const dsCheckEvery = (p: KeyPolicy): number => Math.min(600, Math.max(2, Math.floor(p.propagationDelay / 6)));
 
 export class KeyRoller {
   private timer: NodeJS.Timeout | undefined;
@@ -98,7 +102,7 @@ export class KeyRoller {
   private async askParent(apex: Name, keys: readonly KeyRow[], policy: KeyPolicy): Promise<boolean> {
     const last = this.asked.get(apex);
     const now = this.o.now();
-    if (last !== undefined && Math.abs(now - last) < DS_CHECK_EVERY) return false;
+    if (last !== undefined && Math.abs(now - last) < dsCheckEvery(policy)) return false;
     this.asked.set(apex, now);
     const ready = keys.filter((k) => k.state === 'ready');
     const wanted = ready.map((k) => dsRdata(apex, keyInfo(apex, k).dnskey, 2));
