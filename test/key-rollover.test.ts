@@ -288,9 +288,9 @@ test('a parent hosted elsewhere: the new KSK waits in ready (across a restart) u
     assert.equal(final.propagationDelay / 3600, final.zskLifetime / 86400 - 99, 'fields of one request, never a mix');
     assert.deepEqual((await udpQuery(ours.port, CHILD, 'SOA')).answers!.find((a) => a.type === 'SOA'), serialBefore);
     cli(['zone', 'policy', CHILD, '--zsk-lifetime', '0s', '--db', db]);
-    const policy = cli(['zone', 'policy', CHILD, '--ksk-lifetime', '1s', '--propagation-delay', '1s', '--ds-resolver', `127.0.0.1#${parent.port}`, '--db', db]);
+    const policy = cli(['zone', 'policy', CHILD, '--ksk-lifetime', '1s', '--propagation-delay', '1s', '--ds-resolver', `127.0.0.1:${parent.port}`, '--db', db]);
     assert.match(policy, /ksk-lifetime\t1s/);
-    assert.match(policy, new RegExp(`ds-resolver\\t127\\.0\\.0\\.1#${parent.port}`));
+    assert.match(policy, new RegExp(`ds-resolver\\t127\\.0\\.0\\.1:${parent.port}`));
     const keysOf = () => cli(['zone', 'keys', CHILD, '--db', db]).trim().split('\n').slice(1).map((l) => l.split('\t'));
     await waitFor('the new KSK to be ready', 15_000, () => keysOf().some((k) => k[1] === 'ksk' && k[3] === 'ready'));
     cli(['zone', 'policy', CHILD, '--ksk-lifetime', '0s', '--db', db]);

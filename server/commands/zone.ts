@@ -31,7 +31,7 @@ export const ZONE_USAGE = `  daneprime zone import FILE [--origin NAME] [--repla
   daneprime zone key-import NAME FILE --role ksk|zsk|csk [--db PATH]   (BIND .private or PKCS#8/SEC1 PEM)
   daneprime zone policy NAME [--zsk-lifetime DUR] [--ksk-lifetime DUR] [--csk-lifetime DUR]
                         [--propagation-delay DUR] [--signature-validity DUR] [--refresh DUR]
-                        [--ds-resolver ADDR[#PORT]|none] [--db PATH]   (DUR: integer with s, m, h or d)
+                        [--ds-resolver ADDR:PORT|none] [--db PATH]   (DUR: integer with s, m, h or d)
 ${SECONDARY_USAGE}`;
 
 export function cmdZone(argv: string[]): void {

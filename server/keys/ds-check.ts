@@ -1,13 +1,14 @@
 // Whether the parent serves a DS for a new KSK/CSK (RFC 7344 §4.1: the child watches the parent before it retires the old key), asked at the parent's own servers or at a configured resolver.
 import dgram from 'node:dgram';
 import { randomInt } from 'node:crypto';
-import { isIPv6 } from 'node:net';
+import { isIP, isIPv6 } from 'node:net';
 import { Resolver } from 'node:dns/promises';
 import type { Name } from '../../zones/model/name.js';
 import { parentName, readWireName } from '../../zones/model/name.js';
 import { RRType } from '../../zones/model/types.js';
 import { MessageBuilder } from '../wire/message-builder.js';
 import { questionWire } from '../wire/encode.js';
+import { parseListenAddress } from '../net/address.js';
 
 export interface DsAnswer {
   /** DS RDATA served at the child's name (empty: none). */
@@ -18,12 +19,11 @@ export interface DsAnswer {
 
 export interface Server { address: string; port: number }
 
-/** "ADDR" or "ADDR#PORT" (port 53 by default), the form dig and kdig take; throws on anything else. */
+/** "ADDR:PORT" or "[IPv6]:PORT", as every address option takes it; throws on anything else. */
 export function parseServer(text: string): Server {
-  const m = /^([^#]+?)(?:#(\d{1,5}))?$/.exec(text.trim());
-  const port = m?.[2] === undefined ? 53 : Number(m[2]);
-  if (!m || !/^[0-9a-fA-F.:]+$/.test(m[1]) || port < 1 || port > 65535) throw new Error(`not an address: ${JSON.stringify(text)} (ADDR or ADDR#PORT)`);
-  return { address: m[1], port };
+  const a = parseListenAddress(text, 'resolver address');
+  if (!isIP(a.host) || a.port === 0) throw new Error(`bad resolver address ${JSON.stringify(text)}: expected an IP address and a port, ADDR:PORT or [IPv6]:PORT`);
+  return { address: a.host, port: a.port };
 }
 
 /** The DS RRset at `child` as one server answers it (RD set: for a resolver). Undefined without an answer. */

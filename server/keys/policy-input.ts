@@ -49,7 +49,7 @@ export function mergePolicy(stored: KeyPolicy, input: Record<string, unknown>): 
     if ((DURATION_FIELDS as readonly string[]).includes(k)) p[k as DurationField] = parseDuration(k, v);
     else if (k === 'dsResolver') {
       if (v === null || v === '' || v === 'none') p.dsResolver = null;
-      else if (typeof v !== 'string') throw new PolicyInputError(k, 'an address string ("ADDR" or "ADDR#PORT"), or null');
+      else if (typeof v !== 'string') throw new PolicyInputError(k, 'an address string (ADDR:PORT or [IPv6]:PORT), or null');
       else {
         try { parseServer(v); } catch (err) { throw new PolicyInputError(k, (err as Error).message); }
         p.dsResolver = v;

@@ -12,7 +12,7 @@ export interface KeyPolicy {
   signatureValidity: number;
   /** Signatures are made anew this long before they expire. */
   refresh: number;
-  /** Where to ask for the parent's DS ("ADDR" or "ADDR#PORT"); null: the parent's own servers. */
+  /** Where to ask for the parent's DS ("ADDR:PORT"); null: the parent's own servers. */
   dsResolver: string | null;
 }
 
