@@ -35,6 +35,7 @@ import { CheckScheduler } from './checks/scheduler.js';
 import { eventHook } from './checks/event-hook.js';
 import { RolloverEngine } from './rollover/engine.js';
 import { SERVER_ACTOR } from '../zones/commit.js';
+import { KeyRoller } from './keys/roller.js';
 
 export interface ServeOptions {
   db: string;
@@ -139,6 +140,7 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
   const refresher = new SignatureRefresher(zones, dnssec, pipeline, now, opts.log, opts.refresh);
   // Live checks: any process checks on an API request; the leader also on its schedule.
   let rollovers: RolloverEngine | undefined;
+  let keyRoller: KeyRoller | undefined;
   const checks = new CheckRunner({
     store, log: opts.log, now, onResult: (r) => { metrics.observeCheck(r.verdict); rollovers?.observe(r); },
     onEvent: (e) => { metrics.observeCheckEvent(e.level); hook?.(e); },
@@ -224,6 +226,9 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
       onEvent: (e) => { metrics.observeCheckEvent(e.level); hook?.(e); },
     });
     rollovers.start();
+    // DNSSEC key rollovers move on from SQLite too, each step a commit.
+    keyRoller = new KeyRoller({ store, zones, now, log: opts.log, dsResolver: opts.dsResolver && formatAddress(opts.dsResolver), commit: (change) => pipeline.commit(change, SERVER_ACTOR) });
+    keyRoller.start();
     if (scheduler) opts.log(`checks: every service every ${checkInterval} s (with jitter) and after each change to its TLSA records`);
   }
   const stopSigning = (opts.presign ?? true) ? startBackgroundSigning(dnssec, now, opts.log) : () => {};
@@ -252,6 +257,7 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
       monitor?.close();
       scheduler?.stop();
       rollovers?.stop();
+      keyRoller?.stop();
       notifier.close();
       await Promise.all([
         api?.close(),

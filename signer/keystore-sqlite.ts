@@ -4,14 +4,15 @@ import type { Store, NewKey, KeyRow } from '../zones/store/sqlite.js';
 import type { KeyObject } from 'node:crypto';
 import { generateKeyPair, privateKeyFromPkcs8, ALG_ECDSAP256SHA256 } from './algorithms.js';
 import { dnskeyRdata, keyTag, DNSKEY_FLAGS_KSK, DNSKEY_FLAGS_ZSK, type DnskeyFlags } from './dnskey.js';
-import type { KeyInfo, KeyRole, KeyStore, SigningKey } from './keystore.js';
+import { signsFor, type KeyInfo, type KeyRole, type KeyStore, type SigningKey, type SignaturePolicy } from './keystore.js';
+import { KeyPolicyStore } from '../zones/store/key-policy-sqlite.js';
 
 export function flagsFor(role: KeyRole): DnskeyFlags {
   return role === 'zsk' ? DNSKEY_FLAGS_ZSK : DNSKEY_FLAGS_KSK;
 }
 
 /** A new key row for `role` from a fresh P-256 key pair, or from an imported one. */
-export function newKey(role: KeyRole, now: number, imported?: { privateKeyPkcs8: Buffer; publicKey: Buffer }): NewKey {
+export function newKey(role: KeyRole, now: number, imported?: { privateKeyPkcs8: Buffer; publicKey: Buffer }, state?: NewKey['state']): NewKey {
   const pair = imported ?? generateKeyPair();
   return {
     role,
@@ -20,6 +21,7 @@ export function newKey(role: KeyRole, now: number, imported?: { privateKeyPkcs8:
     public_key: pair.publicKey,
     private_pkcs8: pair.privateKeyPkcs8,
     created_at: now,
+    ...(state ? { state } : {}),
   };
 }
 
@@ -30,7 +32,7 @@ export function initialKeys(now: number, csk: boolean): NewKey[] {
 
 export function keyInfo(zone: Name, row: KeyRow): KeyInfo {
   const flags = flagsFor(row.role);
-  return { zone, keyTag: row.key_tag, algorithm: ALG_ECDSAP256SHA256, flags, role: row.role, dnskey: dnskeyRdata(flags, row.public_key), active: row.active === 1 };
+  return { zone, keyTag: row.key_tag, algorithm: ALG_ECDSAP256SHA256, flags, role: row.role, dnskey: dnskeyRdata(flags, row.public_key), active: row.state === 'active', state: row.state };
 }
 
 /**
@@ -72,7 +74,14 @@ export class SqliteKeyStore implements KeyStore {
     return this.load(zone).map((e) => e.info);
   }
 
+  /** Read when a signing context is made (zone loaded, keys or epoch changed): a policy change is a commit that changes the epoch. */
+  signaturePolicy(zone: Name): SignaturePolicy {
+    const row = this.store.zone(zone);
+    const p = row ? KeyPolicyStore.of(this.store).policy(row.id) : undefined;
+    return { validity: p?.signatureValidity ?? 14 * 86400, refresh: p?.refresh ?? 7 * 86400 };
+  }
+
   signingKeys(zone: Name, purpose: 'ksk' | 'zsk'): SigningKey[] {
-    return this.load(zone).filter((e) => e.info.active && (e.info.role === purpose || e.info.role === 'csk')).map((e) => e.key);
+    return this.load(zone).filter((e) => signsFor(e.info.role, e.info.state, purpose)).map((e) => e.key);
   }
 }

@@ -6,6 +6,7 @@
 // as anything but PKCS#8 at rest (see key-import.ts), and nothing here logs or serializes it.
 import type { KeyObject } from 'node:crypto';
 import type { Name } from '../zones/model/name.js';
+import type { KeyState } from '../zones/store/sqlite.js';
 import { privateKeyFromPkcs8, publicKeyFromPrivate, ALG_ECDSAP256SHA256 } from './algorithms.js';
 import { dnskeyRdata, keyTag, DNSKEY_FLAGS_KSK, DNSKEY_FLAGS_ZSK, type DnskeyFlags } from './dnskey.js';
 
@@ -32,8 +33,27 @@ export interface KeyInfo {
   role: KeyRole;
   /** DNSKEY RDATA as published. */
   dnskey: Buffer;
-  /** Published in the DNSKEY RRset but not (or no longer) signing — pre-publish / retire phases of a rollover. */
+  /** Signing: state `active`. */
   active: boolean;
+  /**
+   * Where the key is in a rollover (RFC 7583 §3.1): every state is in the DNSKEY RRset;
+   * `ready` (a KSK/CSK whose DS the parent is asked to publish) signs the DNSKEY RRset and
+   * is in CDS/CDNSKEY; `active` signs for its role; `retired` no longer signs.
+   */
+  state: KeyState;
+}
+
+export type { KeyState };
+
+/** Whether a key in `state` with `role` signs for `purpose` (the keys a SigningContext holds). */
+export function signsFor(role: KeyRole, state: KeyState, purpose: 'ksk' | 'zsk'): boolean {
+  if (role !== purpose && role !== 'csk') return false;
+  return state === 'active' || (purpose === 'ksk' && state === 'ready');
+}
+
+/** Whether the parent should point to this key: CDS/CDNSKEY list it (RFC 7344 §3). */
+export function wantsDs(k: Pick<KeyInfo, 'role' | 'state'>): boolean {
+  return k.role !== 'zsk' && (k.state === 'active' || k.state === 'ready');
 }
 
 export interface KeyStore {
@@ -44,7 +64,11 @@ export interface KeyStore {
    * 'zsk' → all other RRsets. A CSK is returned for both.
    */
   signingKeys(zone: Name, purpose: 'ksk' | 'zsk'): SigningKey[];
+  /** How long the zone's signatures are valid and how long before expiry they are renewed (seconds); absent: 14 and 7 days. */
+  signaturePolicy?(zone: Name): SignaturePolicy;
 }
+
+export interface SignaturePolicy { validity: number; refresh: number }
 
 interface MemEntry { info: KeyInfo; key: SigningKey }
 
@@ -58,7 +82,7 @@ export class MemoryKeyStore implements KeyStore {
     const flags: DnskeyFlags = role === 'zsk' ? DNSKEY_FLAGS_ZSK : DNSKEY_FLAGS_KSK;
     const dnskey = dnskeyRdata(flags, publicKeyFromPrivate(privateKey));
     const tag = keyTag(dnskey);
-    const info: KeyInfo = { zone, keyTag: tag, algorithm: ALG_ECDSAP256SHA256, flags, role, dnskey, active };
+    const info: KeyInfo = { zone, keyTag: tag, algorithm: ALG_ECDSAP256SHA256, flags, role, dnskey, active, state: active ? 'active' : 'published' };
     const list = this.zones.get(zone) ?? [];
     list.push({ info, key: { keyTag: tag, algorithm: ALG_ECDSAP256SHA256, privateKey, flags } });
     this.zones.set(zone, list);
@@ -71,7 +95,7 @@ export class MemoryKeyStore implements KeyStore {
 
   signingKeys(zone: Name, purpose: 'ksk' | 'zsk'): SigningKey[] {
     return (this.zones.get(zone) ?? [])
-      .filter((e) => e.info.active && (e.info.role === purpose || e.info.role === 'csk'))
+      .filter((e) => signsFor(e.info.role, e.info.state, purpose))
       .map((e) => e.key);
   }
 }

@@ -9,6 +9,13 @@ import type { Name } from '../zones/model/name.js';
 const HOUR = 3600;
 const DAY = 86400;
 
+/**
+ * The least time before expiry a zone's policy may renew signatures at (seconds): a reply
+ * made with a signature is reused for up to this long (the fast path's MAX_AGE), and the
+ * signature must outlive every reuse.
+ */
+export const MIN_REFRESH = 60;
+
 /** Inception is backdated this much, for validators whose clocks run slow. */
 export const SIGNATURE_SKEW = HOUR;
 

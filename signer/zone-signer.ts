@@ -9,7 +9,7 @@ import type { Name } from '../zones/model/name.js';
 import { parentName } from '../zones/model/name.js';
 import type { ZoneSettings } from '../zones/settings.js';
 import { dsRdata } from './dnskey.js';
-import type { KeyStore, SigningKey } from './keystore.js';
+import { wantsDs, type KeyStore, type SigningKey } from './keystore.js';
 import { Nsec3Chain, type Nsec3Entry } from './nsec3-chain.js';
 import { signatureValidity, validitySeed, serialDiff, SIGNATURE_SKEW } from './policy.js';
 import { signRRset } from './rrset-sign.js';
@@ -32,6 +32,18 @@ export const REFRESH_BEFORE = 7 * 86400;
 export const EPOCH_USABLE = REFRESH_BEFORE - 3600;
 
 /**
+ * EPOCH_USABLE for a zone's own signature policy: the time between an epoch and its
+ * signatures' renewal, less a margin (an hour, or a quarter of it when that is shorter).
+ */
+export function epochUsable(validity: number, refresh: number): number {
+  const span = validity - refresh;
+  return span - Math.min(3600, Math.floor(span / 4));
+}
+
+/** Per-RRset spread of expirations: a day for the default 14 days, less for shorter validity. */
+const jitterFor = (validity: number): number => Math.min(86400, Math.floor(validity / 14));
+
+/**
  * What signatures are made with: the keys and the epoch they are dated from. Replaced as a
  * whole when either changes, so a reader holding one (a zone transfer's snapshot) keeps
  * signing the version it started with.
@@ -46,6 +58,10 @@ export interface SigningContext {
   readonly epoch: number;
   readonly ksk: readonly SigningKey[];
   readonly zsk: readonly SigningKey[];
+  /** The zone's signature policy (seconds): validity from the base time, renewal this long before expiry, and epochUsable of them. */
+  readonly validity: number;
+  readonly refresh: number;
+  readonly usable: number;
 }
 
 let nextKeysVersion = 1;
@@ -92,7 +108,11 @@ export class ZoneSigner {
 
   private newContext(epoch: number): SigningContext {
     const apex = this.zone.apex;
-    return { keysVersion: nextKeysVersion++, epoch, ksk: this.keys.signingKeys(apex, 'ksk'), zsk: this.keys.signingKeys(apex, 'zsk') };
+    const p = this.keys.signaturePolicy?.(apex) ?? { validity: 14 * 86400, refresh: REFRESH_BEFORE };
+    return {
+      keysVersion: nextKeysVersion++, epoch, ksk: this.keys.signingKeys(apex, 'ksk'), zsk: this.keys.signingKeys(apex, 'zsk'),
+      validity: p.validity, refresh: p.refresh, usable: epochUsable(p.validity, p.refresh),
+    };
   }
 
   /**
@@ -145,8 +165,9 @@ export class ZoneSigner {
     const set = (type: number, rdatas: Buffer[]) =>
       this.zone.setRRset(apex, type, rdatas.length ? makeRRset(apex, type, ttl, rdatas) : undefined, delta);
     set(RRType.DNSKEY, keys.map((k) => k.dnskey));
-    // CDS/CDNSKEY (RFC 7344 §3) mirror the KSK(s) the parent's DS should point to.
-    const ksks = keys.filter((k) => k.active && k.role !== 'zsk');
+    // CDS/CDNSKEY (RFC 7344 §3) mirror the KSK(s) the parent's DS should point to: the active
+    // one, and during a KSK rollover the ready one too (the parent publishes both: double DS).
+    const ksks = keys.filter(wantsDs);
     set(RRType.CDNSKEY, ksks.map((k) => k.dnskey));
     set(RRType.CDS, ksks.map((k) => dsRdata(apex, k.dnskey, 2)));
     set(RRType.NSEC3PARAM, [this.chain.paramRdata()]);
@@ -234,7 +255,7 @@ export class ZoneSigner {
    */
   deterministicAt(now: number): boolean {
     const e = this.ctx.epoch;
-    return now >= e - SIGNATURE_SKEW && now < e + EPOCH_USABLE;
+    return now >= e - SIGNATURE_SKEW && now < e + this.ctx.usable;
   }
 
   /**
@@ -282,15 +303,19 @@ export class ZoneSigner {
   sigsWith(ctx: SigningContext, rrset: RRset, now: number): Buffer[] {
     if (ctx === this.ctx) return this.sigs(rrset, now, true);
     const packed = rrset.signatures;
-    if (packed !== undefined && packedWith(packed, ctx.keysVersion)) return unpackSigs(packed).sigs;
+    if (packed !== undefined && packedWith(packed, ctx.keysVersion)) {
+      // Kept from when the transfer began: only while they are still inside their window.
+      const t = packedTimes(packed);
+      if (t === undefined || (serialDiff(now, t.inception) >= 0 && serialDiff(t.expiration, now) > ctx.refresh)) return unpackSigs(packed).sigs;
+    }
     return this.sign(ctx, rrset, now);
   }
 
   /** Sign one RRset with every key of its role in `ctx`, dated from its epoch (or `now`, outside the epoch's window). */
   private sign(ctx: SigningContext, rrset: RRset, now: number): Buffer[] {
     const keys = KSK_SIGNED.has(rrset.type) ? ctx.ksk : ctx.zsk;
-    const base = now >= ctx.epoch - SIGNATURE_SKEW && now < ctx.epoch + EPOCH_USABLE ? ctx.epoch : now;
-    const validity = signatureValidity(base, { seed: validitySeed(rrset.name, rrset.type) });
+    const base = now >= ctx.epoch - SIGNATURE_SKEW && now < ctx.epoch + ctx.usable ? ctx.epoch : now;
+    const validity = signatureValidity(base, { seed: validitySeed(rrset.name, rrset.type), lifetime: ctx.validity, jitter: jitterFor(ctx.validity) });
     const rdatas = rrset.rdatas.map((rd) => canonicalRdata(rrset.type, rd));
     const sigs = keys.map((k) => signRRset({ owner: rrset.name, type: rrset.type, ttl: rrset.ttl, rdatas }, k, validity, this.zone.apex));
     this.cache.signed += sigs.length;
@@ -359,7 +384,7 @@ export class ZoneSigner {
    */
   private validity(t: { expiration: number; inception: number } | undefined, now: number): SigValidity {
     if (t === undefined) return { validFrom: -Infinity, refreshAt: Infinity, keysVersion: this.keysVersion };
-    return { validFrom: now - serialDiff(now, t.inception), refreshAt: now + serialDiff(t.expiration, now) - REFRESH_BEFORE, keysVersion: this.keysVersion };
+    return { validFrom: now - serialDiff(now, t.inception), refreshAt: now + serialDiff(t.expiration, now) - this.ctx.refresh, keysVersion: this.keysVersion };
   }
 }
 

@@ -28,7 +28,7 @@ test('healthz, metrics, openapi need no token; the API does', async () => {
   for (const [path, methods] of Object.entries({
     '/api/v1/zones': ['get', 'post'], '/api/v1/zones/{zone}': ['get', 'delete'], '/api/v1/zones/{zone}/export': ['get'],
     '/api/v1/zones/{zone}/rrsets': ['get', 'patch'], '/api/v1/zones/{zone}/rrsets/{name}/{type}': ['get', 'put', 'delete'],
-    '/api/v1/zones/{zone}/tlsa': ['get', 'post'], '/api/v1/zones/{zone}/keys': ['get'], '/api/v1/zones/{zone}/ds': ['get'],
+    '/api/v1/zones/{zone}/tlsa': ['get', 'post'], '/api/v1/zones/{zone}/keys': ['get'], '/api/v1/zones/{zone}/ds': ['get'], '/api/v1/zones/{zone}/policy': ['get', 'put'],
     '/api/v1/tokens': ['get', 'post'], '/api/v1/tokens/{id}': ['delete'], '/api/v1/audit': ['get'], '/healthz': ['get'], '/metrics': ['get'],
   })) {
     for (const method of methods) assert.ok(doc.paths[path]?.[method], `${method} ${path} in OpenAPI`);
@@ -265,13 +265,50 @@ test('keys and DS: public parts only', async () => {
   assert.deepEqual(keys.map((k: { role: string }) => k.role).sort(), ['ksk', 'zsk']);
   for (const k of keys) {
     assert.match(k.dnskey, /^25[67] 3 13 [A-Za-z0-9+/=]+$/);
-    assert.deepEqual(Object.keys(k).sort(), ['active', 'algorithm', 'createdAt', 'dnskey', 'ds', 'flags', 'keyTag', 'role']);
+    assert.deepEqual(Object.keys(k).sort(), ['active', 'algorithm', 'createdAt', 'dnskey', 'ds', 'flags', 'keyTag', 'nextTransition', 'role', 'state', 'stateSince']);
+    assert.equal(k.state, 'active');
+    assert.equal(k.nextTransition, null, 'no lifetime set: the key stays');
   }
   const ds = (await t.call('GET', `${Z}/ds`)).json();
   assert.equal(ds.ds.length, 1);
   assert.equal(ds.ds[0], keys.find((k: { role: string }) => k.role === 'ksk').ds);
   assert.match(ds.records[0], /^example\.com\. IN DS \d+ 13 2 [0-9A-F]{64}$/);
   assert.equal((await t.call('GET', '/api/v1/zones/nope/ds')).statusCode, 404);
+});
+
+test('key policy: GET/PUT /zones/{zone}/policy, bad durations name their field, keys show their next transition', async () => {
+  const t = apiServer();
+  const before = (await t.call('GET', `${Z}/policy`)).json();
+  assert.deepEqual(before, { zskLifetime: 0, kskLifetime: 0, cskLifetime: 0, propagationDelay: 3600, signatureValidity: 14 * 86400, refresh: 7 * 86400, dsResolver: null });
+  for (const [bodyIn, field] of [
+    [{ zskLifetime: '30x' }, 'zskLifetime'], [{ kskLifetime: '-1d' }, 'kskLifetime'], [{ propagationDelay: 'soon' }, 'propagationDelay'],
+    [{ refresh: '20d' }, 'refresh'], [{ refresh: '30s' }, 'refresh'], [{ dsResolver: 'not an address' }, 'dsResolver'], [{ zskLifetime: '99999d' }, 'zskLifetime'],
+  ] as const) {
+    const r = await t.call('PUT', `${Z}/policy`, bodyIn);
+    assert.equal(r.statusCode, 400, JSON.stringify(bodyIn));
+    assert.equal(r.json().error, 'invalid');
+    assert.equal(r.json().field, field, r.body);
+    assert.ok(r.json().detail.length > 10);
+  }
+  assert.equal((await t.call('PUT', `${Z}/policy`, { nonsense: 1 })).statusCode, 400);
+  assert.deepEqual((await t.call('GET', `${Z}/policy`)).json(), before, 'nothing written by a refused request');
+  const serial = (await t.call('GET', Z)).json().serial;
+  const put = await t.call('PUT', `${Z}/policy`, { zskLifetime: '90d', propagationDelay: '1h', dsResolver: '192.0.2.53:5353' });
+  assert.equal(put.statusCode, 200, put.body);
+  assert.equal(put.json().zskLifetime, 90 * 86400);
+  assert.equal(put.json().dsResolver, '192.0.2.53:5353');
+  assert.equal((await t.call('GET', Z)).json().serial, serial, 'lifetimes alone re-sign nothing');
+  const keys = (await t.call('GET', `${Z}/keys`)).json();
+  assert.equal(keys.policy.zskLifetime, 90 * 86400);
+  const zsk = keys.keys.find((k: { role: string }) => k.role === 'zsk');
+  assert.equal(zsk.nextTransition.to, 'rollover');
+  assert.equal(Date.parse(zsk.nextTransition.at), Date.parse(zsk.stateSince) + 90 * 86400_000);
+  assert.equal(keys.keys.find((k: { role: string }) => k.role === 'ksk').nextTransition, null);
+  const sig = await t.call('PUT', `${Z}/policy`, { signatureValidity: '10d', refresh: '2d' });
+  assert.equal(sig.statusCode, 200, sig.body);
+  assert.equal((await t.call('GET', Z)).json().serial, serial + 1, 'a new signature policy signs the zone anew');
+  const soa = rawAsk(t.ctx, buildQuery('example.com', 'SOA', { dnssecOk: true }))!;
+  verifySigned(t, 'example.com.', soa);
 });
 
 test('tokens: admin creates (secret once), lists (no secrets), revokes; a revoked token is refused', async () => {

@@ -24,7 +24,7 @@ import { RRType, type Rec } from './model/types.js';
 import { makeRRset, sameRRset, type RRset } from './model/rrset.js';
 import { soaSerial, withSoaSerial } from './model/rdata/index.js';
 import { rrsetToJson } from './model/rrset-json.js';
-import type { Store, NewKey, ZoneRow } from './store/sqlite.js';
+import type { Store, NewKey, ZoneRow, KeyRow, KeyState } from './store/sqlite.js';
 import { StoreBusyError } from './store/sqlite.js';
 import type { XfrStore } from './store/xfr-sqlite.js';
 import type { Registry, ServedZone } from './registry.js';
@@ -35,6 +35,7 @@ import { parseSettings, type ZoneSettings } from './settings.js';
 import { planEdit, isDerivedRecord, nextSerial, EditError, ZoneExistsError, type RRsetEdit, type EditPlan, type PlannedPut } from './commit-plan.js';
 import { stepContent, encodeRRs, type SignedDelta, type StepContent } from './journal-step.js';
 import { CatalogStore } from './store/catalog-sqlite.js';
+import { KeyPolicyStore, type KeyPolicy } from './store/key-policy-sqlite.js';
 import { catalogRecords, memberEdits, removalEdits, newMemberLabel, checkGroup } from './catalog.js';
 
 /** Who made a change, as the audit log names it: an API token, the CLI, the server itself. */
@@ -77,10 +78,32 @@ export type ZoneChange =
    */
   | { kind: 'catalog-member'; catalog: Name; member: Name; group?: string | null; remove?: boolean }
   /**
-   * Sign the zone anew: a new signing epoch, keys added, a new serial. `ifEpoch`: only if the
-   * epoch is still this one (two processes renewing at once renew once).
+   * Sign the zone anew: a new signing epoch, keys added, moved to another state or deleted,
+   * a new serial. `ifEpoch`: only if the epoch is still this one (two processes renewing at
+   * once renew once). `ifKeys`: only if the keys are still as keysToken gave them.
+   * `parentDs`: the DS RRset of the zone in its parent, when the parent is hosted here too,
+   * set in the same commit.
    */
-  | { kind: 'resign'; apex: Name; addKeys?: readonly NewKey[]; ifEpoch?: number; action: string };
+  | { kind: 'resign'; apex: Name; addKeys?: readonly NewKey[]; keyStates?: readonly KeyMove[]; removeKeys?: readonly number[];
+      parentDs?: ParentDs; ifEpoch?: number; ifKeys?: string; action: string }
+  | PolicyChange;
+
+/**
+ * A zone's key and signature policy stored (zone_policy). A new signature validity or refresh
+ * signs the zone anew (new epoch, new serial); lifetimes are read by the key roller as they are.
+ */
+export interface PolicyChange { kind: 'policy'; apex: Name; policy: KeyPolicy }
+
+/** A key moved to another state by a key rollover; `dsSeenAt` replaces the stored one when given. */
+export interface KeyMove { id: number; state: KeyState; dsSeenAt?: number | null }
+
+/** The DS RRset at `owner` in the hosted parent zone `parent` (none: deleted). */
+export interface ParentDs { parent: Name; owner: Name; ttl: number; rdatas: Buffer[] }
+
+/** The keys of a zone and their states, as one string: what `ifKeys` compares. */
+export function keysToken(keys: readonly Pick<KeyRow, 'id' | 'state'>[]): string {
+  return keys.map((k) => `${k.id}:${k.state}`).join(',');
+}
 
 /** A member's catalog and group (RFC 9432 §4.4.2). */
 export interface CatalogMembership {
@@ -247,6 +270,7 @@ export class CommitPipeline {
           case 'import': return this.importZone(change, t);
           case 'delete': return this.deleteZone(change, t);
           case 'resign': return this.resign(change, t);
+          case 'policy': return this.setPolicy(change, t);
           case 'catalog-create': return this.createCatalog(change, t);
           case 'catalog-member': return this.catalogMember(change, t);
         }
@@ -442,22 +466,36 @@ export class CommitPipeline {
     const row = this.o.store.zone(apex);
     if (!row) throw new EditError('no_zone', `no such zone: ${apex}`, 'zone');
     const serial = this.storedSerial(row);
-    if (change.ifEpoch !== undefined && change.ifEpoch !== row.sign_epoch) return { apex, serial, version: row.version, changes: [], written: false };
+    const unchanged = { apex, serial, version: row.version, changes: [], written: false };
+    if (change.ifEpoch !== undefined && change.ifEpoch !== row.sign_epoch) return unchanged;
+    const keysBefore = this.o.store.keys(row.id);
+    if (change.ifKeys !== undefined && change.ifKeys !== keysToken(keysBefore)) return unchanged;
     const soa = this.storedSoa(row);
     const newSerial = nextSerial(serial, parseSettings(row.settings).serial, now);
     const newSoa = makeRRset(apex, RRType.SOA, soa.ttl, [withSoaSerial(soa.rdatas[0], newSerial)]);
 
     if (change.addKeys?.length) this.o.store.addKeys(row.id, change.addKeys);
+    for (const m of change.keyStates ?? []) {
+      const before = keysBefore.find((k) => k.id === m.id);
+      if (!before) throw new EditError('stale', `zone ${apex} has no key ${m.id}`, 'key');
+      this.o.store.setKeyState(row.id, m.id, m.state, now, m.dsSeenAt === undefined ? before.ds_seen_at : m.dsSeenAt);
+    }
+    for (const id of change.removeKeys ?? []) this.o.store.deleteKey(row.id, id);
     this.o.store.setSignEpoch(row.id, now);
     this.o.store.putRRsets(row.id, [{ name: apex, type: RRType.SOA, rrset: newSoa }]);
     const version = this.o.store.advanceVersion(row.id, now, { names: [apex], signing: true });
-    this.audit(actor, apex, change.action, now, { serial, epoch: row.sign_epoch },
-      { serial: newSerial, epoch: now, keysAdded: change.addKeys?.map((k) => ({ role: k.role, keyTag: k.key_tag })) ?? [] });
+    const tagOf = (id: number) => keysBefore.find((k) => k.id === id)?.key_tag;
+    this.audit(actor, apex, change.action, now, { serial, epoch: row.sign_epoch }, {
+      serial: newSerial, epoch: now, keysAdded: change.addKeys?.map((k) => ({ role: k.role, keyTag: k.key_tag, state: k.state ?? 'active' })) ?? [],
+      ...(change.keyStates?.length ? { keyStates: change.keyStates.map((m) => ({ keyTag: tagOf(m.id), state: m.state })) } : {}),
+      ...(change.removeKeys?.length ? { keysRemoved: change.removeKeys.map(tagOf) } : {}),
+    });
     this.journal(row.id, serial, newSerial, now, undefined);
 
     const served = this.o.zones.served(apex);
     if (served) this.follow(served, this.o.store.zone(apex)!, [apex], true, now);
     else if (this.o.serving) this.loadWhole(this.o.store.zone(apex)!);
+    if (change.parentDs) this.setParentDs(change.parentDs, t);
     return { apex, serial: newSerial, version, changes: [], written: true };
   }
 
@@ -467,6 +505,26 @@ export class CommitPipeline {
     for (const n of review.notes) this.audit(t.actor, apex, `guard.${n.kind}`, t.now, undefined, n);
     review.written?.(serial);
     return { guard: review.notes };
+  }
+
+  /** The child's DS RRset in its parent, hosted here: an edit of the parent in the child's commit, told to others with it. */
+  private setParentDs(ds: ParentDs, t: Txn): void {
+    const edits: RRsetEdit[] = [{ name: ds.owner, type: RRType.DS, ttl: ds.ttl, rdatas: ds.rdatas }];
+    const r = this.edit({ kind: 'edit', apex: ds.parent, edits, action: 'key.ds' }, t, true);
+    if (r.written) t.also.push(r);
+  }
+
+  private setPolicy(change: PolicyChange, t: Txn): CommitResult {
+    const { apex, policy } = change;
+    const row = this.o.store.zone(apex);
+    if (!row) throw new EditError('no_zone', `no such zone: ${apex}`, 'zone');
+    const kps = KeyPolicyStore.of(this.o.store);
+    const before = kps.policy(row.id);
+    kps.put(row.id, policy, t.now);
+    this.audit(t.actor, apex, 'zone.policy', t.now, before, policy);
+    const signatures = before.signatureValidity !== policy.signatureValidity || before.refresh !== policy.refresh;
+    if (signatures && parseSettings(row.settings).signed) return this.resign({ kind: 'resign', apex, action: 'zone.policy' }, t);
+    return { apex, serial: this.storedSerial(row), version: row.version, changes: [], written: false };
   }
 
   /** Memory back to before a failed commit: the inverse change, with derived data following it. */

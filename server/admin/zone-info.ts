@@ -7,8 +7,11 @@ import { rdataToText } from '../../zones/model/rdata/index.js';
 import type { Zone } from '../../zones/zone.js';
 import type { ZoneRow } from '../../zones/store/sqlite.js';
 import { keyInfo } from '../../signer/keystore-sqlite.js';
+import { wantsDs } from '../../signer/keystore.js';
 import { dsRdata } from '../../signer/dnskey.js';
 import type { ApiDeps } from './deps.js';
+import { KeyPolicyStore } from '../../zones/store/key-policy-sqlite.js';
+import { keyStatuses, zoneTtls } from '../keys/key-status.js';
 import { ApiError, E } from './errors.js';
 import { serialOf } from './edit.js';
 
@@ -20,22 +23,29 @@ export function servedZone(deps: ApiDeps, apex: Name): { zone: Zone; row: ZoneRo
   return { zone, row };
 }
 
-/** Public parts of the zone's keys (the private halves never leave the store/signer). */
+/** Public parts of the zone's keys (the private halves never leave the store/signer), with their rollover state and next transition. */
 export function publicKeys(deps: ApiDeps, apex: Name, row: ZoneRow) {
-  return deps.store.keys(row.id).map((k) => {
+  const keys = deps.store.keys(row.id);
+  const zone = deps.zones.get(apex);
+  const status = keyStatuses(keys, KeyPolicyStore.of(deps.store).policy(row.id), zone ? zoneTtls(deps.zones, zone, keys) : undefined);
+  const iso = (t: number) => new Date(t * 1000).toISOString();
+  return keys.map((k) => {
     const info = keyInfo(apex, k);
+    const next = status.get(k.id)?.next;
     return {
       keyTag: info.keyTag, role: info.role, algorithm: info.algorithm, flags: info.flags, active: info.active,
-      createdAt: new Date(k.created_at * 1000).toISOString(),
+      createdAt: iso(k.created_at),
       dnskey: rdataToText(RRType.DNSKEY, info.dnskey),
       ds: info.role !== 'zsk' ? rdataToText(RRType.DS, dsRdata(apex, info.dnskey, 2)) : null,
+      state: k.state, stateSince: iso(k.state_since),
+      nextTransition: next ? { to: next.to, at: next.at === null ? null : iso(next.at) } : null,
     };
   });
 }
 
-/** DS records (SHA-256, RFC 4509) for the active KSK/CSKs: what the parent should publish. */
+/** DS records (SHA-256, RFC 4509) for the KSK/CSKs the CDS RRset lists (active, and ready during a rollover): what the parent should publish. */
 export function dsRecords(deps: ApiDeps, apex: Name, row: ZoneRow): string[] {
-  return publicKeys(deps, apex, row).filter((k) => k.active && k.ds).map((k) => k.ds!);
+  return publicKeys(deps, apex, row).filter((k) => wantsDs(k) && k.ds).map((k) => k.ds!);
 }
 
 /** signed, unsigned, or signed by its settings but without keys to sign with. */

@@ -1,8 +1,8 @@
 // `daneprime zone …`: import, export (optionally signed), list, delete, keys, ds, key import.
 import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
-import type { Store } from '../../zones/store/sqlite.js';
-import type { Name } from '../../zones/model/name.js';
+import type { Store, KeyRow } from '../../zones/store/sqlite.js';
+import { parentName, type Name } from '../../zones/model/name.js';
 import { RRType } from '../../zones/model/types.js';
 import { parseZoneFile } from '../../zones/io/zonefile-parse.js';
 import { cliActor, ZoneExistsError, type ZoneChange, type CommitResult } from '../../zones/commit.js';
@@ -12,8 +12,12 @@ import { dsRdata } from '../../signer/dnskey.js';
 import { importPrivateKey } from '../../signer/key-import.js';
 import { zoneFileText } from '../../signer/zone-export.js';
 import { hostZones } from '../zone-host.js';
-import type { KeyRole } from '../../signer/keystore.js';
+import { wantsDs, type KeyRole } from '../../signer/keystore.js';
 import { UsageError, dbPath, zoneArg, withStore, nowSeconds } from './common.js';
+import { KeyPolicyStore } from '../../zones/store/key-policy-sqlite.js';
+import { keyStatuses, transitionText, zoneTtls } from '../keys/key-status.js';
+import { CLI_OPTION, mergePolicy, policyText, PolicyInputError } from '../keys/policy-input.js';
+import type { ZoneTtls } from '../../signer/key-schedule.js';
 import { cmdSecondary, SECONDARY_USAGE } from './secondary.js';
 import { logKeys } from '../log-keys.js';
 import { log } from '../log.js';
@@ -27,6 +31,9 @@ export const ZONE_USAGE = `  daneprime zone import FILE [--origin NAME] [--repla
   daneprime zone keys NAME [--db PATH]
   daneprime zone ds NAME [--db PATH]
   daneprime zone key-import NAME FILE --role ksk|zsk|csk [--db PATH]   (BIND .private or PKCS#8/SEC1 PEM)
+  daneprime zone policy NAME [--zsk-lifetime DUR] [--ksk-lifetime DUR] [--csk-lifetime DUR]
+                        [--propagation-delay DUR] [--signature-validity DUR] [--refresh DUR]
+                        [--ds-resolver ADDR:PORT|none] [--db PATH]   (DUR: integer with s, m, h or d)
 ${SECONDARY_USAGE}`;
 
 export function cmdZone(argv: string[]): void {
@@ -40,6 +47,7 @@ export function cmdZone(argv: string[]): void {
       csk: { type: 'boolean' }, unsigned: { type: 'boolean' }, role: { type: 'string' },
       'nsec3-iterations': { type: 'string' }, 'nsec3-salt': { type: 'string' }, 'nsec3-optout': { type: 'boolean' },
       serial: { type: 'string' }, catalog: { type: 'string' }, group: { type: 'string' }, force: { type: 'boolean' },
+      ...Object.fromEntries(Object.values(CLI_OPTION).map((o) => [o, { type: 'string' as const }])),
     },
   });
   const db = dbPath(values.db);
@@ -102,10 +110,35 @@ export function cmdZone(argv: string[]): void {
       const apex = zoneArg(positionals[0]);
       withStore(db, (s) => {
         const row = mustZone(s, apex);
-        process.stdout.write('tag\trole\talgorithm\tactive\tcreated\n');
-        for (const k of s.keys(row.id)) {
-          process.stdout.write(`${k.key_tag}\t${k.role}\t${k.algorithm} (ECDSAP256SHA256)\t${k.active ? 'yes' : 'no'}\t${new Date(k.created_at * 1000).toISOString()}\n`);
+        const keys = s.keys(row.id);
+        const status = keyStatuses(keys, KeyPolicyStore.of(s).policy(row.id), cliZoneTtls(s, apex, keys));
+        process.stdout.write('tag\trole\talgorithm\tstate\tsince\tnext\n');
+        for (const k of keys) {
+          const st = status.get(k.id)!;
+          process.stdout.write(`${k.key_tag}\t${k.role}\t${k.algorithm} (ECDSAP256SHA256)\t${k.state}\t${new Date(k.state_since * 1000).toISOString()}\t${transitionText(st.next) || '-'}\n`);
         }
+      });
+      return;
+    }
+    case 'policy': {
+      const apex = zoneArg(positionals[0]);
+      const input: Record<string, unknown> = {};
+      const given = values as Record<string, unknown>;
+      for (const [field, opt] of Object.entries(CLI_OPTION)) if (given[opt] !== undefined) input[field] = given[opt];
+      withStore(db, (s) => {
+        const row = mustZone(s, apex);
+        const kps = KeyPolicyStore.of(s);
+        if (Object.keys(input).length) {
+          let policy;
+          try {
+            policy = mergePolicy(kps.policy(row.id), input);
+          } catch (err) {
+            if (err instanceof PolicyInputError) throw new UsageError(`--${CLI_OPTION[err.field as keyof typeof CLI_OPTION] ?? err.field}: ${err.message}`);
+            throw err;
+          }
+          commitOffline(s, { kind: 'policy', apex, policy });
+        }
+        process.stdout.write(policyText(kps.policy(row.id)));
       });
       return;
     }
@@ -113,7 +146,7 @@ export function cmdZone(argv: string[]): void {
       const apex = zoneArg(positionals[0]);
       withStore(db, (s) => {
         const row = mustZone(s, apex);
-        const ksks = s.keys(row.id).filter((k) => k.role !== 'zsk' && k.active).map((k) => keyInfo(apex, k));
+        const ksks = s.keys(row.id).map((k) => keyInfo(apex, k)).filter(wantsDs);
         if (!ksks.length) throw new UsageError(`zone ${apex} has no KSK/CSK: is it signed?`);
         for (const k of ksks) process.stdout.write(`${apex} IN DS ${rdataToText(RRType.DS, dsRdata(apex, k.dnskey, 2))}\n`);
       });
@@ -148,10 +181,21 @@ function mustZone(s: Store, apex: Name) {
   return row;
 }
 
-/** A commit from the CLI: the same pipeline the server runs, in this process, without serving anything. */
 /** One commit from the CLI, through the pipeline a server uses; a running server catches up within its poll interval. */
 export function commitOffline(s: Store, change: ZoneChange): CommitResult {
   return hostZones(s, { serving: false, now: nowSeconds }).pipeline.commit(change, cliActor());
+}
+
+/** The zone's TTLs as a server computes them, from the zone (and its parent, when hosted) loaded here. */
+function cliZoneTtls(s: Store, apex: Name, keys: readonly KeyRow[]): ZoneTtls | undefined {
+  const host = hostZones(s, { serving: false, now: nowSeconds });
+  const zone = host.pipeline.catchUp(apex)?.zone;
+  if (!zone) return undefined;
+  for (let p = parentName(apex); ; p = parentName(p)) {
+    if (s.zone(p)) { host.pipeline.catchUp(p); break; }
+    if (p === '.') break;
+  }
+  return zoneTtls(host.zones, zone, keys);
 }
 
 /**

@@ -6,6 +6,8 @@ import { makeRRset, type RRset } from '../../zones/model/rrset.js';
 import { soaSerial } from '../../zones/model/rdata/index.js';
 import type { Query } from '../wire/parse.js';
 import { rrEntry, type RREntry } from '../wire/response.js';
+import { isServable } from '../../signer/policy.js';
+import { sigTimes } from '../../signer/kept-sigs.js';
 
 /** One serial step: the old SOA first in `removed`, the new SOA first in `added` (RFC 1995 §4). */
 export interface JournalStep extends StepContent { from: number; to: number }
@@ -48,6 +50,21 @@ export function* ixfrEntries(current: RRset, steps: readonly JournalStep[]): Ite
     for (const rr of s.added) yield entry(rr);
   }
   yield rrEntry(current.name, current);
+}
+
+/**
+ * Whether every RRSIG the steps add is inside its validity window at `now` (RFC 4035 §5.3.1).
+ * Steps keep the signatures of their commit; once the clock passed one's expiration (the
+ * re-sign overdue, or the clock stepped) or stands before its inception (the clock stepped
+ * back), the secondary must get the zone whole, signed as of now, instead (RFC 1995 §4).
+ */
+export function stepsServable(steps: readonly JournalStep[], now: number): boolean {
+  for (const s of steps) {
+    for (const rr of s.added) {
+      if (rr.type === RRType.RRSIG && !isServable(sigTimes(rr.rdata), now)) return false;
+    }
+  }
+  return true;
 }
 
 export function currentSerial(soa: RRset): number {

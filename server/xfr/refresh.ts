@@ -3,6 +3,7 @@ import type { Registry } from '../../zones/registry.js';
 import { SERVER_ACTOR, type CommitPipeline } from '../../zones/commit.js';
 import type { DnssecService } from '../../signer/service.js';
 import { REFRESH_BEFORE, EPOCH_USABLE } from '../../signer/zone-signer.js';
+import type { SigningContext } from '../../signer/zone-signer.js';
 
 export interface RefreshOptions {
   /**
@@ -12,7 +13,7 @@ export interface RefreshOptions {
    * NOTIFY always holds RRSIGs with at least 14 − interval days left (RFC 4035 §5.3.1).
    */
   intervalSec?: number;
-  /** How often to check (ms). */
+  /** How often to check (ms; default 1 s: a zone's policy may give its signatures minutes). */
   checkMs?: number;
 }
 
@@ -29,8 +30,18 @@ export class SignatureRefresher {
 
   start(): void {
     this.check();
-    this.timer = setInterval(() => this.check(), this.opts.checkMs ?? 60_000);
+    this.timer = setInterval(() => this.check(), this.opts.checkMs ?? 1000);
     this.timer.unref();
+  }
+
+  /**
+   * The zone's re-sign interval: the configured one, shortened for a signature policy shorter
+   * than the default so that the epoch is moved before its usable window ends (with a margin
+   * of an hour, or a quarter of the window).
+   */
+  private intervalFor(ctx: SigningContext): number {
+    if (ctx.usable >= EPOCH_USABLE) return this.interval;
+    return Math.min(this.interval, ctx.usable - Math.min(3600, Math.floor(ctx.usable / 4)));
   }
 
   stop(): void {
@@ -47,9 +58,10 @@ export class SignatureRefresher {
     const now = this.now();
     for (const apex of this.zones.apexes()) {
       const row = this.zones.row(apex);
-      if (!row || !this.dnssec.forApex(apex)) continue;
+      const signer = this.dnssec.forApex(apex);
+      if (!row || !signer) continue;
       const age = now - row.sign_epoch;
-      if (age >= 0 && age < this.interval) continue;
+      if (age >= 0 && age < this.intervalFor(signer.context)) continue;
       try {
         const r = this.pipeline.commit({ kind: 'resign', apex, ifEpoch: row.sign_epoch, action: 'zone.resign' }, SERVER_ACTOR);
         if (r.written) this.log(`zone ${apex}: signatures renewed, serial ${r.serial}`);

@@ -15,7 +15,7 @@ import { lookupTsigKey } from './keys.js';
 import { transferAllowed, plainAddress } from './acl.js';
 import { axfrEntries } from './axfr.js';
 import { ZoneSnapshot } from '../../zones/snapshot.js';
-import { clientSerial, ixfrEntries, serialAtLeast, currentSerial } from './ixfr.js';
+import { clientSerial, ixfrEntries, serialAtLeast, currentSerial, stepsServable } from './ixfr.js';
 import { streamEntries } from './stream.js';
 
 import type { JournalSource } from './journal.js';
@@ -165,7 +165,8 @@ export class XfrService {
     const soa = zone.soa;
     const serial = currentSerial(soa);
     // Journal steps are read whole here; a whole zone is read through a snapshot pinned now.
-    const steps = have !== undefined ? this.d.journal?.steps(zone.apex, have, serial) : undefined;
+    const journaled = have !== undefined ? this.d.journal?.steps(zone.apex, have, serial) : undefined;
+    const steps = journaled && stepsServable(journaled, now) ? journaled : undefined;
     const snapshot = steps ? undefined : new ZoneSnapshot(zone);
     let entries: Iterable<RREntry>;
     let style = 'AXFR';
@@ -173,7 +174,7 @@ export class XfrService {
     else {
       const signer = this.d.dnssec?.forZone(zone);
       entries = axfrEntries(snapshot!, signer ? { signer, ctx: signer.context } : undefined, now);
-      if (have !== undefined) style = `AXFR-style IXFR from ${have}`;
+      if (have !== undefined) style = `AXFR-style IXFR from ${have}${journaled ? ' (the journal\'s signatures are outside their validity now)' : ''}`;
     }
     try {
       const r = await streamEntries(entries, { q, sink, tsig });

@@ -260,4 +260,26 @@ export const MIGRATIONS: readonly string[] = [
   // write guard holds a TLSA change against the key an endpoint presents with the checks' own
   // matcher, which needs the certificates, not only their hashes. Null for rows seen before.
   `ALTER TABLE service_fingerprints ADD COLUMN chain TEXT;`,
+  // 12: automatic DNSSEC key rollovers (RFC 7583). Each key's state in its rollover and
+  // since when (unix seconds), and for a KSK/CSK waiting for its DS, when the parent was first
+  // seen serving it and with what TTL. One policy row per zone that has one: lifetimes and waits in seconds
+  // (0 lifetime: never roll), and where to ask for the parent's DS.
+  `ALTER TABLE keys ADD COLUMN state TEXT NOT NULL DEFAULT 'active' CHECK (state IN ('published', 'ready', 'active', 'retired'));
+   ALTER TABLE keys ADD COLUMN state_since INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE keys ADD COLUMN ds_seen_at INTEGER;
+   ALTER TABLE keys ADD COLUMN ds_ttl INTEGER;
+   UPDATE keys SET state = CASE WHEN active = 1 THEN 'active' ELSE 'published' END, state_since = created_at;
+   -- the key roller looks for rollovers under way every second: no scan of every key
+   CREATE INDEX keys_rolling ON keys(zone_id) WHERE state != 'active';
+   CREATE TABLE zone_policy (
+     zone_id INTEGER PRIMARY KEY REFERENCES zones(id) ON DELETE CASCADE,
+     zsk_lifetime INTEGER NOT NULL DEFAULT 0,
+     ksk_lifetime INTEGER NOT NULL DEFAULT 0,
+     csk_lifetime INTEGER NOT NULL DEFAULT 0,
+     propagation_delay INTEGER NOT NULL DEFAULT 3600,
+     signature_validity INTEGER NOT NULL DEFAULT 1209600,
+     refresh INTEGER NOT NULL DEFAULT 604800,
+     ds_resolver TEXT,
+     updated_at INTEGER NOT NULL
+   );`,
 ];

@@ -40,11 +40,23 @@ export interface KeyRow {
   key_tag: number;
   public_key: Buffer;
   private_pkcs8: Buffer;
+  /** 1 exactly when `state` is active: the key signs. */
   active: number;
   created_at: number;
+  /** Where the key is in its rollover (signer/keystore.ts KeyInfo.state). */
+  state: KeyState;
+  /** Unix seconds the key entered `state`. */
+  state_since: number;
+  /** A KSK/CSK in `ready`: when the parent was first seen serving its DS. */
+  ds_seen_at: number | null;
+  /** …and the TTL the parent served it with (null: a parent hosted here, whose DS RRset says). */
+  ds_ttl: number | null;
 }
 
-export type NewKey = Omit<KeyRow, 'id' | 'zone_id' | 'active'>;
+/** A key's place in a rollover (RFC 7583 §3): in the DNSKEY RRset (all), signing (ready: the DNSKEY RRset only; active). */
+export type KeyState = 'published' | 'ready' | 'active' | 'retired';
+
+export type NewKey = Omit<KeyRow, 'id' | 'zone_id' | 'active' | 'state' | 'state_since' | 'ds_seen_at' | 'ds_ttl'> & { state?: KeyState };
 
 /** An admin API token. `hash` is the SHA-256 of the secret: the secret itself is never stored. */
 export interface TokenRow {
@@ -136,7 +148,9 @@ export class Store {
         'SELECT version, names, signing FROM zone_changes WHERE zone_id = ? AND version > ? ORDER BY version'),
       setEpoch: this.db.prepare('UPDATE zones SET sign_epoch = ? WHERE id = ?'),
       keys: this.db.prepare<[number], KeyRow>('SELECT * FROM keys WHERE zone_id = ? ORDER BY id'),
-      insertKey: this.db.prepare('INSERT INTO keys (zone_id, role, algorithm, key_tag, public_key, private_pkcs8, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      insertKey: this.db.prepare('INSERT INTO keys (zone_id, role, algorithm, key_tag, public_key, private_pkcs8, created_at, state, active, state_since) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+      setKeyState: this.db.prepare('UPDATE keys SET state = ?, active = ?, state_since = ?, ds_seen_at = ? WHERE id = ? AND zone_id = ?'),
+      deleteKey: this.db.prepare('DELETE FROM keys WHERE id = ? AND zone_id = ?'),
       setSettings: this.db.prepare('UPDATE zones SET settings = ? WHERE id = ?'),
       insertToken: this.db.prepare('INSERT INTO tokens (hash, admin, zone, names, subtree, types, label, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
       tokenByHash: this.db.prepare<[string], TokenRow>('SELECT * FROM tokens WHERE hash = ?'),
@@ -280,7 +294,20 @@ export class Store {
 
   /** Add keys to a zone (inside the commit that publishes them). */
   addKeys(zoneId: number, keys: readonly NewKey[]): void {
-    for (const k of keys) this.stmts.insertKey.run(zoneId, k.role, k.algorithm, k.key_tag, k.public_key, k.private_pkcs8, k.created_at);
+    for (const k of keys) {
+      const state = k.state ?? 'active';
+      this.stmts.insertKey.run(zoneId, k.role, k.algorithm, k.key_tag, k.public_key, k.private_pkcs8, k.created_at, state, state === 'active' ? 1 : 0, k.created_at);
+    }
+  }
+
+  /** Move a key of a zone to `state` (inside the commit that publishes the change). */
+  setKeyState(zoneId: number, keyId: number, state: KeyState, since: number, dsSeenAt: number | null): void {
+    if (this.stmts.setKeyState.run(state, state === 'active' ? 1 : 0, since, dsSeenAt, keyId, zoneId).changes !== 1) throw new Error(`zone ${zoneId} has no key ${keyId}`);
+  }
+
+  /** Delete a key of a zone, private part and all (inside the commit that unpublishes it). */
+  deleteKey(zoneId: number, keyId: number): void {
+    if (this.stmts.deleteKey.run(keyId, zoneId).changes !== 1) throw new Error(`zone ${zoneId} has no key ${keyId}`);
   }
 
   insertToken(t: NewToken): number {

@@ -1,5 +1,6 @@
 // The fast path's one freshness rule: what it made is reused only while no commit happened anywhere and for at most a minute.
 import type { Registry } from '../../../zones/registry.js';
+import { MIN_REFRESH } from '../../../signer/policy.js';
 
 /**
  * The token of the zones' current contents: it moves on every commit to any zone. Read here
@@ -10,8 +11,8 @@ export function freshnessToken(zones: Registry): number {
   return zones.generation;
 }
 
-/** How long (seconds) anything the fast path made may be reused. */
-export const MAX_AGE = 60;
+/** How long (seconds) anything the fast path made may be reused: no zone's policy renews signatures later than this before they expire. */
+export const MAX_AGE = MIN_REFRESH;
 
 /**
  * Whether bytes made at `made` (unix seconds) under token `madeUnder` may be reused at `now`
