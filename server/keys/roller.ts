@@ -20,6 +20,7 @@ import { wantsDs, type KeyState } from '../../signer/keystore.js';
 import { dsRdata } from '../../signer/dnskey.js';
 import { hostedParent, scheduleKey, zoneTtls } from './key-status.js';
 import { dsServed } from './ds-check.js';
+import type { Logger } from '../log.js';
 
 export interface KeyRollerOptions {
   store: Store;
@@ -27,7 +28,7 @@ export interface KeyRollerOptions {
   /** The clock, unix seconds. */
   now: () => number;
   commit: (change: ZoneChange) => CommitResult;
-  log?: (m: string) => void;
+  log?: Logger;
   tickMs?: number;
   /** Asks whether the parent serves DS records (tests may point it elsewhere). */
   dsServed?: typeof dsServed;
@@ -97,7 +98,13 @@ export class KeyRoller {
     if (nothingDue(due)) return;
     const change = this.changeFor(apex, keys, due, policy, now, parent !== undefined);
     const r = this.o.commit(change);
-    if (r.written) this.o.log?.(`zone ${apex}: keys: ${describe(keys, due)}, serial ${r.serial}`);
+    if (!r.written) return;
+    // One structured `key` event per step, as key creation and import log them (log-keys.ts).
+    const tag = (id: number) => keys.find((k) => k.id === id)?.key_tag;
+    this.o.log?.(`zone ${apex}: keys: ${describe(keys, due)}, serial ${r.serial}`, {
+      event: 'key', zone: apex, action: 'rollover', serial: r.serial,
+      started: due.start, moved: due.moves.map((m) => ({ keytag: tag(m.id), state: m.state })), removed: due.remove.map(tag),
+    });
   }
 
   /** Whether the parent now serves the DS of every ready key (recorded when it does). */

@@ -1,5 +1,5 @@
 // Gauges computed at scrape time from what is served and stored: zone serials, signature expiry, keys, secondaries, live checks, rollovers.
-import type { Store, KeyRow } from '../../zones/store/sqlite.js';
+import type { Store } from '../../zones/store/sqlite.js';
 import type { Registry } from '../../zones/registry.js';
 import type { DnssecService } from '../../signer/service.js';
 import { XfrStore } from '../../zones/store/xfr-sqlite.js';
@@ -16,14 +16,6 @@ export interface GaugeSources {
   store: Store;
   zones: Registry;
   dnssec?: DnssecService;
-}
-
-/**
- * A key's state as a label. Keys are `active` (signing) or `published` (in the DNSKEY RRset
- * only) by their flag; a row that carries a `state` of its own (a key rollover's) gives that.
- */
-export function keyState(k: KeyRow & { state?: string | null }): string {
-  return k.state ?? (k.active ? 'active' : 'published');
 }
 
 /** The endpoints of a stored check result (runner.ts CheckJson); none from a row that does not parse. */
@@ -58,7 +50,7 @@ export function dataGauges(src: GaugeSources, now: number): GaugeFamily[] {
     // earliest expiration is the soonest one a secondary holds.
     if (row && signer) expiry.push({ labels: { zone: apex }, value: signatureValidity(signer.context.epoch).expiration });
     if (row) {
-      for (const k of store.keys(row.id)) keys.push({ labels: { zone: apex, keytag: String(k.key_tag), role: k.role, state: keyState(k), algorithm: String(k.algorithm) }, value: 1 });
+      for (const k of store.keys(row.id)) keys.push({ labels: { zone: apex, keytag: String(k.key_tag), role: k.role, state: k.state, algorithm: String(k.algorithm) }, value: 1 });
     }
     for (const s of secondaryStatus(store, xs, apex, now)) {
       const labels = { zone: apex, secondary: secondaryLabel(s.address, s.port) };
