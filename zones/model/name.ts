@@ -312,7 +312,8 @@ function readAnyName(buf: Uint8Array, offset: number, keepCase: boolean): { name
       if (pos + 1 >= buf.length) throw new NameError('truncated compression pointer');
       if (next < 0) next = pos + 2;
       const ptr = ((len & 0x3f) << 8) | buf[pos + 1];
-      if (++jumps > 64 || ptr >= buf.length) throw new NameError('bad compression pointer');
+      // RFC 1035 §4.1.4: a pointer names a prior occurrence; one forward (or at itself) is malformed.
+      if (++jumps > 64 || ptr >= pos) throw new NameError('bad compression pointer');
       pos = ptr;
       continue;
     }
