@@ -17,12 +17,11 @@ const { db, keys } = fuzzDatabase(dir);
 const server = await fuzzServer(db);
 let s: FuzzStats;
 try {
-  s = await runPacketFuzz(server, keys, { packets, seed, burst: Number(values.burst), progressEvery: 100_000, progress: (p) => console.log(line(p)) });
+  s = await runPacketFuzz(server, keys, { packets, seed, burst: Number(values.burst), progressEvery: 100_000, progress: (p) => console.log(line(p)), onFailure: (m) => console.log(`FAIL ${m}`) });
 } finally {
   await server.stop();
 }
 console.log(`${line(s)}, end ${mb(s.rssEnd)}; worker PIDs ${s.pidsStart.join(',')} → ${s.pidsEnd.join(',')}`);
-for (const f of s.failures) console.log(`FAIL ${f}`);
 if (process.env.FUZZ_LOG) console.log(server.log());
 cleanup();
 process.exit(s.failures.length ? 1 : 0);
