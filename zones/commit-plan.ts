@@ -5,6 +5,7 @@ import { makeRRset, sameRRset, type RRset } from './model/rrset.js';
 import { soaSerial, withSoaSerial } from './model/rdata/index.js';
 import type { SerialPolicy, ZoneSettings } from './settings.js';
 import type { Zone } from './zone.js';
+import { apexOnlyProblem, tlsaProblem } from './record-rules.js';
 
 /** One RRset change: `rdatas` undefined (or empty) deletes the RRset. */
 export interface RRsetEdit {
@@ -54,8 +55,8 @@ function rrsetOctets(e: RRsetEdit): number {
 
 /**
  * The request-level rules of an edit, before the zone is looked at: every name inside the
- * zone, no (name, type) twice, no record the signer makes itself in a signed zone, no RRset
- * too large for a DNS message.
+ * zone, no (name, type) twice, apex-only types at the apex, TLSA parameters from their
+ * registries, no record the signer makes itself in a signed zone, no RRset too large for a DNS message.
  */
 export function checkEdits(apex: Name, edits: readonly RRsetEdit[], signed: boolean): void {
   const seen = new Set<string>();
@@ -67,6 +68,14 @@ export function checkEdits(apex: Name, edits: readonly RRsetEdit[], signed: bool
     if (e.name === apex && e.type === RRType.SOA) {
       if (!e.rdatas?.length) throw new EditError('not_allowed', `the SOA of ${apex} cannot be deleted, only replaced`, `changes[${i}]`);
       if (e.rdatas.length !== 1) throw new EditError('invalid', `a zone has exactly one SOA record, not ${e.rdatas.length}`, `changes[${i}].records`);
+    }
+    const misplaced = apexOnlyProblem(e.name, e.type, apex);
+    if (misplaced) throw new EditError('invalid', misplaced, `changes[${i}].type`);
+    if (e.type === RRType.TLSA) {
+      for (const [j, rdata] of (e.rdatas ?? []).entries()) {
+        const problem = tlsaProblem(rdata);
+        if (problem) throw new EditError('invalid', `${e.name}: ${problem}`, `changes[${i}].records[${j}]`);
+      }
     }
     const octets = rrsetOctets(e);
     if (octets > MAX_RRSET_OCTETS) {
