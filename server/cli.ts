@@ -22,10 +22,11 @@ import { serve, type RunningServer } from './main.js';
 import { runPrimary, isPrimaryProcess } from './workers.js';
 import { availableParallelism } from 'node:os';
 import { log } from './log.js';
+import { maxZoneRecordsFromEnv } from './zone-host.js';
 
 const USAGE = `usage:
   daneprime serve [--db PATH] [--dns ADDR:PORT]... [--api ADDR:PORT|off] [--pdns-api ADDR:PORT|off] [--workers N] [--udp-io auto|batch|dgram] [--fast-path on|off]
-                  [--check-interval DURATION|off] [--event-hook CMD] [--rollover-check-interval DURATION]
+                  [--check-interval DURATION|off] [--event-hook CMD] [--rollover-check-interval DURATION] [--max-zone-records N]
 ${ZONE_USAGE}
 ${CATALOG_USAGE}
 ${TSIG_USAGE}
@@ -39,7 +40,8 @@ or 127.0.0.1:5300; --api $DANEPRIME_API or 127.0.0.1:8053; --pdns-api $DANEPRIME
 --workers $DANEPRIME_WORKERS or the number of cores; --udp-io $DANEPRIME_UDP_IO or auto (batch: the recvmmsg/sendmmsg addon, dgram: node:dgram);
 --fast-path $DANEPRIME_FAST_PATH or on (off: every query takes the full path); background signing after load: DANEPRIME_PRESIGN=1 (0: sign on first use only);
 --check-interval $DANEPRIME_CHECK_INTERVAL or 1h (seconds, or with s/m/h/d; off: only on TLSA changes and on request);
---rollover-check-interval $DANEPRIME_ROLLOVER_CHECK_INTERVAL or 30s (the rollover engine's own checks of a service with a rollover under way)`;
+--rollover-check-interval $DANEPRIME_ROLLOVER_CHECK_INTERVAL or 30s (the rollover engine's own checks of a service with a rollover under way);
+--max-zone-records $DANEPRIME_MAX_ZONE_RECORDS or 1000000 (records one zone may hold; every command that writes zones reads the variable)`;
 
 /** `3600`, `90s`, `30m`, `1h`, `2d` → seconds; `off` → 0. */
 function parseDuration(text: string, what: string): number {
@@ -55,8 +57,12 @@ async function cmdServe(argv: string[]): Promise<void> {
     options: {
       db: { type: 'string' }, dns: { type: 'string', multiple: true }, api: { type: 'string' }, 'pdns-api': { type: 'string' }, workers: { type: 'string' }, 'udp-io': { type: 'string' },
       'fast-path': { type: 'string' }, 'check-interval': { type: 'string' }, 'event-hook': { type: 'string' }, 'rollover-check-interval': { type: 'string' },
+      'max-zone-records': { type: 'string' },
     },
   });
+  // Set in the environment: workers re-run this command with it, and the zone host reads it there.
+  if (values['max-zone-records'] !== undefined) process.env.DANEPRIME_MAX_ZONE_RECORDS = values['max-zone-records'];
+  try { maxZoneRecordsFromEnv(); } catch (err) { throw new UsageError((err as Error).message.replace('DANEPRIME_MAX_ZONE_RECORDS', '--max-zone-records')); }
   const workersText = values.workers ?? process.env.DANEPRIME_WORKERS ?? String(availableParallelism());
   if (!/^[1-9][0-9]{0,2}$/.test(workersText)) throw new UsageError(`bad --workers ${JSON.stringify(workersText)}: expected a number of processes (1-999)`);
   const workers = Number(workersText);

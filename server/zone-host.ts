@@ -28,13 +28,24 @@ export interface HostOptions {
   log?: (m: string) => void;
   dnssec?: DnssecOptions;
   journal?: Partial<JournalLimits>;
+  /** Records one zone may hold; default DANEPRIME_MAX_ZONE_RECORDS, else DEFAULT_MAX_ZONE_RECORDS. */
+  maxZoneRecords?: number;
+}
+
+/** DANEPRIME_MAX_ZONE_RECORDS (which `serve --max-zone-records` sets for its workers), checked. */
+export function maxZoneRecordsFromEnv(): number | undefined {
+  const v = process.env.DANEPRIME_MAX_ZONE_RECORDS;
+  if (v === undefined || v === '') return undefined;
+  if (!/^[1-9][0-9]*$/.test(v)) throw new Error(`bad DANEPRIME_MAX_ZONE_RECORDS ${JSON.stringify(v)}: expected a number of records > 0`);
+  return Number(v);
 }
 
 export function hostZones(store: Store, opts: HostOptions): ZoneHost {
   const xs = new XfrStore(store);
   const zones = new Registry();
   const dnssec = new DnssecService(new SqliteKeyStore(store), opts.log, opts.dnssec);
-  const pipeline = new CommitPipeline({ store, xs, zones, deriver: dnssec, now: opts.now, log: opts.log, journal: opts.journal, serving: opts.serving });
+  const pipeline = new CommitPipeline({ store, xs, zones, deriver: dnssec, now: opts.now, log: opts.log, journal: opts.journal,
+    maxZoneRecords: opts.maxZoneRecords ?? maxZoneRecordsFromEnv(), serving: opts.serving });
   if (opts.serving) pipeline.catchUpAll();
   return { store, xs, zones, dnssec, pipeline, journal: new Journal(store, xs) };
 }

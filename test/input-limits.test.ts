@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { requireTool } from './helpers/tools.js';
-import { cli, fixturePath, pollUntil, runCli, startServer, tmpDir } from './helpers/server.js';
+import { cli, fixturePath, freePort, pollUntil, runCli, startServer, tmpDir } from './helpers/server.js';
 import assert from 'node:assert/strict';
 import { apiServer } from './helpers/api.js';
 import { pdnsServer, Z } from './helpers/pdns-api.js';
@@ -165,4 +165,32 @@ test('DNS UPDATE (nsupdate, 2 workers) of a TLSA usage 9, a DNSKEY below the ape
     assert.match(r.stderr, what);
   }
   assert.equal(cli(['zone', 'list', '--db', join(dir, 'import.db')]).trim(), '', 'nothing imported');
+});
+
+test('a zone holds at most --max-zone-records records: the API says 400 naming records, UPDATE is REFUSED, import is refused; deleting still works', { timeout: 120_000 }, async (t) => {
+  if (!requireTool('nsupdate', t)) return;
+  const { dir, cleanup } = tmpDir();
+  t.after(cleanup);
+  const db = join(dir, 'x.db');
+  cli(['zone', 'import', fixturePath('example.com.zone'), '--db', db]); // 50 records
+  const secret = cli(['tsig', 'add', 'up', '--db', db]).trim().split('\n').pop()!;
+  cli(['update-policy', 'add', 'example.com', '--key', 'up', '--db', db]);
+  const token = cli(['token', 'create', '--admin', '--db', db]).trim();
+  const apiPort = await freePort();
+  const srv = await startServer(db, { env: { DANEPRIME_WORKERS: '2', DANEPRIME_API: `127.0.0.1:${apiPort}`, DANEPRIME_MAX_ZONE_RECORDS: '52' } });
+  t.after(async () => { await srv.stop(); });
+  const put = (name: string, records: string[]) => fetch(`http://127.0.0.1:${apiPort}/api/v1/zones/example.com/rrsets/${name}/TXT`,
+    { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ ttl: 300, records }) });
+  assert.equal((await put('a.example.com.', ['"1"', '"2"'])).status, 200, 'up to the limit');
+  const over = await put('b.example.com.', ['"3"']);
+  assert.equal(over.status, 400);
+  const body = await over.json() as { error: string; field: string; detail: string };
+  assert.deepEqual([body.error, body.field], ['invalid', 'records']);
+  assert.match(body.detail, /would hold 53 records; at most 52 \(--max-zone-records/);
+  const r = spawnSync('nsupdate', ['-y', `hmac-sha256:up:${secret}`], { input: `server 127.0.0.1 ${srv.port}\nzone example.com\nupdate add c.example.com 300 A 192.0.2.1\nsend\n`, encoding: 'utf8', timeout: 20_000 });
+  assert.match(`${r.stdout}${r.stderr}`, /update failed: REFUSED/);
+  assert.equal((await put('a.example.com.', ['"only"'])).status, 200, 'a change that shrinks the zone is taken');
+  const small = runCli(['zone', 'import', fixturePath('example.com.zone'), '--db', join(dir, 'small.db')], { env: { DANEPRIME_MAX_ZONE_RECORDS: '10' } });
+  assert.notEqual(small.status, 0);
+  assert.match(small.stderr, /would hold \d+ records; at most 10 \(--max-zone-records/);
 });

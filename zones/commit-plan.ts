@@ -45,6 +45,16 @@ export function isDerivedRecord(r: Pick<Rec, 'name' | 'type'>, apex: Name): bool
  */
 export const MAX_RRSET_OCTETS = 64_000;
 
+/**
+ * Records one zone may hold (DANEPRIME_MAX_ZONE_RECORDS, `serve --max-zone-records`): the zone is
+ * held in memory by every worker and signed as a whole, so its size is bounded like any input.
+ */
+export const DEFAULT_MAX_ZONE_RECORDS = 1_000_000;
+
+export function zoneTooBig(apex: Name, records: number, max: number): string {
+  return `zone ${apex} would hold ${records} records; at most ${max} (--max-zone-records, DANEPRIME_MAX_ZONE_RECORDS)`;
+}
+
 /** The RRset's records on the wire, uncompressed: what MAX_RRSET_OCTETS bounds. */
 function rrsetOctets(e: RRsetEdit): number {
   const owner = nameWireLength(e.name);
@@ -123,7 +133,7 @@ export interface EditPlan {
  * zone, called here. Throws EditError; changes nothing.
  */
 export function planEdit(zone: Zone, settings: ZoneSettings, request: readonly RRsetEdit[] | ((zone: Zone) => readonly RRsetEdit[]),
-  ifSerial: number | undefined, now: number): EditPlan {
+  ifSerial: number | undefined, now: number, maxRecords = DEFAULT_MAX_ZONE_RECORDS): EditPlan {
   const apex = zone.apex;
   const soaBefore = zone.soa;
   const serial = soaSerial(soaBefore.rdatas[0]);
@@ -140,6 +150,9 @@ export function planEdit(zone: Zone, settings: ZoneSettings, request: readonly R
     changes.push({ name: e.name, type: e.type, before: current, after });
   }
   if (!changes.length) return { serial, newSerial: serial, puts, changes };
+  const records = changes.reduce((n, c) => n + (c.after?.rdatas.length ?? 0) - (c.before?.rdatas.length ?? 0), zone.recordCount);
+  // A zone over the limit (the limit lowered since) may still shrink.
+  if (records > maxRecords && records > zone.recordCount) throw new EditError('invalid', zoneTooBig(apex, records, maxRecords), 'records');
   const soaEdit = puts.find((p) => p.name === apex && p.type === RRType.SOA);
   const edited = soaEdit?.after ? soaSerial(soaEdit.after.rdatas[0]) : serial;
   const newSerial = serialAfter(edited, serial) ? edited : nextSerial(serial, settings.serial, now);
