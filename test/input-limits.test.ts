@@ -11,6 +11,7 @@ import { apiServer } from './helpers/api.js';
 import { pdnsServer, Z } from './helpers/pdns-api.js';
 import { MAX_RRSET_OCTETS } from '../zones/commit-plan.js';
 import { RRType } from '../zones/model/types.js';
+import { parseZoneText, ZoneParseError } from '../zones/io/zonefile-parse.js';
 
 test('an RRset of 1,000 × 10 KB TXT records is refused (400, field named, nothing written); one that fits a message is taken', async () => {
   const s = apiServer();
@@ -193,4 +194,24 @@ test('a zone holds at most --max-zone-records records: the API says 400 naming r
   const small = runCli(['zone', 'import', fixturePath('example.com.zone'), '--db', join(dir, 'small.db')], { env: { DANEPRIME_MAX_ZONE_RECORDS: '10' } });
   assert.notEqual(small.status, 0);
   assert.match(small.stderr, /would hold \d+ records; at most 10 \(--max-zone-records/);
+});
+
+test('text that cannot round-trip is refused with a clear error: a non-ASCII name (400/422 naming it), a lone UTF-16 surrogate in TXT; zone files too', async () => {
+  const s = apiServer();
+  const name = await s.call('PUT', `/api/v1/zones/example.com/rrsets/${encodeURIComponent('café.example.com.')}/A`, { ttl: 300, records: ['192.0.2.1'] });
+  assert.equal(name.statusCode, 400, name.body);
+  assert.equal(name.json().field, 'name');
+  assert.match(name.json().detail, /non-ASCII character "é".*A-label \(xn--/);
+  const surrogate = await s.call('PUT', '/api/v1/zones/example.com/rrsets/s.example.com./TXT', { ttl: 300, records: ['"\ud800"'] });
+  assert.equal(surrogate.statusCode, 400, surrogate.body);
+  assert.equal(surrogate.json().field, 'records[0]');
+  assert.match(surrogate.json().detail, /lone UTF-16 surrogate \(U\+D800\)/);
+  assert.equal(s.zones.get('example.com.')!.rrset('s.example.com.', RRType.TXT), undefined, 'nothing written');
+  const escaped = await s.call('PUT', `/api/v1/zones/example.com/rrsets/${encodeURIComponent('caf\\195\\169.example.com.')}/A`, { ttl: 300, records: ['192.0.2.1'] });
+  assert.equal(escaped.statusCode, 200, `the octets as escapes are taken: ${escaped.body}`);
+  const p = pdnsServer();
+  const q = await p.call('PATCH', Z, { rrsets: [{ name: 'café.example.com.', type: 'A', ttl: 300, changetype: 'REPLACE', records: [{ content: '192.0.2.1', disabled: false }] }] });
+  assert.equal(q.statusCode, 422, q.body);
+  assert.match(q.json().error, /^rrsets\[0\]\.name: .*non-ASCII/);
+  assert.throws(() => parseZoneText('$ORIGIN example.com.\n@ 300 SOA ns h 1 2 3 4 5\ncafé 300 A 192.0.2.1\n', { fileName: 'z' }), (e: Error) => e instanceof ZoneParseError && /z:3: .*non-ASCII/.test(e.message));
 });
