@@ -22,12 +22,13 @@ import { parseUdpIo, resolveUdpIo, type UdpIoChoice } from './net/udp.js';
 import { serve, type RunningServer } from './main.js';
 import { runPrimary, isPrimaryProcess, reportStartFailure } from './workers.js';
 import { availableParallelism } from 'node:os';
+import { maxZoneRecordsFromEnv } from './zone-host.js';
 import { log, configureLog, LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './log.js';
 
 const USAGE = `usage:
   daneprime serve [--db PATH] [--dns ADDR:PORT]... [--api ADDR:PORT|off] [--pdns-api ADDR:PORT|off] [--workers N] [--udp-io auto|batch|dgram] [--fast-path on|off]
                   [--api-tls-cert FILE --api-tls-key FILE] [--api-insecure] [--rrl RATE|off] [--rrl-slip N]
-                  [--check-interval DURATION|off] [--event-hook CMD] [--rollover-check-interval DURATION] [--ds-resolver ADDR:PORT]
+                  [--check-interval DURATION|off] [--event-hook CMD] [--rollover-check-interval DURATION] [--ds-resolver ADDR:PORT] [--max-zone-records N]
                   [--log-format text|json] [--log-level debug|info|warn|error]
 ${ZONE_USAGE}
 ${CATALOG_USAGE}
@@ -46,7 +47,8 @@ or 127.0.0.1:5300; --api $DANEPRIME_API or 127.0.0.1:8053 (a non-loopback addres
 --check-interval $DANEPRIME_CHECK_INTERVAL or 1h (seconds, or with s/m/h/d; off: only on TLSA changes and on request);
 --rollover-check-interval $DANEPRIME_ROLLOVER_CHECK_INTERVAL or 30s (the rollover engine's own checks of a service with a rollover under way);
 --ds-resolver $DANEPRIME_DS_RESOLVER or none (the resolver the status page asks for each zone's DS at its parent; none: "unknown");
---log-format $DANEPRIME_LOG_FORMAT or text (json: one object per line with level, time, msg and the event's fields); --log-level $DANEPRIME_LOG_LEVEL or info`;
+--log-format $DANEPRIME_LOG_FORMAT or text (json: one object per line with level, time, msg and the event's fields); --log-level $DANEPRIME_LOG_LEVEL or info;
+--max-zone-records $DANEPRIME_MAX_ZONE_RECORDS or 1000000 (records one zone may hold; every command that writes zones reads the variable)`;
 
 /** `3600`, `90s`, `30m`, `1h`, `2d` → seconds; `off` → 0. */
 function parseDuration(text: string, what: string): number {
@@ -66,6 +68,7 @@ async function cmdServe(argv: string[]): Promise<void> {
       'api-tls-cert': { type: 'string' }, 'api-tls-key': { type: 'string' }, 'api-insecure': { type: 'boolean' },
       rrl: { type: 'string' }, 'rrl-slip': { type: 'string' },
       'log-format': { type: 'string' }, 'log-level': { type: 'string' },
+      'max-zone-records': { type: 'string' },
     },
   });
   // First, so that everything after (the primary's supervision, each worker's start-up) logs as asked.
@@ -74,6 +77,9 @@ async function cmdServe(argv: string[]): Promise<void> {
   const logLevel = values['log-level'] ?? process.env.DANEPRIME_LOG_LEVEL ?? 'info';
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) throw new UsageError(`bad --log-level ${JSON.stringify(logLevel)}: expected one of ${LOG_LEVELS.join(', ')}`);
   configureLog(logFormat as LogFormat, logLevel as LogLevel);
+  // Set in the environment: workers re-run this command with it, and the zone host reads it there.
+  if (values['max-zone-records'] !== undefined) process.env.DANEPRIME_MAX_ZONE_RECORDS = values['max-zone-records'];
+  try { maxZoneRecordsFromEnv(); } catch (err) { throw new UsageError((err as Error).message.replace('DANEPRIME_MAX_ZONE_RECORDS', '--max-zone-records')); }
   const workersText = values.workers ?? process.env.DANEPRIME_WORKERS ?? String(availableParallelism());
   if (!/^[1-9][0-9]{0,2}$/.test(workersText)) throw new UsageError(`bad --workers ${JSON.stringify(workersText)}: expected a number of processes (1-999)`);
   const workers = Number(workersText);

@@ -32,6 +32,16 @@ export interface HostOptions {
   journal?: Partial<JournalLimits>;
   /** Told of each event the write guard raises (the event hook, metrics). */
   onEvent?: (e: CheckEvent) => void;
+  /** Records one zone may hold; default DANEPRIME_MAX_ZONE_RECORDS, else DEFAULT_MAX_ZONE_RECORDS. */
+  maxZoneRecords?: number;
+}
+
+/** DANEPRIME_MAX_ZONE_RECORDS (which `serve --max-zone-records` sets for its workers), checked. */
+export function maxZoneRecordsFromEnv(): number | undefined {
+  const v = process.env.DANEPRIME_MAX_ZONE_RECORDS;
+  if (v === undefined || v === '') return undefined;
+  if (!/^[1-9][0-9]*$/.test(v)) throw new Error(`bad DANEPRIME_MAX_ZONE_RECORDS ${JSON.stringify(v)}: expected a number of records > 0`);
+  return Number(v);
 }
 
 export function hostZones(store: Store, opts: HostOptions): ZoneHost {
@@ -40,7 +50,8 @@ export function hostZones(store: Store, opts: HostOptions): ZoneHost {
   const dnssec = new DnssecService(new SqliteKeyStore(store), opts.log, opts.dnssec);
   // Every writer's commits pass the write guard: the CLI's as well as a server's.
   const guard = new WriteGuard({ store, log: opts.log, onEvent: opts.onEvent });
-  const pipeline = new CommitPipeline({ store, xs, zones, deriver: dnssec, now: opts.now, log: opts.log, journal: opts.journal, serving: opts.serving, guard });
+  const pipeline = new CommitPipeline({ store, xs, zones, deriver: dnssec, now: opts.now, log: opts.log, journal: opts.journal, 
+    maxZoneRecords: opts.maxZoneRecords ?? maxZoneRecordsFromEnv(), serving: opts.serving, guard });
   if (opts.serving) pipeline.catchUpAll();
   return { store, xs, zones, dnssec, pipeline, journal: new Journal(store, xs) };
 }

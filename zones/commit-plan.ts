@@ -5,6 +5,7 @@ import { makeRRset, sameRRset, type RRset } from './model/rrset.js';
 import { soaSerial, withSoaSerial } from './model/rdata/index.js';
 import type { SerialPolicy, ZoneSettings } from './settings.js';
 import type { Zone } from './zone.js';
+import { apexOnlyProblem, tlsaProblem } from './record-rules.js';
 
 /** One RRset change: `rdatas` undefined (or empty) deletes the RRset. */
 export interface RRsetEdit {
@@ -44,6 +45,16 @@ export function isDerivedRecord(r: Pick<Rec, 'name' | 'type'>, apex: Name): bool
  */
 export const MAX_RRSET_OCTETS = 64_000;
 
+/**
+ * Records one zone may hold (DANEPRIME_MAX_ZONE_RECORDS, `serve --max-zone-records`): the zone is
+ * held in memory by every worker and signed as a whole, so its size is bounded like any input.
+ */
+export const DEFAULT_MAX_ZONE_RECORDS = 1_000_000;
+
+export function zoneTooBig(apex: Name, records: number, max: number): string {
+  return `zone ${apex} would hold ${records} records; at most ${max} (--max-zone-records, DANEPRIME_MAX_ZONE_RECORDS)`;
+}
+
 /** The RRset's records on the wire, uncompressed: what MAX_RRSET_OCTETS bounds. */
 function rrsetOctets(e: RRsetEdit): number {
   const owner = nameWireLength(e.name);
@@ -54,8 +65,8 @@ function rrsetOctets(e: RRsetEdit): number {
 
 /**
  * The request-level rules of an edit, before the zone is looked at: every name inside the
- * zone, no (name, type) twice, no record the signer makes itself in a signed zone, no RRset
- * too large for a DNS message.
+ * zone, no (name, type) twice, apex-only types at the apex, TLSA parameters from their
+ * registries, no record the signer makes itself in a signed zone, no RRset too large for a DNS message.
  */
 export function checkEdits(apex: Name, edits: readonly RRsetEdit[], signed: boolean): void {
   const seen = new Set<string>();
@@ -67,6 +78,14 @@ export function checkEdits(apex: Name, edits: readonly RRsetEdit[], signed: bool
     if (e.name === apex && e.type === RRType.SOA) {
       if (!e.rdatas?.length) throw new EditError('not_allowed', `the SOA of ${apex} cannot be deleted, only replaced`, `changes[${i}]`);
       if (e.rdatas.length !== 1) throw new EditError('invalid', `a zone has exactly one SOA record, not ${e.rdatas.length}`, `changes[${i}].records`);
+    }
+    const misplaced = apexOnlyProblem(e.name, e.type, apex);
+    if (misplaced) throw new EditError('invalid', misplaced, `changes[${i}].type`);
+    if (e.type === RRType.TLSA) {
+      for (const [j, rdata] of (e.rdatas ?? []).entries()) {
+        const problem = tlsaProblem(rdata);
+        if (problem) throw new EditError('invalid', `${e.name}: ${problem}`, `changes[${i}].records[${j}]`);
+      }
     }
     const octets = rrsetOctets(e);
     if (octets > MAX_RRSET_OCTETS) {
@@ -115,7 +134,7 @@ export interface EditPlan {
  * plan. Throws EditError; changes nothing.
  */
 export function planEdit(zone: Zone, settings: ZoneSettings, request: readonly RRsetEdit[] | ((zone: Zone) => readonly RRsetEdit[]),
-  ifSerial: number | undefined, now: number, review?: (edits: readonly RRsetEdit[]) => readonly RRsetEdit[]): EditPlan {
+  ifSerial: number | undefined, now: number, review?: (edits: readonly RRsetEdit[]) => readonly RRsetEdit[], maxRecords = DEFAULT_MAX_ZONE_RECORDS): EditPlan {
   const apex = zone.apex;
   const soaBefore = zone.soa;
   const serial = soaSerial(soaBefore.rdatas[0]);
@@ -137,6 +156,9 @@ export function planEdit(zone: Zone, settings: ZoneSettings, request: readonly R
     changes.push({ name: e.name, type: e.type, before: current, after });
   }
   if (!changes.length) return { serial, newSerial: serial, puts, changes };
+  const records = changes.reduce((n, c) => n + (c.after?.rdatas.length ?? 0) - (c.before?.rdatas.length ?? 0), zone.recordCount);
+  // A zone over the limit (the limit lowered since) may still shrink.
+  if (records > maxRecords && records > zone.recordCount) throw new EditError('invalid', zoneTooBig(apex, records, maxRecords), 'records');
   const soaEdit = puts.find((p) => p.name === apex && p.type === RRType.SOA);
   const edited = soaEdit?.after ? soaSerial(soaEdit.after.rdatas[0]) : serial;
   const newSerial = serialAfter(edited, serial) ? edited : nextSerial(serial, settings.serial, now);

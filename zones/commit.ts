@@ -32,7 +32,7 @@ import { newDelta, type Zone, type ZoneDelta } from './zone.js';
 import { buildZone } from './zone-build.js';
 import { checkNames, ZoneCheckError } from './zone-check.js';
 import { parseSettings, type ZoneSettings } from './settings.js';
-import { planEdit, isDerivedRecord, nextSerial, EditError, ZoneExistsError, type RRsetEdit, type EditPlan, type PlannedPut } from './commit-plan.js';
+import { planEdit, isDerivedRecord, nextSerial, EditError, ZoneExistsError, DEFAULT_MAX_ZONE_RECORDS, zoneTooBig, type RRsetEdit, type EditPlan, type PlannedPut } from './commit-plan.js';
 import { stepContent, encodeRRs, type SignedDelta, type StepContent } from './journal-step.js';
 import { CatalogStore } from './store/catalog-sqlite.js';
 import { KeyPolicyStore, type KeyPolicy } from './store/key-policy-sqlite.js';
@@ -213,6 +213,8 @@ export interface PipelineOptions {
   log?: (m: string) => void;
   journal?: Partial<JournalLimits>;
   guard?: CommitGuard;
+  /** Records one zone may hold (default DEFAULT_MAX_ZONE_RECORDS). */
+  maxZoneRecords?: number;
   /**
    * True in a serving process: every zone in the store is held in memory, and a new or
    * replaced zone is served at once. False for the CLI, which loads a zone only to edit it.
@@ -236,12 +238,14 @@ export interface CommitHooks {
 
 export class CommitPipeline {
   private readonly journalLimits: JournalLimits;
+  private readonly maxZoneRecords: number;
   private hooks: CommitHooks = {};
   private sharing: Promise<void>[] = [];
   private readonly catalogs: CatalogStore;
 
   constructor(private readonly o: PipelineOptions) {
     this.journalLimits = { ...DEFAULT_JOURNAL_LIMITS, ...o.journal };
+    this.maxZoneRecords = o.maxZoneRecords ?? DEFAULT_MAX_ZONE_RECORDS;
     this.catalogs = CatalogStore.of(o.store);
   }
 
@@ -311,7 +315,7 @@ export class CommitPipeline {
     let review: GuardReview | undefined;
     const guard = this.o.guard;
     const plan = planEdit(zone, parseSettings(row.settings), change.edits, change.ifSerial, now,
-      guard && ((edits) => (review = guard.reviewEdit(zone, edits, { force: !!change.force, now }))?.edits ?? edits));
+      guard && ((edits) => (review = guard.reviewEdit(zone, edits, { force: !!change.force, now }))?.edits ?? edits), this.maxZoneRecords);
     if (!plan.changes.length) return { apex, serial: plan.serial, version: row.version, changes: [], written: false };
     const delta = this.applyToMemory(served, plan.puts, now, (u) => t.undo.push(u));
     checkNames(zone, delta.touched);
@@ -353,6 +357,7 @@ export class CommitPipeline {
     const settings = parseSettings({ ...(existing ? JSON.parse(existing.settings) as object : {}), ...(change.settings ?? {}) });
     const records = settings.signed ? change.records.filter((r) => !isDerivedRecord(r, apex)) : change.records;
     const zone = buildZone(apex, records); // throws ZoneCheckError before anything is written
+    if (zone.recordCount > this.maxZoneRecords) throw new EditError('invalid', zoneTooBig(apex, zone.recordCount, this.maxZoneRecords), 'records');
     const review = existing ? this.o.guard?.reviewImport(existing, zone, { force: !!change.force, now }) : undefined;
     const rows: Rec[] = [];
     let rrsets = 0;

@@ -2,6 +2,7 @@
 import { type Name, parentName, isInZone } from './model/name.js';
 import { RRType, typeToText } from './model/types.js';
 import type { Zone } from './zone.js';
+import { apexOnlyProblem, tlsaProblem } from './record-rules.js';
 
 export class ZoneCheckError extends Error {
   constructor(readonly problems: string[]) {
@@ -33,6 +34,15 @@ export function checkName(zone: Zone, name: Name): string[] {
     if (node.rrsets.has(RRType.DS)) say(RRType.DS, 'DS belongs in the parent zone, not at the apex');
   } else {
     if (node.rrsets.has(RRType.SOA)) say(RRType.SOA, 'SOA is only allowed at the zone apex');
+  }
+
+  for (const type of types) {
+    const misplaced = apexOnlyProblem(name, type, zone.apex);
+    if (misplaced) say(type, misplaced);
+  }
+  for (const rdata of node.rrsets.get(RRType.TLSA)?.rdatas ?? []) {
+    const problem = tlsaProblem(rdata);
+    if (problem) say(RRType.TLSA, problem);
   }
 
   const cname = node.rrsets.get(RRType.CNAME);

@@ -68,6 +68,8 @@ export class Zone {
   readonly apexNode: ZoneNode;
   /** Open snapshots (zone transfers in progress): told before each change. Usually none. */
   private readonly pins = new Set<ZonePin>();
+  /** Records held (every RRset's records): what the zone size limit bounds. */
+  private records = 0;
 
   constructor(apex: Name) {
     this.apex = apex;
@@ -121,6 +123,10 @@ export class Zone {
     return this.byName.get(name)?.rrsets.get(type);
   }
 
+  get recordCount(): number {
+    return this.records;
+  }
+
   get soa(): RRset {
     const soa = this.rrset(this.apex, RRType.SOA);
     if (!soa) throw new Error(`zone ${this.apex} has no SOA`);
@@ -140,6 +146,7 @@ export class Zone {
       const old = node.rrsets.get(type);
       if (!old) return;
       node.rrsets.delete(type);
+      this.records -= old.rdatas.length;
       if (type === RRType.NS && name !== this.apex) delta.cutsChanged.add(name);
       delta.staleRRsets.push(old);
       delta.touched.add(name);
@@ -151,6 +158,7 @@ export class Zone {
     if (old) delta.staleRRsets.push(old);
     else if (type === RRType.NS && name !== this.apex) delta.cutsChanged.add(name);
     node.rrsets.set(type, rrset);
+    this.records += rrset.rdatas.length - (old?.rdatas.length ?? 0);
     delta.putRRsets.push(rrset);
     delta.touched.add(name);
   }

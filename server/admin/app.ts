@@ -2,7 +2,8 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { SecureContextOptions } from 'node:tls';
 import type { ApiDeps } from './deps.js';
-import { installErrorHandling } from './errors.js';
+import { ApiError, E, installErrorHandling } from './errors.js';
+import { decodeUtf8Body, NOT_UTF8 } from './utf8-body.js';
 import { logRequests } from '../log-requests.js';
 import { authPlugin } from './auth.js';
 import { collectRoutes, openApiDocument } from './openapi.js';
@@ -43,8 +44,18 @@ export function buildApi(deps: ApiDeps, opts: { https?: SecureContextOptions } =
   app.decorate('deps', deps);
   installErrorHandling(app, deps.log, (status) => deps.metrics.apiError(status));
   logRequests(app, 'api', deps.log, (req) => req.principal?.label);
-  // RFC 4027 text/dns: a zone file as the request body.
-  app.addContentTypeParser('text/dns', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  // RFC 4027 text/dns: a zone file as the request body. Both it and JSON are read as strict UTF-8.
+  app.addContentTypeParser('text/dns', { parseAs: 'buffer' }, (_req, body, done) => {
+    const text = decodeUtf8Body(body as Buffer);
+    if (text === undefined) done(new ApiError(400, E.INVALID, NOT_UTF8, 'body')); else done(null, text);
+  });
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => {
+    const text = decodeUtf8Body(body as Buffer);
+    if (text === undefined) { done(new ApiError(400, E.INVALID, NOT_UTF8, 'body')); return; }
+    if (text.trim() === '') { done(null, undefined); return; }
+    try { done(null, JSON.parse(text)); } catch (err) { done(new ApiError(400, E.INVALID, `the body is not JSON: ${(err as Error).message}`, 'body')); }
+  });
   // With --workers, a write is answered only once sibling workers serve it too (bounded wait).
   app.addHook('onSend', async () => { await deps.pipeline.settled(); });
   app.register(healthRoutes);

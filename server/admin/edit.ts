@@ -91,9 +91,9 @@ export function commit(deps: ApiDeps, req: FastifyRequest, p: Principal, apex: N
     return commitChange(deps, p, { kind: 'edit', apex, edits, ifSerial: ifMatchSerial(req), action, force: forceOf(req, p) });
   } catch (err) {
     // The pipeline names `changes[0]…` of a one-RRset change list: say `records` when it names
-    // the records, else the route's field.
+    // the records (or the zone's record count), else the route's field.
     if (field && err instanceof EditError && (err.code === 'invalid' || err.code === 'would_break_service')) {
-      throw new EditError(err.code, err.message, err.field?.startsWith('changes[0].records') ? err.field.slice('changes[0].'.length) : field);
+      throw new EditError(err.code, err.message, err.field?.startsWith('changes[0].records') ? err.field.slice('changes[0].'.length) : err.field === 'records' ? 'records' : field);
     }
     throw err;
   }

@@ -2,6 +2,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { PdnsApiDeps } from './deps.js';
 import { installErrorHandling, PdnsError } from './errors.js';
+import { decodeUtf8Body, NOT_UTF8 } from '../admin/utf8-body.js';
 import { installAuth, tokenLabel } from './auth.js';
 import { logRequests } from '../log-requests.js';
 import { serverRoutes } from './routes/servers.js';
@@ -18,7 +19,9 @@ export const PDNS_BODY_LIMIT = 16 * 1024 * 1024;
  * rely on it (lego sends `PUT …/notify` with `Content-Type: application/json` and no body;
  * curl-based ones send form types). An empty body is no body; one that is not JSON is a 400.
  */
-function parseJsonBody(_req: unknown, text: string, done: (err: Error | null, body?: unknown) => void): void {
+function parseJsonBody(_req: unknown, body: Buffer, done: (err: Error | null, body?: unknown) => void): void {
+  const text = decodeUtf8Body(body);
+  if (text === undefined) { done(new PdnsError(400, NOT_UTF8)); return; }
   if (text.trim() === '') { done(null, undefined); return; }
   try {
     done(null, JSON.parse(text));
@@ -30,7 +33,7 @@ function parseJsonBody(_req: unknown, text: string, done: (err: Error | null, bo
 export function buildPdnsApi(deps: PdnsApiDeps): FastifyInstance {
   const app = Fastify({ logger: false, maxParamLength: 1024, bodyLimit: PDNS_BODY_LIMIT });
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'string' }, parseJsonBody);
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (req, body, done) => parseJsonBody(req, body as Buffer, done));
   installErrorHandling(app, deps.log, (status) => deps.metrics.apiError(status));
   logRequests(app, 'pdns-api', deps.log, tokenLabel);
   installAuth(app, deps.store);

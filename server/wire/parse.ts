@@ -1,6 +1,7 @@
 // Parse an incoming DNS message: header, the one question, EDNS(0) OPT — just what answering needs.
 import { type Name, readWireName, NameError } from '../../zones/model/name.js';
 import { RRType } from '../../zones/model/types.js';
+import { parseTsig } from './tsig-record.js';
 
 export const Opcode = { QUERY: 0, IQUERY: 1, STATUS: 2, NOTIFY: 4, UPDATE: 5 } as const;
 
@@ -83,6 +84,9 @@ export function parseQuery(buf: Buffer): ParseResult {
     if (qdcount !== 1) throw new FormErr(`QDCOUNT is ${qdcount}, not 1`);
     // The lookup key is lowercase (RFC 4343); the question is echoed from its bytes as sent.
     const q = readWireName(buf, 12);
+    // RFC 1035 §4.1.4: a pointer names a prior occurrence; before the only question there is none
+    // (the header is not a name). Echoed, such a question would point into the reply's bytes.
+    for (let p = 12; buf[p] !== 0; p += buf[p] + 1) if (buf[p] & 0xc0) throw new FormErr('compression pointer in the question');
     need(buf, q.next, 4);
     qtype = buf.readUInt16BE(q.next);
     qclass = buf.readUInt16BE(q.next + 2);
@@ -104,6 +108,7 @@ export function parseQuery(buf: Buffer): ParseResult {
       } else if (rr.type === RRType.TSIG) {
         // RFC 8945 §5.1: TSIG must be the last record.
         if (i !== arcount - 1) throw new FormErr('TSIG is not the last record');
+        parseTsig(buf, start); // its fields within its RDATA, or FORMERR here rather than a throw where it is verified
         tsigOffset = start;
       }
     }

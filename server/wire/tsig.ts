@@ -1,8 +1,9 @@
 // TSIG (RFC 8945): verify a signed request, sign replies — including the multi-message rules of long transfers.
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { type Name, nameToWire, readWireName } from '../../zones/model/name.js';
+import { type Name, nameToWire } from '../../zones/model/name.js';
 import { RRType, CLASS_ANY } from '../../zones/model/types.js';
 import { appendRR } from './message-builder.js';
+import { parseTsig, type TsigRecord } from './tsig-record.js';
 import type { TsigAlgorithm } from '../../zones/store/xfr-sqlite.js';
 
 export interface TsigKey {
@@ -26,33 +27,7 @@ const ALG_HASH: Record<TsigAlgorithm, string> = {
 /** RFC 8945 §10: 300 s fudge is the recommended default. */
 export const FUDGE = 300;
 
-export interface TsigRecord {
-  keyName: Name;
-  algorithm: Name;
-  timeSigned: number;
-  fudge: number;
-  mac: Buffer;
-  originalId: number;
-  error: number;
-  other: Buffer;
-}
-
-/** Parse the TSIG RR that starts at `offset` (it must be the last RR, RFC 8945 §5.1). */
-export function parseTsig(msg: Buffer, offset: number): TsigRecord {
-  const owner = readWireName(msg, offset);
-  let p = owner.next + 10; // type, class, TTL, RDLENGTH
-  const alg = readWireName(msg, p);
-  p = alg.next;
-  const timeSigned = msg.readUIntBE(p, 6);
-  const fudge = msg.readUInt16BE(p + 6);
-  const macLen = msg.readUInt16BE(p + 8);
-  const mac = msg.subarray(p + 10, p + 10 + macLen);
-  p += 10 + macLen;
-  const originalId = msg.readUInt16BE(p);
-  const error = msg.readUInt16BE(p + 2);
-  const otherLen = msg.readUInt16BE(p + 4);
-  return { keyName: owner.name, algorithm: alg.name, timeSigned, fudge, mac, originalId, error, other: msg.subarray(p + 6, p + 6 + otherLen) };
-}
+export { parseTsig, type TsigRecord } from './tsig-record.js';
 
 function u16(n: number): Buffer { const b = Buffer.alloc(2); b.writeUInt16BE(n); return b; }
 function u48(n: number): Buffer { const b = Buffer.alloc(6); b.writeUIntBE(n, 0, 6); return b; }

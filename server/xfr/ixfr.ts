@@ -1,5 +1,5 @@
 // IXFR (RFC 1995): the client's serial from the request, and the reply as journal difference sequences.
-import { readWireName } from '../../zones/model/name.js';
+import { NameError, readWireName } from '../../zones/model/name.js';
 import type { JournalRR, StepContent } from '../../zones/journal-step.js';
 import { RRType } from '../../zones/model/types.js';
 import { makeRRset, type RRset } from '../../zones/model/rrset.js';
@@ -14,6 +14,11 @@ export interface JournalStep extends StepContent { from: number; to: number }
 
 /** The SOA serial the client holds: the SOA in the authority section (RFC 1995 §3). */
 export function clientSerial(msg: Buffer, q: Query): number | undefined {
+  // The query parser checked the owners and lengths; the SOA's own names are read here, and a bad one is FORMERR (undefined).
+  try { return requestSoaSerial(msg, q); } catch (e) { if (e instanceof NameError || e instanceof RangeError) return undefined; throw e; }
+}
+
+function requestSoaSerial(msg: Buffer, q: Query): number | undefined {
   let off = q.bodyOffset;
   for (let i = 0; i < q.ancount + q.nscount; i++) {
     const { next } = readWireName(msg, off);

@@ -81,7 +81,9 @@ function textToLabels(text: string): Uint8Array[] {
       if (cur.length > MAX_LABEL) throw new NameError(`label longer than 63 octets in ${text}`);
       labels.push(Uint8Array.from(cur)); cur = [];
     } else {
-      if (c > 0xff) throw new NameError(`non-ASCII character in name ${text}`);
+      // A character beyond ASCII has no one byte form: taken as Latin-1 it would not be the UTF-8 the
+      // text meant, so it is refused with the two ways to write it.
+      if (c > 0x7f) throw new NameError(`non-ASCII character ${JSON.stringify(String.fromCodePoint(text.codePointAt(i)!))} in name ${JSON.stringify(text)}: write an IDN as its A-label (xn--…, RFC 5891) or its octets as \\DDD escapes`);
       cur.push(c);
     }
   }
@@ -312,7 +314,8 @@ function readAnyName(buf: Uint8Array, offset: number, keepCase: boolean): { name
       if (pos + 1 >= buf.length) throw new NameError('truncated compression pointer');
       if (next < 0) next = pos + 2;
       const ptr = ((len & 0x3f) << 8) | buf[pos + 1];
-      if (++jumps > 64 || ptr >= buf.length) throw new NameError('bad compression pointer');
+      // RFC 1035 §4.1.4: a pointer names a prior occurrence; one forward (or at itself) is malformed.
+      if (++jumps > 64 || ptr >= pos) throw new NameError('bad compression pointer');
       pos = ptr;
       continue;
     }

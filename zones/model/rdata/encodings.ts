@@ -23,6 +23,8 @@ export function unescapeText(raw: string, label: string): Buffer {
     else {
       // Keep surrogate pairs together so astral characters encode correctly.
       const cp = raw.codePointAt(i) ?? c;
+      // A lone UTF-16 surrogate (JSON allows "\ud800") has no UTF-8 form: it would be stored as U+FFFD.
+      if (cp >= 0xd800 && cp <= 0xdfff) throw new RdataError(`${label}: a lone UTF-16 surrogate (U+${cp.toString(16).toUpperCase()}) has no UTF-8 form`);
       const s = String.fromCodePoint(cp);
       for (const b of Buffer.from(s, 'utf8')) out.push(b);
       i += s.length - 1;
