@@ -11,9 +11,9 @@ export function logRequests(app: FastifyInstance, api: string, log: Logger, who:
   app.addHook('onResponse', async (req, reply) => {
     const status = reply.statusCode;
     const token = who(req);
-    log(`${api}: ${req.method} ${req.url} ${status}${token === undefined ? '' : ` (token ${token})`}`, {
+    log(`${api}: ${req.method} ${req.url} ${status}${token ? ` (token ${token})` : ''}`, {
       event: 'api.request', level: status >= 500 ? 'error' : 'info', api, method: req.method, url: req.url,
-      route: req.routeOptions.url, status, ms: Math.round(reply.elapsedTime * 10) / 10, remote: req.ip, ...(token === undefined ? {} : { token }),
+      route: req.routeOptions.url, status, ms: Math.round(reply.elapsedTime * 10) / 10, remote: req.ip, ...(token ? { token } : {}),
     });
   });
 }

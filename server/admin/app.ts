@@ -37,7 +37,7 @@ export const API_PREFIX = '/api/v1';
  */
 export function buildApi(deps: ApiDeps, opts: { https?: SecureContextOptions } = {}): FastifyInstance {
   // removeAdditional off: an unknown (misspelt) field is a 400, not silently dropped.
-  const common = { logger: false, maxParamLength: 1024, bodyLimit: 16 * 1024 * 1024, ajv: { customOptions: { removeAdditional: false } } } as const;
+  const common = { logger: false, routerOptions: { maxParamLength: 1024 }, bodyLimit: 16 * 1024 * 1024, ajv: { customOptions: { removeAdditional: false } } } as const;
   // Same routes either way; only the server under them differs, so the instance is typed as the plain one.
   const app = opts.https ? Fastify({ ...common, https: opts.https }) as unknown as FastifyInstance : Fastify(common);
   const routes = collectRoutes(app);

@@ -31,7 +31,7 @@ function parseJsonBody(_req: unknown, body: Buffer, done: (err: Error | null, bo
 }
 
 export function buildPdnsApi(deps: PdnsApiDeps): FastifyInstance {
-  const app = Fastify({ logger: false, maxParamLength: 1024, bodyLimit: PDNS_BODY_LIMIT });
+  const app = Fastify({ logger: false, routerOptions: { maxParamLength: 1024 }, bodyLimit: PDNS_BODY_LIMIT });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (req, body, done) => parseJsonBody(req, body as Buffer, done));
   installErrorHandling(app, deps.log, (status) => deps.metrics.apiError(status));
