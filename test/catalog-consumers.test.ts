@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { requireTool, requirePresent } from './helpers/tools.js';
-import { cli, startServer, freePort, waitFor, kdig, track, type Child } from './helpers/procs.js';
+import { cli, startServer, freePorts, waitFor, kdig, track, type Child } from './helpers/procs.js';
 import { tmpDir } from './helpers/server.js';
 
 const FIXTURE = readFileSync(fileURLToPath(new URL('../../test/fixtures/example.com.zone', import.meta.url)), 'utf8');
@@ -159,7 +159,7 @@ test('catalog zones: Knot, BIND and PowerDNS follow a daneprime catalog (2 worke
     };
     const secret = cli(['tsig', 'add', 'xfr', '--db', db]).trim().split('\n').pop()!;
     cli(['catalog', 'create', CAT, '--db', db]);
-    const [pk, pb, pp] = [await freePort(), await freePort(), await freePort()];
+    const [pk, pb, pp] = await freePorts(3);
     cli(['zone', 'secondary', 'add', CAT, `127.0.0.2:${pk}`, '--tsig', 'xfr', '--db', db]);
     cli(['zone', 'secondary', 'add', CAT, `127.0.0.1:${pb}`, '--tsig', 'xfr', '--db', db]);
     // PowerDNS gives the member zones it makes the catalog's primaries but not its TSIG key: this consumer goes by address.

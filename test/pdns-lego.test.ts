@@ -5,7 +5,8 @@ import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { requireTool } from './helpers/tools.js';
-import { cli, freePort, pollUntil } from './helpers/server.js';
+import { cli, pollUntil } from './helpers/server.js';
+import { freePorts } from './helpers/procs.js';
 import { startPdnsServer, auditOf } from './helpers/pdns-api.js';
 
 const CHALLENGE = '_acme-challenge.www.example.com.';
@@ -42,7 +43,7 @@ test('lego --dns pdns issues a certificate from pebble through a scoped token', 
 
   // pebble: a local ACME CA that asks our DNS server for the challenge (-dnsserver).
   const tls = pebbleTls(dir);
-  const [acmePort, mgmtPort] = [await freePort(), await freePort()];
+  const [acmePort, mgmtPort] = await freePorts(2);
   const config = join(dir, 'pebble.json');
   writeFileSync(config, JSON.stringify({
     pebble: {

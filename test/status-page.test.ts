@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { requireTool, requirePresent } from './helpers/tools.js';
 import { tmpDir } from './helpers/server.js';
-import { cli, startServer, startKnot, freePort, waitFor, kdig, track, type Child } from './helpers/procs.js';
+import { cli, startServer, startKnot, freePorts, waitFor, kdig, track, type Child } from './helpers/procs.js';
 import { makeCerts, newLeaf } from './helpers/certs.js';
 import { startSServer } from './helpers/dane-tools.js';
 
@@ -77,7 +77,7 @@ test('status page in chromium: sign-in, every view against the API JSON, a scope
   // A parent and a child zone, a live service with an openssl endpoint and one with none listening.
   const certs = makeCerts(HOST);
   const next = newLeaf(certs.dir, HOST, 'next');
-  const [tlsPort, deadPort, dnsPort, knotPort, resolverPort] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
+  const [tlsPort, deadPort, dnsPort, knotPort, resolverPort] = await freePorts(5);
   const db = join(dir, 'dp.db');
   writeFileSync(join(dir, 'parent'), `$ORIGIN ${PARENT}.\n$TTL 60\n@ SOA ns1 hostmaster 1 7200 3600 1209600 60\n@ NS ns1\nns1 A 127.0.0.1\nsub NS ns1.sub\nns1.sub A 127.0.0.1\n`);
   writeFileSync(join(dir, 'child'), `$ORIGIN ${CHILD}.\n$TTL 60\n@ SOA ns1 hostmaster 1 7200 3600 1209600 60\n@ NS ns1\nns1 A 127.0.0.1\nsrv A 127.0.0.1\n`

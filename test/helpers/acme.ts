@@ -2,7 +2,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, waitFor, type Child } from './procs.js';
+import { freePorts, waitFor, type Child } from './procs.js';
 
 export interface Pebble extends Child {
   /** The ACME directory URL. */
@@ -17,7 +17,7 @@ export async function startPebble(dir: string, dnsPort: number): Promise<Pebble>
   const r = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert,
     '-days', '2', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost'], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`openssl: ${r.stderr}`);
-  const [port, mgmt] = [await freePort(), await freePort()];
+  const [port, mgmt] = await freePorts(2);
   const config = join(dir, 'pebble.json');
   writeFileSync(config, JSON.stringify({ pebble: {
     listenAddress: `127.0.0.1:${port}`, managementListenAddress: `127.0.0.1:${mgmt}`, certificate: cert, privateKey: key,

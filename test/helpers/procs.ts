@@ -61,11 +61,22 @@ export async function startServer(db: string, env: NodeJS.ProcessEnv = {}, port0
 
 /** A port that was free a moment ago (Knot needs one in its config before it starts). */
 export async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
-  const port = (srv.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
+  return (await freePorts(1))[0];
+}
+
+/**
+ * `n` distinct free ports: each is held until all are found, since the kernel may hand out
+ * a port just released again (two programs told the same port, one fails to bind).
+ */
+export async function freePorts(n: number): Promise<number[]> {
+  const held = await Promise.all(Array.from({ length: n }, async () => {
+    const srv = net.createServer();
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+    return srv;
+  }));
+  const ports = held.map((srv) => (srv.address() as net.AddressInfo).port);
+  await Promise.all(held.map((srv) => new Promise<void>((r) => srv.close(() => r()))));
+  return ports;
 }
 
 /** Start knotd as a secondary of `example.com` pulling from our server with TSIG key `xfr`; it lets 127.0.0.1 transfer its copy. */
