@@ -83,7 +83,9 @@ function addStep(resp: Response, zone: Zone, qname: Name, qtype: number, r: Look
         return undefined;
       }
       // The synthesised CNAME carries the DNAME's TTL and is never signed (RFC 6672 §3.4).
-      resp.answer.push(rrEntry(qname, synthesizedCname(qname, r.target, r.rrset.ttl)));
+      const cname = rrEntry(qname, synthesizedCname(qname, r.target, r.rrset.ttl));
+      cname.once = true;
+      resp.answer.push(cname);
       // It stands at qname as a CNAME would (RFC 6672 §3.2): one that matches QTYPE answers the
       // question, and the chain is not followed (RFC 1034 §4.3.2 step 3a).
       return qtype === RRType.CNAME ? undefined : r.target;

@@ -32,6 +32,12 @@ export interface RREntry {
    * must not sign in an answer (glue, referral NS, synthesised CNAME).
    */
   zone?: Zone;
+  /**
+   * An RRset made for this one reply (a synthesised CNAME): written from pieces made on the
+   * spot, never held by the wire cache. Held, each would stay until pushed out by 50,000
+   * others, and with it the 8 KB pool chunk its RDATA was cut from.
+   */
+  once?: boolean;
 }
 
 export interface Response {
@@ -54,7 +60,7 @@ export function emptyResponse(rcode: number, aa = false): Response {
  * built as literals with different fields (and a signer added later) made them megamorphic.
  */
 export function rrEntry(owner: Name, rrset: RRset, zone?: Zone, ttl?: number, sigs?: readonly Buffer[]): RREntry {
-  return { owner, rrset, ttl, sigs, signer: undefined, zone };
+  return { owner, rrset, ttl, sigs, signer: undefined, zone, once: false };
 }
 
 /** RFC 8914 §5 codes we use. */

@@ -143,10 +143,16 @@ function runLength(rdatas: readonly Buffer[], slotFrom: number): number {
  * replaced on edit, so pieces can never be stale; at most `maxEntries` RRsets hold pieces at
  * once (first in, first out), so a flood over a huge zone does not keep a second copy of it.
  * Zone transfers do not go through here: they touch every RRset once.
+ *
+ * The list of holders names them weakly: it bounds how many RRsets hold pieces, and must not
+ * keep alive an RRset the zone has let go (replaced by an UPDATE, a re-sign or a reload).
+ * Named strongly, each such RRset would stay, with its pieces and often the 8 KB pool chunk
+ * its RDATA was cut from, until 50,000 later RRsets pushed it out: up to hundreds of MB for
+ * RRsets no zone holds, under a stream of UPDATEs.
  */
 export class RRsetWireCache {
-  /** The RRsets holding pieces, oldest at `at` (a slot may name one whose pieces went already). */
-  private readonly holders: (RRset | undefined)[];
+  /** The RRsets holding pieces, oldest at `at` (a slot may name one whose pieces went already, or one collected since). */
+  private readonly holders: (WeakRef<RRset> | undefined)[];
   private at = 0;
   /** Held runs are let go first in, first out: slabs suit them (zones/util/slab.ts). */
   private readonly slabs = new Slabs();
@@ -156,7 +162,7 @@ export class RRsetWireCache {
   signed = 0;
 
   constructor(readonly maxEntries = 50_000) {
-    this.holders = new Array<RRset | undefined>(Math.max(1, maxEntries)).fill(undefined);
+    this.holders = new Array<WeakRef<RRset> | undefined>(Math.max(1, maxEntries)).fill(undefined);
   }
 
   /** The pieces for `rrset` sent with `ttl`, laid out relative to `apex` when it is given. */
@@ -191,9 +197,9 @@ export class RRsetWireCache {
   }
 
   private hold(rrset: RRset): void {
-    const old = this.holders[this.at];
+    const old = this.holders[this.at]?.deref();
     if (old !== undefined) old.encoded = undefined;
-    this.holders[this.at] = rrset;
+    this.holders[this.at] = new WeakRef(rrset);
     this.at = (this.at + 1) % this.holders.length;
   }
 }

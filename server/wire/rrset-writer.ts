@@ -26,7 +26,7 @@ function writeEntry(w: Writer, e: RREntry, wire: RRsetWireCache | undefined, now
   const ttl = e.ttl ?? rrset.ttl;
   const apex = e.zone?.apex;
   let rw: RRsetWire;
-  if (e.sigs || !wire) rw = rrsetWire(rrset, ttl, apex, e.sigs ?? (e.signer ? e.signer.signatures(rrset, now).sigs : undefined));
+  if (e.sigs || !wire || e.once) rw = rrsetWire(rrset, ttl, apex, e.sigs ?? (e.signer ? e.signer.signatures(rrset, now).sigs : undefined));
   else rw = e.signer ? wire.getSigned(rrset, ttl, apex, e.signer, now) : wire.get(rrset, ttl, apex);
   // Held pieces may carry RRSIGs from a DO=1 answer; this entry gets them only if it is signed.
   const signed = e.sigs !== undefined || e.signer !== undefined;
