@@ -4,6 +4,7 @@
 // (delv) / AD=1 with the right RCODE (unbound): positive, wildcard, NODATA, ENT, NXDOMAIN, CNAME/
 // DNAME chains, DS at signed and unsigned delegations, an NSEC3 owner name queried as a host name,
 // after zone edits (--replace), and a child zone on the same server validated through its DS.
+import { writeUnboundConf } from './helpers/unbound-conf.js';
 import { test, before, after, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -177,34 +178,7 @@ async function kdig(port: number, name: string, type: string, extra: string[] = 
 async function startUnbound(dir: string, authPort: number, ksks: string[]): Promise<{ port: number; proc: ChildProcess; logFile: string; stop(): Promise<void> }> {
   const port = await freePort();
   const logFile = join(dir, 'unbound.log');
-  const conf = join(dir, 'unbound.conf');
-  writeFileSync(conf, `server:
-  interface: 127.0.0.1
-  port: ${port}
-  do-ip6: no
-  do-daemonize: no
-  username: ""
-  chroot: ""
-  directory: "${dir}"
-  pidfile: "${join(dir, 'unbound.pid')}"
-  logfile: "${logFile}"
-  use-syslog: no
-  verbosity: 1
-  val-log-level: 2
-  access-control: 127.0.0.0/8 allow
-  module-config: "validator iterator"
-${ksks.map((k) => `  trust-anchor: "${ZONE}. DNSKEY ${k}"`).join('\n')}
-  do-not-query-localhost: no
-  qname-minimisation: no
-  harden-referral-path: no
-  trust-anchor-signaling: no
-  root-key-sentinel: no
-stub-zone:
-  name: "${ZONE}"
-  stub-addr: 127.0.0.1@${authPort}
-remote-control:
-  control-enable: no
-`);
+  const conf = writeUnboundConf({ dir, address: '127.0.0.1', port, logFile, anchors: ksks.map((k) => `${ZONE}. DNSKEY ${k}`), stubs: [{ zone: ZONE, port: authPort }] });
   const proc = spawn('unbound', ['-d', '-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   proc.stderr!.on('data', (d) => { stderr += d; });

@@ -1,4 +1,5 @@
 // Automatic key rollovers (RFC 7583) with 2-second TTLs: delv (through our server) and unbound (the child through a Knot secondary) validate every second through a full ZSK and a full KSK rollover; the DNSKEY, CDS and DS sets move as RFC 7583 says; a parent hosted elsewhere is waited for.
+import { writeUnboundConf } from './helpers/unbound-conf.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFile } from 'node:child_process';
@@ -100,37 +101,10 @@ async function unboundOnce(port: number, name: string, type: string, rcode: stri
 
 async function startUnbound(dir: string, ourPort: number, knotPort: number, parentKsks: string[]): Promise<Child & { port: number }> {
   const port = await freePort();
-  const conf = join(dir, 'unbound.conf');
-  writeFileSync(conf, `server:
-  interface: 127.0.0.1
-  port: ${port}
-  do-ip6: no
-  do-daemonize: no
-  username: ""
-  chroot: ""
-  directory: "${dir}"
-  pidfile: "${join(dir, 'unbound.pid')}"
-  use-syslog: no
-  verbosity: 1
-  val-log-level: 2
-  access-control: 127.0.0.0/8 allow
-  module-config: "validator iterator"
-${parentKsks.map((k) => `  trust-anchor: "${PARENT}. DNSKEY ${k}"`).join('\n')}
-  do-not-query-localhost: no
-  qname-minimisation: no
-  harden-referral-path: no
-  trust-anchor-signaling: no
-  root-key-sentinel: no
-  prefetch: no
-stub-zone:
-  name: "${PARENT}"
-  stub-addr: 127.0.0.1@${ourPort}
-stub-zone:
-  name: "${CHILD}"
-  stub-addr: 127.0.0.1@${knotPort}
-remote-control:
-  control-enable: no
-`);
+  const conf = writeUnboundConf({
+    dir, address: '127.0.0.1', port, anchors: parentKsks.map((k) => `${PARENT}. DNSKEY ${k}`),
+    stubs: [{ zone: PARENT, port: ourPort }, { zone: CHILD, port: knotPort }], extra: ['prefetch: no'],
+  });
   const child = track(spawn('unbound', ['-d', '-c', conf], { stdio: ['ignore', 'pipe', 'pipe'] }));
   await waitFor('unbound to validate the child', 20_000, async () => {
     if (child.proc.exitCode !== null) throw new Error(`unbound exited: ${child.log()}`);

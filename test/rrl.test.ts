@@ -1,4 +1,5 @@
 // Response rate limiting, unit level: classes and bucket names read from replies made by dns-packet (not our encoder), client prefixes, token buckets, slip, the memory bound under spoofed floods.
+import { requirePresent } from './helpers/tools.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as packet from 'dns-packet';
@@ -146,7 +147,7 @@ test('memory stays bounded under a flood of spoofed sources, and the real floode
 });
 
 test('the batched addon names the client network exactly as prefixKey does (IPv4 and IPv6 sources)', async (t) => {
-  if (!batchedUdp.available) { t.skip(`batched UDP unavailable: ${batchedUdp.reason}`); return; }
+  if (!requirePresent(batchedUdp.available, `batched UDP unavailable: ${batchedUdp.available ? '' : batchedUdp.reason}`, t)) return;
   for (const host of ['127.0.0.1', '::1']) {
     // rate 1: the listener's reply takes the bucket's one token; a filter() here with the
     // prefix computed from the text then finds it empty only if both name the same bucket.

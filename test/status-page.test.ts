@@ -1,4 +1,5 @@
 // The status page in a real browser: Debian's chromium, headless, driven by playwright-core, against `serve --workers 2` with Knot as a secondary, unbound as the DS resolver and openssl s_server endpoints.
+import { writeUnboundConf } from './helpers/unbound-conf.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -27,30 +28,7 @@ const fmtTime = (iso: string | null) => (iso ? iso.replace('T', ' ').replace(/\.
 
 /** unbound on 127.0.0.1:`port`, resolving `zone` (and below) from our server, nothing else: the resolver behind --ds-resolver. */
 async function startResolver(dir: string, port: number, authPort: number, zone: string): Promise<Child> {
-  const conf = join(dir, 'unbound-ds.conf');
-  writeFileSync(conf, `server:
-  interface: 127.0.0.1
-  port: ${port}
-  do-ip6: no
-  do-daemonize: no
-  username: ""
-  chroot: ""
-  directory: "${dir}"
-  pidfile: "${join(dir, 'unbound-ds.pid')}"
-  use-syslog: no
-  access-control: 127.0.0.0/8 allow
-  module-config: "iterator"
-  local-zone: "${zone}" transparent
-  do-not-query-localhost: no
-  qname-minimisation: no
-  cache-max-ttl: 0
-  cache-max-negative-ttl: 0
-stub-zone:
-  name: "${zone}"
-  stub-addr: 127.0.0.1@${authPort}
-remote-control:
-  control-enable: no
-`);
+  const conf = writeUnboundConf({ dir, name: 'unbound-ds', address: '127.0.0.1', port, stubs: [{ zone, port: authPort }], cache: false });
   const c = track(spawn('unbound', ['-d', '-c', conf], { stdio: ['ignore', 'pipe', 'pipe'] }));
   try {
     await waitFor('unbound to resolve', 20_000, () => {

@@ -1,4 +1,5 @@
 // Independent DANE checkers for the live-check tests: unbound validating our signed zone on a loopback address at port 53, and tools run with a private /etc/resolv.conf in a mount namespace.
+import { writeUnboundConf } from './unbound-conf.js';
 import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,37 +16,8 @@ export interface Unbound extends Child { address: string; resolvConf: string }
  * (then they are kept for their TTLs, as a resolver in the field keeps them).
  */
 export async function startUnbound53(dir: string, o: { address: string; authPort: number; zone: string; ds: string[]; cache?: boolean }): Promise<Unbound> {
-  const conf = join(dir, 'unbound.conf');
   const logFile = join(dir, 'unbound.log');
-  writeFileSync(conf, `server:
-  interface: ${o.address}
-  port: 53
-  do-ip6: no
-  do-daemonize: no
-  username: ""
-  chroot: ""
-  directory: "${dir}"
-  pidfile: "${join(dir, 'unbound.pid')}"
-  logfile: "${logFile}"
-  use-syslog: no
-  verbosity: 1
-  val-log-level: 2
-  access-control: 127.0.0.0/8 allow
-  module-config: "validator iterator"
-  # RFC 6761 names are answered locally by default; this one is ours to resolve.
-  local-zone: "${o.zone}" transparent
-${o.ds.map((d) => `  trust-anchor: "${d}"`).join('\n')}
-  do-not-query-localhost: no
-  qname-minimisation: no
-  harden-referral-path: no
-  trust-anchor-signaling: no
-  root-key-sentinel: no
-${o.cache ? '' : '  cache-max-ttl: 0\n  cache-max-negative-ttl: 0\n'}stub-zone:
-  name: "${o.zone}"
-  stub-addr: 127.0.0.1@${o.authPort}
-remote-control:
-  control-enable: no
-`);
+  const conf = writeUnboundConf({ dir, address: o.address, port: 53, logFile, anchors: o.ds, stubs: [{ zone: o.zone, port: o.authPort }], cache: o.cache ?? false });
   const resolvConf = join(dir, 'resolv.conf');
   writeFileSync(resolvConf, `nameserver ${o.address}\noptions trust-ad\n`);
   const proc = spawn('unbound', ['-d', '-c', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
